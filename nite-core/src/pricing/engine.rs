@@ -1,0 +1,597 @@
+//! The pricing engine: promotions in priority order over integer minor units, then tax, then the figures.
+
+use std::cmp::Reverse;
+
+use crate::pricing::allocation::largest_remainder;
+use crate::pricing::{
+    AppliedPromotion, LineAllocation, NotApplied, PricedCart, PricedLine, PricedShipping, PricingCart, PricingContext,
+    PricingError, Totals,
+};
+use crate::promotion::{Action, Condition, DiscountCode, NotAppliedReason, Promotion, PromotionClass, Target};
+use crate::tax::{PriceMode, Region, TaxRounding};
+use crate::{Currency, Money, Percentage, RoundingMode, TaxCategory};
+
+/// The most lines one cart may hold.
+pub const MAX_LINES: usize = 1_000;
+
+/// The largest unit price, shipping charge or promotion amount, in minor units (a billion dollars).
+///
+/// With [`MAX_LINES`] and [`Quantity::MAX`](crate::Quantity::MAX) this keeps every intermediate product of the
+/// engine far inside `i128`, so its integer arithmetic cannot overflow.
+pub const MAX_UNIT_MINOR: i128 = 100_000_000_000;
+
+/// Prices `cart` in `ctx`: see the [module documentation](crate::pricing) for the rules and guarantees.
+///
+/// Promotions are tried in ascending priority, ties by id; each one that applies works on what earlier ones left.
+/// Input order of promotions never changes the result. Errors only on unusable input (a line in another currency, a
+/// negative or sub-minor price, too many lines); a promotion that does not apply is reported, not an error.
+pub fn price(cart: &PricingCart<'_>, ctx: &PricingContext<'_>) -> Result<PricedCart, PricingError> {
+    Engine::new(cart, ctx)?.run()
+}
+
+/// One line while promotions run, in minor units.
+#[derive(Clone, Copy)]
+struct Work {
+    unit: i128,
+    quantity: i128,
+    subtotal: i128,
+    discount: i128,
+    /// Scratch: the share of the promotion being applied, or (buy X get Y) the units given.
+    pending: i128,
+    /// Scratch (buy X get Y): units not yet used as bought or given.
+    free: i128,
+}
+
+impl Work {
+    fn remaining(&self) -> i128 {
+        self.subtotal - self.discount
+    }
+}
+
+struct Engine<'c, 'x> {
+    cart: &'c PricingCart<'c>,
+    ctx: &'x PricingContext<'x>,
+    currency: Currency,
+    rounding: RoundingMode,
+    work: Vec<Work>,
+    /// Σ line subtotals before any discount.
+    merchandise: i128,
+    shipping: Option<i128>,
+    shipping_discount: i128,
+    applied: Vec<(&'x Promotion, Option<&'c DiscountCode>, i128)>,
+    not_applied: Vec<NotApplied>,
+    allocations: Vec<(usize, usize, i128)>,
+    /// Scratch for allocations: what is left of each line, and remainders.
+    weights: Vec<i128>,
+    scratch: Vec<(i128, usize)>,
+}
+
+fn minor(amount: Money, currency: Currency) -> Option<i128> {
+    if amount.currency() != currency {
+        return None;
+    }
+    amount.to_minor_i128().ok().filter(|m| (0..=MAX_UNIT_MINOR).contains(m))
+}
+
+impl<'c, 'x> Engine<'c, 'x> {
+    fn new(cart: &'c PricingCart<'c>, ctx: &'x PricingContext<'x>) -> Result<Engine<'c, 'x>, PricingError> {
+        let currency = cart.currency;
+        if cart.lines.len() > MAX_LINES {
+            return Err(PricingError::TooManyLines { count: cart.lines.len() });
+        }
+        let mut work = Vec::with_capacity(cart.lines.len());
+        let mut merchandise = 0;
+        for (index, line) in cart.lines.iter().enumerate() {
+            if line.unit_price.currency() != currency {
+                return Err(PricingError::LineCurrency {
+                    line: index,
+                    expected: currency,
+                    found: line.unit_price.currency(),
+                });
+            }
+            let unit = minor(line.unit_price, currency).ok_or_else(|| PricingError::InvalidAmount {
+                what: format!("line {index} unit price"),
+                amount: line.unit_price,
+            })?;
+            let quantity = i128::from(line.quantity.get());
+            let subtotal = unit * quantity;
+            merchandise += subtotal;
+            work.push(Work { unit, quantity, subtotal, discount: 0, pending: 0, free: 0 });
+        }
+        let shipping = match cart.shipping {
+            None => None,
+            Some(charge) if charge.amount.currency() != currency => {
+                return Err(PricingError::ShippingCurrency { expected: currency, found: charge.amount.currency() });
+            }
+            Some(charge) => Some(minor(charge.amount, currency).ok_or_else(|| PricingError::InvalidAmount {
+                what: "shipping charge".to_owned(),
+                amount: charge.amount,
+            })?),
+        };
+        Ok(Engine {
+            cart,
+            ctx,
+            currency,
+            rounding: ctx.policy.rounding,
+            work,
+            merchandise,
+            shipping,
+            shipping_discount: 0,
+            applied: Vec::new(),
+            not_applied: Vec::new(),
+            allocations: Vec::new(),
+            weights: Vec::new(),
+            scratch: Vec::new(),
+        })
+    }
+
+    fn run(mut self) -> Result<PricedCart, PricingError> {
+        let candidates = self.candidates();
+        // One allocation each, however many lines: every line-level promotion gives each line at most one share.
+        let line_level = candidates.iter().filter(|(p, _)| p.class() != PromotionClass::Shipping).count();
+        self.allocations.reserve_exact(line_level * self.work.len());
+        self.applied.reserve_exact(candidates.len());
+        for candidate in candidates {
+            let (promotion, code) = candidate;
+            let outcome = self.eligibility(promotion).and_then(|()| self.apply(promotion));
+            match outcome {
+                Ok(amount) => self.applied.push((promotion, code, amount)),
+                Err(reason) => self.not_applied.push(NotApplied {
+                    promotion_id: Some(promotion.id.clone()),
+                    code: code.cloned(),
+                    reason,
+                }),
+            }
+        }
+        self.finish()
+    }
+
+    /// Automatic promotions and those whose code was entered, sorted by (priority, id); unknown codes are reported.
+    fn candidates(&mut self) -> Vec<(&'x Promotion, Option<&'c DiscountCode>)> {
+        let codes = self.cart.codes;
+        let entered = |i: usize| !codes[..i].contains(&codes[i]);
+        for (i, code) in codes.iter().enumerate() {
+            if entered(i) && !self.ctx.promotions.iter().any(|p| p.code.as_ref() == Some(code)) {
+                self.not_applied.push(NotApplied {
+                    promotion_id: None,
+                    code: Some(code.clone()),
+                    reason: NotAppliedReason::CodeUnknown,
+                });
+            }
+        }
+        let mut candidates: Vec<_> = self
+            .ctx
+            .promotions
+            .iter()
+            .filter_map(|p| match &p.code {
+                None => Some((p, None)),
+                Some(code) => codes.iter().find(|c| *c == code).map(|c| (p, Some(c))),
+            })
+            .collect();
+        candidates.sort_by(|(a, _), (b, _)| a.priority.cmp(&b.priority).then_with(|| a.id.cmp(&b.id)));
+        candidates.dedup_by(|(a, _), (b, _)| a.id == b.id);
+        candidates
+    }
+
+    /// Everything but the action: enabled, dates, usage, conditions, combinability.
+    fn eligibility(&self, p: &Promotion) -> Result<(), NotAppliedReason> {
+        use NotAppliedReason as R;
+        if !p.enabled {
+            return Err(R::Disabled);
+        }
+        if p.starts_at.is_some_and(|start| self.ctx.now < start) {
+            return Err(R::NotStarted);
+        }
+        if p.ends_at.is_some_and(|end| self.ctx.now >= end) {
+            return Err(R::Expired);
+        }
+        let usage = self.ctx.usage.iter().find(|u| u.promotion_id == p.id);
+        let (total, by_customer) = usage.map_or((0, 0), |u| (u.total, u.by_customer));
+        if p.usage_limit.is_some_and(|limit| total >= limit) {
+            return Err(R::UsageLimitReached);
+        }
+        if p.usage_limit_per_customer.is_some_and(|limit| by_customer >= limit) {
+            return Err(R::CustomerUsageLimitReached);
+        }
+        for condition in &p.conditions {
+            self.condition(condition)?;
+        }
+        if self.applied.iter().any(|(other, _, _)| !p.combines(other)) {
+            return Err(R::NotCombinable);
+        }
+        Ok(())
+    }
+
+    fn condition(&self, condition: &Condition) -> Result<(), NotAppliedReason> {
+        use NotAppliedReason as R;
+        match condition {
+            Condition::MinSubtotal { amount } => {
+                if amount.currency() != self.currency {
+                    return Err(R::CurrencyMismatch);
+                }
+                let min = amount.to_minor_i128().map_err(|_| R::Misconfigured)?;
+                if self.merchandise < min {
+                    return Err(R::MinSubtotalNotMet);
+                }
+            }
+            Condition::MinQuantity { target, quantity } => {
+                let units: i128 = self
+                    .cart
+                    .lines
+                    .iter()
+                    .zip(&self.work)
+                    .filter(|(line, _)| target.as_ref().is_none_or(|t| t.matches(line)))
+                    .map(|(_, w)| w.quantity)
+                    .sum();
+                if units < i128::from(*quantity) {
+                    return Err(R::MinQuantityNotMet);
+                }
+            }
+            Condition::FirstOrder => {
+                if !self.cart.customer.is_first_order {
+                    return Err(R::NotFirstOrder);
+                }
+            }
+            Condition::CustomerGroups { groups } => {
+                if !self.cart.customer.group.as_ref().is_some_and(|g| groups.contains(g)) {
+                    return Err(R::CustomerGroupMismatch);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the action to the lines or shipping and returns what it took off, or why it took nothing.
+    fn apply(&mut self, p: &Promotion) -> Result<i128, NotAppliedReason> {
+        use NotAppliedReason as R;
+        let promotion = self.applied.len();
+        let amount = match &p.action {
+            Action::OrderPercentage { percentage } => {
+                let left = self.remaining();
+                let discount = self.percent_of(left, *percentage);
+                self.allocate(discount, promotion);
+                discount
+            }
+            Action::OrderAmount { amount } => {
+                let off = self.promotion_amount(*amount)?;
+                let discount = off.min(self.remaining());
+                self.allocate(discount, promotion);
+                discount
+            }
+            Action::ItemsPercentage { target, percentage } => {
+                let (n, d) = percentage.fraction();
+                let rounding = self.rounding;
+                self.discount_lines(target, promotion, |w| rounding.div(w.remaining() * n, d))?
+            }
+            Action::ItemsAmount { target, amount_per_unit } => {
+                let per_unit = self.promotion_amount(*amount_per_unit)?;
+                self.discount_lines(target, promotion, |w| (per_unit * w.quantity).min(w.remaining()))?
+            }
+            Action::FreeShipping => {
+                let shipping = self.shipping.ok_or(R::ShippingNotSelected)?;
+                let off = shipping - self.shipping_discount;
+                self.shipping_discount += off;
+                off
+            }
+            Action::BuyXGetY { buy, buy_quantity, get, get_quantity, percentage, max_applications } => {
+                let x = i128::from(buy_quantity.get());
+                let y = i128::from(get_quantity.get());
+                let max = max_applications.map(|m| i128::from(m.get()));
+                self.buy_x_get_y(buy, x, get, y, *percentage, max, promotion)?
+            }
+        };
+        if amount == 0 { Err(R::NothingToDiscount) } else { Ok(amount) }
+    }
+
+    fn promotion_amount(&self, amount: Money) -> Result<i128, NotAppliedReason> {
+        if amount.currency() != self.currency {
+            return Err(NotAppliedReason::CurrencyMismatch);
+        }
+        minor(amount, self.currency).ok_or(NotAppliedReason::Misconfigured)
+    }
+
+    fn remaining(&self) -> i128 {
+        self.work.iter().map(Work::remaining).sum()
+    }
+
+    fn percent_of(&self, amount: i128, percentage: Percentage) -> i128 {
+        let (n, d) = percentage.fraction();
+        self.rounding.div(amount * n, d)
+    }
+
+    /// Spreads an order-level discount over the lines by what is left of each (largest remainder).
+    fn allocate(&mut self, discount: i128, promotion: usize) {
+        let Engine { work, weights, scratch, .. } = self;
+        weights.clear();
+        weights.extend(work.iter().map(Work::remaining));
+        scratch.clear();
+        scratch.reserve_exact(work.len());
+        largest_remainder(discount, weights.iter().copied(), scratch, |i, units| work[i].pending += units);
+        self.commit_pending(promotion);
+    }
+
+    /// Moves every line's pending share into its discount and records it as an allocation.
+    fn commit_pending(&mut self, promotion: usize) {
+        for (index, w) in self.work.iter_mut().enumerate() {
+            if w.pending > 0 {
+                w.discount += w.pending;
+                self.allocations.push((index, promotion, w.pending));
+                w.pending = 0;
+            }
+        }
+    }
+
+    /// A product-level discount: `off(line)` for each line `target` matches, never more than what is left of it.
+    fn discount_lines(
+        &mut self,
+        target: &Target,
+        promotion: usize,
+        off: impl Fn(&Work) -> i128,
+    ) -> Result<i128, NotAppliedReason> {
+        let mut matched = false;
+        let mut total = 0;
+        for (index, (line, w)) in self.cart.lines.iter().zip(self.work.iter_mut()).enumerate() {
+            if !target.matches(line) {
+                continue;
+            }
+            matched = true;
+            let discount = off(w).clamp(0, w.remaining());
+            if discount > 0 {
+                w.discount += discount;
+                total += discount;
+                self.allocations.push((index, promotion, discount));
+            }
+        }
+        if matched { Ok(total) } else { Err(NotAppliedReason::NoMatchingItems) }
+    }
+
+    /// Buy `x` of `buy`, get `y` of `get` at `percentage` off: the most expensive units count as bought, the cheapest
+    /// as given, and no unit is both.
+    #[allow(clippy::too_many_arguments)]
+    fn buy_x_get_y(
+        &mut self,
+        buy: &Target,
+        x: i128,
+        get: &Target,
+        y: i128,
+        percentage: Percentage,
+        max: Option<i128>,
+        promotion: usize,
+    ) -> Result<i128, NotAppliedReason> {
+        let lines = self.cart.lines;
+        let mut buys: Vec<usize> = (0..lines.len()).filter(|&i| buy.matches(&lines[i])).collect();
+        let mut gets: Vec<usize> = (0..lines.len()).filter(|&i| get.matches(&lines[i])).collect();
+        buys.sort_by_key(|&i| (Reverse(self.work[i].unit), i));
+        gets.sort_by_key(|&i| (self.work[i].unit, i));
+        for w in &mut self.work {
+            w.free = w.quantity;
+            w.pending = 0;
+        }
+        let work = &mut self.work;
+        let (mut b, mut g, mut applications) = (0, 0, 0_i128);
+        let mut taken: Vec<(usize, i128)> = Vec::new();
+        loop {
+            let left = max.map_or(i128::MAX, |m| m - applications);
+            while b < buys.len() && work[buys[b]].free == 0 {
+                b += 1;
+            }
+            while g < gets.len() && work[gets[g]].free == 0 {
+                g += 1;
+            }
+            if left == 0 || b == buys.len() || g == gets.len() {
+                break;
+            }
+            // Fast path: whole applications from the current buy and get lines at once.
+            let (lb, lg) = (buys[b], gets[g]);
+            let bulk = if lb == lg {
+                (work[lb].free / (x + y)).min(left)
+            } else {
+                (work[lb].free / x).min(work[lg].free / y).min(left)
+            };
+            if bulk > 0 {
+                work[lb].free -= bulk * x;
+                work[lg].free -= bulk * y;
+                work[lg].pending += bulk * y;
+                applications += bulk;
+                continue;
+            }
+            // One application across line boundaries: x units to buy, then up to y to give.
+            taken.clear();
+            let mut need = x;
+            for &i in &buys[b..] {
+                let take = work[i].free.min(need);
+                if take > 0 {
+                    work[i].free -= take;
+                    taken.push((i, take));
+                    need -= take;
+                }
+                if need == 0 {
+                    break;
+                }
+            }
+            let mut given = 0;
+            if need == 0 {
+                for &i in &gets[g..] {
+                    let give = work[i].free.min(y - given);
+                    if give > 0 {
+                        work[i].free -= give;
+                        work[i].pending += give;
+                        given += give;
+                    }
+                    if given == y {
+                        break;
+                    }
+                }
+            }
+            if given == 0 {
+                for &(i, take) in &taken {
+                    work[i].free += take;
+                }
+                break;
+            }
+            applications += 1;
+        }
+        if applications == 0 {
+            return Err(NotAppliedReason::NoMatchingItems);
+        }
+        let (n, d) = percentage.fraction();
+        let rounding = self.rounding;
+        for w in self.work.iter_mut() {
+            let units = std::mem::take(&mut w.pending);
+            w.pending = rounding.div(units * w.unit * n, d).min(w.remaining());
+        }
+        let total = self.work.iter().map(|w| w.pending).sum();
+        self.commit_pending(promotion);
+        Ok(total)
+    }
+
+    /// Tax, then every figure.
+    fn finish(self) -> Result<PricedCart, PricingError> {
+        let currency = self.currency;
+        let money = |minor: i128| Money::from_minor_i128(minor, currency);
+        let policy = self.ctx.policy;
+        let region = self.cart.destination.or(policy.origin.as_ref());
+        let mut rates = RateCache::new(self.ctx, region);
+        let rounding = self.rounding;
+        let tax_of = |amount: i128, quantity: i128, rate: Percentage| {
+            tax(amount, quantity, rate, policy.price_mode, policy.tax_rounding, rounding)
+        };
+
+        let mut lines = Vec::with_capacity(self.work.len());
+        let (mut subtotal, mut discount, mut tax_total, mut total) = (0, 0, 0, 0);
+        for (line, w) in self.cart.lines.iter().zip(&self.work) {
+            let rate = rates.rate(&line.tax_category);
+            let after_discount = w.remaining();
+            let tax = tax_of(after_discount, w.quantity, rate);
+            let (net, line_total) = match policy.price_mode {
+                PriceMode::TaxExclusive => (after_discount, after_discount + tax),
+                PriceMode::TaxInclusive => (after_discount - tax, after_discount),
+            };
+            subtotal += w.subtotal;
+            discount += w.discount;
+            tax_total += tax;
+            total += line_total;
+            lines.push(PricedLine {
+                unit_price: line.unit_price,
+                quantity: line.quantity,
+                subtotal: money(w.subtotal)?,
+                discount: money(w.discount)?,
+                net: money(net)?,
+                tax_rate: rate,
+                tax: money(tax)?,
+                total: money(line_total)?,
+            });
+        }
+
+        let shipping = match (self.shipping, self.cart.shipping) {
+            (Some(amount), Some(charge)) => {
+                let rate = charge.tax_category.as_ref().map_or(Percentage::ZERO, |c| rates.rate(c));
+                let after_discount = amount - self.shipping_discount;
+                let tax = tax_of(after_discount, 1, rate);
+                let (net, shipping_total) = match policy.price_mode {
+                    PriceMode::TaxExclusive => (after_discount, after_discount + tax),
+                    PriceMode::TaxInclusive => (after_discount - tax, after_discount),
+                };
+                tax_total += tax;
+                total += shipping_total;
+                Some(PricedShipping {
+                    amount: charge.amount,
+                    discount: money(self.shipping_discount)?,
+                    net: money(net)?,
+                    tax_rate: rate,
+                    tax: money(tax)?,
+                    total: money(shipping_total)?,
+                })
+            }
+            _ => None,
+        };
+
+        let mut applied = Vec::with_capacity(self.applied.len());
+        for &(p, code, amount) in &self.applied {
+            applied.push(AppliedPromotion {
+                promotion_id: p.id.clone(),
+                code: code.cloned(),
+                class: p.class(),
+                amount: money(amount)?,
+            });
+        }
+        let mut allocations = Vec::with_capacity(self.allocations.len());
+        for &(line, promotion, amount) in &self.allocations {
+            allocations.push(LineAllocation { line, promotion, amount: money(amount)? });
+        }
+
+        Ok(PricedCart {
+            currency,
+            lines,
+            totals: Totals {
+                subtotal: money(subtotal)?,
+                discount: money(discount)?,
+                shipping: money(self.shipping.unwrap_or(0))?,
+                shipping_discount: money(self.shipping_discount)?,
+                tax: money(tax_total)?,
+                total: money(total)?,
+            },
+            shipping,
+            applied,
+            not_applied: self.not_applied,
+            allocations,
+        })
+    }
+}
+
+/// The tax in `amount` (net or gross, as `mode` says) of `quantity` units at `rate`, rounded per line or per unit.
+fn tax(
+    amount: i128,
+    quantity: i128,
+    rate: Percentage,
+    mode: PriceMode,
+    level: TaxRounding,
+    rounding: RoundingMode,
+) -> i128 {
+    if rate.is_zero() || amount == 0 {
+        return 0;
+    }
+    let (n, d) = rate.fraction();
+    // Exclusive: tax = amount × r. Inclusive: the amount already holds it, tax = amount × r / (1 + r).
+    let denominator = match mode {
+        PriceMode::TaxExclusive => d,
+        PriceMode::TaxInclusive => d + n,
+    };
+    let of = |x: i128| rounding.div(x * n, denominator);
+    match level {
+        TaxRounding::LineItemLevel => of(amount),
+        TaxRounding::UnitPriceLevel => {
+            // After discounts a line's units may differ by one minor unit: `extra` units carry one more.
+            let base = amount / quantity;
+            let extra = amount % quantity;
+            (quantity - extra) * of(base) + extra * of(base + 1)
+        }
+    }
+}
+
+/// Looks tax rates up once per tax category, since carts repeat a few categories over many lines.
+struct RateCache<'a> {
+    ctx: &'a PricingContext<'a>,
+    region: Option<&'a Region>,
+    last: Option<(&'a TaxCategory, Percentage)>,
+}
+
+impl<'a> RateCache<'a> {
+    fn new(ctx: &'a PricingContext<'a>, region: Option<&'a Region>) -> RateCache<'a> {
+        RateCache { ctx, region, last: None }
+    }
+
+    fn rate(&mut self, category: &'a TaxCategory) -> Percentage {
+        if let Some((cached, rate)) = self.last
+            && cached == category
+        {
+            return rate;
+        }
+        let rate = self
+            .region
+            .and_then(|region| self.ctx.tax_rules.rule_for(region, category))
+            .map_or(Percentage::ZERO, |rule| rule.rate);
+        self.last = Some((category, rate));
+        rate
+    }
+}

@@ -1,0 +1,8 @@
+//! nite-core's integration tests: the public API only, one binary.
+
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
+mod fixture;
+mod pricing_examples;
+mod pricing_properties;
+mod promotions;

@@ -1,0 +1,89 @@
+//! Project automation, in Rust so it runs wherever cargo does.
+//!
+//! - `cargo xtask ci`: everything CI checks, in order, stopping at the first failure: formatting, clippy on every
+//!   target with warnings denied, every example, the doc tests, then every test (nextest when installed, else
+//!   `cargo test`). The tidy checks (`src/tidy.rs`) run as ordinary tests of this crate.
+//! - `cargo xtask bench`: the criterion benchmarks.
+//!
+//! `./scripts/test` installs what the tests need and then runs `cargo xtask ci`.
+
+#[cfg(test)]
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+
+fn main() -> anyhow::Result<()> {
+    let task = std::env::args().nth(1);
+    match task.as_deref() {
+        Some("ci") => ci(),
+        Some("bench") => step("benchmarks", cargo(&["bench", "-p", "nite-benches"])),
+        _ => {
+            eprintln!("usage: cargo xtask <ci|bench>");
+            bail!("unknown task {task:?}");
+        }
+    }
+}
+
+fn ci() -> anyhow::Result<()> {
+    let started = Instant::now();
+    step("format", cargo(&["fmt", "--all", "--", "--check"]))?;
+    step("clippy", cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    for example in examples()? {
+        step(&format!("example {example}"), cargo(&["run", "--quiet", "-p", "nite-examples", "--example", &example]))?;
+    }
+    step("the niteputter binary", cargo(&["run", "--quiet", "-p", "nite-http"]))?;
+    step("doc tests", cargo(&["test", "--workspace", "--doc", "--locked"]))?;
+    // Last, so that the log closes on the summary of the whole test run.
+    if has_nextest() {
+        step(
+            "tests (nextest)",
+            cargo(&["nextest", "run", "--workspace", "--all-targets", "--locked", "--no-fail-fast"]),
+        )?;
+    } else {
+        step("tests", cargo(&["test", "--workspace", "--all-targets", "--locked", "--no-fail-fast"]))?;
+    }
+    eprintln!("xtask ci: every step passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn cargo(args: &[&str]) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    command.args(args).current_dir(root());
+    command
+}
+
+fn step(name: &str, mut command: Command) -> anyhow::Result<()> {
+    eprintln!("==> {name}");
+    let started = Instant::now();
+    let status = command.status().with_context(|| format!("starting {name}"))?;
+    eprintln!("<== {name}: {} in {:.1?}", if status.success() { "ok" } else { "FAILED" }, started.elapsed());
+    if !status.success() {
+        bail!("{name} failed ({status})");
+    }
+    Ok(())
+}
+
+fn has_nextest() -> bool {
+    cargo(&["nextest", "--version"]).output().is_ok_and(|out| out.status.success())
+}
+
+/// The examples of `nite-examples`, from its manifest.
+fn examples() -> anyhow::Result<Vec<String>> {
+    let manifest =
+        std::fs::read_to_string(root().join("examples/Cargo.toml")).context("reading examples/Cargo.toml")?;
+    Ok(manifest
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("name = \""))
+        .filter_map(|rest| rest.strip_suffix('"'))
+        .filter(|name| *name != "nite-examples")
+        .map(str::to_owned)
+        .collect())
+}
