@@ -37,23 +37,6 @@ macro_rules! id_type {
                     Err(IdError { kind: $kind, prefix: $prefix, value: value.to_owned() })
                 }
             }
-
-            /// The id as a string.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.pad(&self.0)
-            }
-        }
-
-        impl std::fmt::Debug for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.pad(&self.0)
-            }
         }
 
         impl std::str::FromStr for $name {
@@ -72,17 +55,7 @@ macro_rules! id_type {
             }
         }
 
-        impl From<$name> for String {
-            fn from(id: $name) -> String {
-                id.0
-            }
-        }
-
-        impl AsRef<str> for $name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
+        crate::newtype::string_newtype!($name);
     };
 }
 

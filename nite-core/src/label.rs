@@ -39,23 +39,6 @@ macro_rules! label_type {
             pub(crate) const fn from_static(value: &'static str) -> Self {
                 $name(Cow::Borrowed(value))
             }
-
-            /// The label as a string.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.pad(&self.0)
-            }
-        }
-
-        impl std::fmt::Debug for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.pad(&self.0)
-            }
         }
 
         impl TryFrom<String> for $name {
@@ -70,11 +53,7 @@ macro_rules! label_type {
             }
         }
 
-        impl From<$name> for String {
-            fn from(label: $name) -> String {
-                label.0.into_owned()
-            }
-        }
+        crate::newtype::string_newtype!($name);
     };
 }
 

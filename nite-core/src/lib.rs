@@ -19,6 +19,7 @@ mod currency;
 mod id;
 mod label;
 mod money;
+mod newtype;
 mod percentage;
 pub mod pricing;
 pub mod promotion;

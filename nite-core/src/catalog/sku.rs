@@ -1,7 +1,5 @@
 //! Stock-keeping units: the code that names one sellable variant.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 /// A SKU that is not 1 to 64 characters of ASCII letters, digits, `-`, `_` or `.`.
@@ -26,11 +24,6 @@ impl Sku {
     pub fn new(value: &str) -> Result<Sku, SkuError> {
         Sku::try_from(value.to_owned())
     }
-
-    /// The SKU as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 impl TryFrom<String> for Sku {
@@ -43,23 +36,7 @@ impl TryFrom<String> for Sku {
     }
 }
 
-impl From<Sku> for String {
-    fn from(sku: Sku) -> String {
-        sku.0
-    }
-}
-
-impl fmt::Display for Sku {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
-    }
-}
-
-impl fmt::Debug for Sku {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
-    }
-}
+crate::newtype::string_newtype!(Sku);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,5 @@
 //! URL slugs: how a product is named in a storefront address.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 /// A slug that is not lower-case words of `a-z0-9` joined by single hyphens, at most 100 characters.
@@ -26,11 +24,6 @@ impl Slug {
     pub fn new(value: &str) -> Result<Slug, SlugError> {
         Slug::try_from(value.to_owned())
     }
-
-    /// The slug as a string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 impl TryFrom<String> for Slug {
@@ -45,23 +38,7 @@ impl TryFrom<String> for Slug {
     }
 }
 
-impl From<Slug> for String {
-    fn from(slug: Slug) -> String {
-        slug.0
-    }
-}
-
-impl fmt::Display for Slug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
-    }
-}
-
-impl fmt::Debug for Slug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
-    }
-}
+crate::newtype::string_newtype!(Slug);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,5 @@
 //! Discount codes as customers type them, normalized so that `welcome10` and `WELCOME10` are one code.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 /// A code that is not 1 to 64 ASCII letters, digits, `-` or `_`.
@@ -30,11 +28,6 @@ impl DiscountCode {
             && trimmed.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if valid { Ok(DiscountCode(trimmed.to_ascii_uppercase())) } else { Err(DiscountCodeError(value.to_owned())) }
     }
-
-    /// The normalized code.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 impl TryFrom<String> for DiscountCode {
@@ -45,20 +38,4 @@ impl TryFrom<String> for DiscountCode {
     }
 }
 
-impl From<DiscountCode> for String {
-    fn from(code: DiscountCode) -> String {
-        code.0
-    }
-}
-
-impl fmt::Display for DiscountCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
-    }
-}
-
-impl fmt::Debug for DiscountCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
-    }
-}
+crate::newtype::string_newtype!(DiscountCode);
