@@ -1,4 +1,5 @@
-//! Typed, prefixed identifiers (`prod_…`, `cart_…`): opaque strings that cannot be mixed up with each other.
+//! Typed, prefixed identifiers (`prod_…`, `cart_…`): opaque strings that cannot be mixed up with each other, and
+//! the port that makes new ones.
 
 /// An identifier that does not have the shape its type requires.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,9 +21,6 @@ macro_rules! id_type {
         pub struct $name(String);
 
         impl $name {
-            /// The prefix every id of this type starts with, before the underscore.
-            pub const PREFIX: &'static str = $prefix;
-
             /// Parses an id, checking its prefix and its body (1 to 64 ASCII letters or digits).
             pub fn parse(value: &str) -> Result<Self, IdError> {
                 let valid = value
@@ -56,6 +54,15 @@ macro_rules! id_type {
         }
 
         crate::newtype::string_newtype!($name);
+
+        impl GeneratedId for $name {
+            const PREFIX: &'static str = $prefix;
+
+            fn from_generated(value: String) -> Self {
+                debug_assert!($name::parse(&value).is_ok(), "generated id {value}");
+                $name(value)
+            }
+        }
     };
 }
 
@@ -75,6 +82,81 @@ id_type!(
     /// Identifies a customer (`cus_…`).
     CustomerId, "customer", "cus"
 );
+id_type!(
+    /// Identifies a cart (`cart_…`); a capability for guest carts, so generated ids carry 100 random bits.
+    CartId, "cart", "cart"
+);
+id_type!(
+    /// Identifies a line of a cart (`line_…`).
+    CartLineId, "cart line", "line"
+);
+id_type!(
+    /// Identifies an order (`ord_…`).
+    OrderId, "order", "ord"
+);
+id_type!(
+    /// Identifies a payment at its provider (`pay_…` for the test provider; Stripe's are mapped, see nite-payments).
+    PaymentId, "payment", "pay"
+);
+id_type!(
+    /// Identifies a review (`rev_…`).
+    ReviewId, "review", "rev"
+);
+id_type!(
+    /// Identifies an outbox message (`msg_…`).
+    MessageId, "message", "msg"
+);
+
+/// An id type that an [`IdGenerator`] can make.
+pub trait GeneratedId: Sized {
+    /// The prefix before the underscore.
+    const PREFIX: &'static str;
+
+    /// Wraps a value an [`IdGenerator`] made for this prefix.
+    fn from_generated(value: String) -> Self;
+}
+
+/// Makes new ids and secret tokens: random in production, a counter in tests (so they are deterministic).
+pub trait IdGenerator: Send + Sync {
+    /// A new id body: ASCII letters and digits, 1 to 64 of them, unique.
+    fn next_body(&self) -> String;
+
+    /// A new secret token (for order access, password resets): at least 128 random bits in production.
+    fn secret_token(&self) -> String;
+}
+
+/// Helpers over any [`IdGenerator`].
+pub trait IdGeneratorExt: IdGenerator {
+    /// A new id of type `T`: `prefix_body`.
+    fn new_id<T: GeneratedId>(&self) -> T {
+        T::from_generated(format!("{}_{}", T::PREFIX, self.next_body()))
+    }
+}
+
+impl<G: IdGenerator + ?Sized> IdGeneratorExt for G {}
+
+/// Ids and tokens from the operating system's random source: 100-bit ids, 160-bit tokens, in lower-case base32.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RandomIds;
+
+const BASE32: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+fn random_base32(symbols: usize) -> String {
+    let mut bytes = vec![0_u8; symbols];
+    // The OS random source failing is not something a shop can recover from; ids must never repeat.
+    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+    bytes.iter().map(|b| char::from(BASE32[usize::from(b & 31)])).collect()
+}
+
+impl IdGenerator for RandomIds {
+    fn next_body(&self) -> String {
+        random_base32(20)
+    }
+
+    fn secret_token(&self) -> String {
+        random_base32(32)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -88,6 +170,16 @@ mod tests {
         }
         let long = format!("promo_{}", "a".repeat(65));
         assert!(PromotionId::parse(&long).is_err());
+    }
+
+    #[test]
+    fn random_ids_are_valid_and_distinct() {
+        let a: OrderId = RandomIds.new_id();
+        let b: OrderId = RandomIds.new_id();
+        assert_ne!(a, b);
+        assert_eq!(OrderId::parse(a.as_str()), Ok(a.clone()));
+        assert_eq!(a.as_str().len(), "ord_".len() + 20);
+        assert_eq!(RandomIds.secret_token().len(), 32);
     }
 
     #[test]

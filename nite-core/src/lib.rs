@@ -10,26 +10,51 @@
 //!   apply.
 //! - [`pricing`] turns lines, promotions, tax and a shipping charge into a [`pricing::PricedCart`] whose figures add
 //!   up exactly.
+//! - [`cart`] holds what a shopper collects; [`order`] what a checkout freezes, with its state machine, payment,
+//!   refunds and history; [`inventory`] the stock rules; [`customer`], [`review`], [`analytics`] and [`outbox`] the
+//!   rest of the shop's records; [`payment`] the events providers send.
+//! - [`ports`] are the traits adapters implement (storage, in `nite-storage`); [`services`] are the use cases that
+//!   drive them: cart, checkout, payment events, fulfilment, reviews, sales, the reservation sweeper.
 //!
-//! Everything here is pure and deterministic: time comes in as a value, and nothing touches a network, a disk or a
-//! lock.
+//! Pricing is pure and synchronous. The services are async, but nite-core runs no runtime and does no I/O of its
+//! own: time ([`Clock`]) and ids ([`IdGenerator`]) are ports too, so tests are deterministic.
 
+mod address;
+pub mod analytics;
+pub mod cart;
 pub mod catalog;
+mod clock;
 mod currency;
+mod error;
 mod id;
+pub mod inventory;
 mod label;
 mod money;
 mod newtype;
+pub mod order;
+pub mod outbox;
+pub mod payment;
 mod percentage;
+pub mod ports;
 pub mod pricing;
 pub mod promotion;
 mod quantity;
+pub mod review;
 mod rounding;
 pub mod seed;
+pub mod services;
 pub mod tax;
 
+pub mod customer;
+
+pub use address::{Address, Email, postal_code_fits};
+pub use clock::{Clock, SystemClock};
 pub use currency::{Currency, MAX_EXPONENT};
-pub use id::{CustomerId, IdError, ProductId, PromotionId, VariantId};
+pub use error::{BoxError, Error, FieldError, Result};
+pub use id::{
+    CartId, CartLineId, CustomerId, GeneratedId, IdError, IdGenerator, IdGeneratorExt, MessageId, OrderId, PaymentId,
+    ProductId, PromotionId, RandomIds, ReviewId, VariantId,
+};
 pub use label::{Category, CustomerGroup, LabelError, TaxCategory};
 pub use money::{Money, MoneyError};
 pub use percentage::{MAX_PERCENTAGE_SCALE, Percentage, PercentageError};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegionError {
-    /// Not two ASCII letters.
+    /// Not an assigned ISO 3166-1 alpha-2 code.
     #[error("`{0}` is not an ISO 3166-1 alpha-2 country code")]
     Country(String),
     /// Not 1 to 3 ASCII letters or digits.
@@ -16,20 +16,23 @@ pub enum RegionError {
     Subdivision(String),
 }
 
-/// An ISO 3166-1 alpha-2 country code, upper case (`US`, `DE`).
+/// The 249 officially assigned ISO 3166-1 alpha-2 codes, sorted, concatenated.
+const ISO_3166_ALPHA2: &str = "ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZCACCCDCFCGCHCICKCLCMCNCOCRCUCVCWCXCYCZDEDJDKDMDODZECEEEGEHERESETFIFJFKFMFOFRGAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGYHKHMHNHRHTHUIDIEILIMINIOIQIRISITJEJMJOJPKEKGKHKIKMKNKPKRKWKYKZLALBLCLILKLRLSLTLULVLYMAMCMDMEMFMGMHMKMLMMMNMOMPMQMRMSMTMUMVMWMXMYMZNANCNENFNGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPMPNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVIVNVUWFWSYEYTZAZMZW";
+
+/// An officially assigned ISO 3166-1 alpha-2 country code, upper case (`US`, `DE`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct CountryCode([u8; 2]);
 
 impl CountryCode {
-    /// Parses a country code, case-insensitively.
+    /// Parses a country code, case-insensitively; only officially assigned codes are accepted.
     pub fn new(code: &str) -> Result<CountryCode, RegionError> {
-        match code.as_bytes() {
-            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
-                Ok(CountryCode([a.to_ascii_uppercase(), b.to_ascii_uppercase()]))
-            }
-            _ => Err(RegionError::Country(code.to_owned())),
-        }
+        let upper = match code.as_bytes() {
+            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => [a.to_ascii_uppercase(), b.to_ascii_uppercase()],
+            _ => return Err(RegionError::Country(code.to_owned())),
+        };
+        let assigned = ISO_3166_ALPHA2.as_bytes().chunks_exact(2).any(|c| c == upper);
+        if assigned { Ok(CountryCode(upper)) } else { Err(RegionError::Country(code.to_owned())) }
     }
 
     /// The code as a string.
@@ -136,6 +139,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_code_list_is_sorted_and_complete() {
+        let codes: Vec<&[u8]> = ISO_3166_ALPHA2.as_bytes().chunks_exact(2).collect();
+        assert_eq!(codes.len(), 249);
+        assert!(codes.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
     fn parse_and_cover() {
         let us = Region::parse("us").unwrap();
         let ca = Region::parse("US-ca").unwrap();
@@ -145,7 +155,7 @@ mod tests {
         assert!(!ca.covers(&ny));
         assert!(!ca.covers(&us));
         assert!(!Region::parse("DE").unwrap().covers(&us));
-        for bad in ["", "U", "USA", "US-", "US-CALI", "U1", "US-C A"] {
+        for bad in ["", "U", "USA", "US-", "US-CALI", "U1", "US-C A", "XX", "UK"] {
             assert!(Region::parse(bad).is_err(), "{bad}");
         }
     }

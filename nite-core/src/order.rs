@@ -1,0 +1,201 @@
+//! Orders: the snapshot of a checked-out cart, its state machine, its payment and refunds, and its history.
+//!
+//! The state machine is `pending_payment → paid → shipped → delivered`, `pending_payment → cancelled` (payment failed
+//! or the reservation expired) and `paid → cancelled` (with a full refund). Each state is its own type
+//! ([`AwaitingPayment`], [`Paid`], [`Shipped`], [`Delivered`], [`Cancelled`]) whose methods are exactly the legal
+//! transitions out of it, so an illegal transition cannot be written. A stored order's state is only known at run
+//! time: [`Order`]'s methods match it and answer [`Error::InvalidTransition`] for anything else, never a silent no-op.
+
+mod line;
+mod payment;
+mod status;
+
+pub use line::OrderLine;
+pub use payment::{PaymentRecord, PaymentStatus, Refund};
+pub use status::{AwaitingPayment, Cancelled, Delivered, OrderState, Paid, Shipment, Shipped, Status};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::cart::ShippingSelection;
+use crate::error::{Error, Result};
+use crate::pricing::{AppliedPromotion, PricedShipping, Totals};
+use crate::{Address, CartId, Currency, CustomerId, Email, Money, OrderId};
+
+/// Who made a change, for the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum Actor {
+    /// A signed-in customer.
+    Customer(CustomerId),
+    /// A guest shopper.
+    Guest,
+    /// An administrator.
+    Admin(CustomerId),
+    /// The payment provider, by name.
+    Provider(String),
+    /// nite itself (the reservation sweeper, for example).
+    System,
+}
+
+/// One step of an order's life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The state before; `None` for the order's creation.
+    pub from: Option<OrderState>,
+    /// The state after (the same as `from` for an event that changes no state, such as a partial refund).
+    pub to: OrderState,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who.
+    pub actor: Actor,
+    /// Why, if said.
+    pub reason: Option<String>,
+}
+
+/// An order: everything needed later is snapshotted, so a catalog change never alters a placed order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    /// Its id.
+    pub id: OrderId,
+    /// The cart it came from.
+    pub cart_id: CartId,
+    /// The customer, unless a guest ordered.
+    pub customer_id: Option<CustomerId>,
+    /// Where order emails go.
+    pub email: Email,
+    /// The currency of every amount.
+    pub currency: Currency,
+    /// What was bought, at what price, discount and tax.
+    pub lines: Vec<OrderLine>,
+    /// Where it ships.
+    pub shipping_address: Address,
+    /// Where the bill goes.
+    pub billing_address: Address,
+    /// The shipping method chosen.
+    pub shipping_method: Option<ShippingSelection>,
+    /// The shipping charge's figures.
+    pub shipping: Option<PricedShipping>,
+    /// The totals.
+    pub totals: Totals,
+    /// The promotions that applied.
+    pub promotions: Vec<AppliedPromotion>,
+    /// The state, with what that state carries.
+    pub status: Status,
+    /// The payment.
+    pub payment: PaymentRecord,
+    /// Refunds, oldest first.
+    pub refunds: Vec<Refund>,
+    /// Every transition, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Bumped by every save; saves check it.
+    pub version: i64,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl Order {
+    /// The current state.
+    pub fn state(&self) -> OrderState {
+        self.status.state()
+    }
+
+    /// Units of each SKU, summed and sorted by SKU.
+    pub fn units_by_sku(&self) -> Vec<(crate::catalog::Sku, u32)> {
+        crate::inventory::units_by_sku(self.lines.iter().map(|l| (&l.sku, l.quantity.get())))
+    }
+
+    fn illegal(&self, to: OrderState) -> Error {
+        Error::InvalidTransition { from: self.state(), to }
+    }
+
+    fn enter(&mut self, next: Status, at: OffsetDateTime, actor: Actor, reason: Option<String>) {
+        let from = self.state();
+        self.status = next;
+        self.updated_at = at;
+        self.history.push(HistoryEntry { from: Some(from), to: self.state(), at, actor, reason });
+    }
+
+    /// `pending_payment → paid`: the payment of `amount` was captured.
+    pub fn mark_paid(&mut self, amount: Money, at: OffsetDateTime, actor: Actor) -> Result<()> {
+        let Status::PendingPayment(awaiting) = &self.status else { return Err(self.illegal(OrderState::Paid)) };
+        let next = Status::Paid(awaiting.clone().pay(at));
+        self.payment.captured(amount)?;
+        self.enter(next, at, actor, None);
+        Ok(())
+    }
+
+    /// `pending_payment → cancelled`: the payment failed or was abandoned, or the reservation expired.
+    pub fn cancel_unpaid(&mut self, reason: &str, at: OffsetDateTime, actor: Actor) -> Result<()> {
+        let Status::PendingPayment(awaiting) = &self.status else {
+            return Err(self.illegal(OrderState::Cancelled));
+        };
+        let next = Status::Cancelled(awaiting.clone().cancel(reason, at));
+        self.payment.abandoned();
+        self.enter(next, at, actor, Some(reason.to_owned()));
+        Ok(())
+    }
+
+    /// `paid → cancelled`: the whole captured amount still held is refunded with `refund`, then the order cancelled.
+    pub fn cancel_paid(&mut self, refund: Refund, at: OffsetDateTime, actor: Actor) -> Result<()> {
+        let Status::Paid(paid) = &self.status else { return Err(self.illegal(OrderState::Cancelled)) };
+        let refundable = self.payment.refundable()?;
+        if refund.amount != refundable {
+            return Err(Error::invalid("amount", format!("cancelling a paid order refunds all of {refundable}")));
+        }
+        let next = Status::Cancelled(paid.clone().cancel(&refund.reason, at));
+        let reason = refund.reason.clone();
+        self.apply_refund(refund)?;
+        self.enter(next, at, actor, Some(reason));
+        Ok(())
+    }
+
+    /// `paid → shipped`, with the carrier and tracking number.
+    pub fn ship(&mut self, shipment: Shipment, actor: Actor) -> Result<()> {
+        let Status::Paid(paid) = &self.status else { return Err(self.illegal(OrderState::Shipped)) };
+        let at = shipment.shipped_at;
+        let next = Status::Shipped(paid.clone().ship(shipment));
+        self.enter(next, at, actor, None);
+        Ok(())
+    }
+
+    /// `shipped → delivered`.
+    pub fn deliver(&mut self, at: OffsetDateTime, actor: Actor) -> Result<()> {
+        let Status::Shipped(shipped) = &self.status else { return Err(self.illegal(OrderState::Delivered)) };
+        let next = Status::Delivered(shipped.clone().deliver(at));
+        self.enter(next, at, actor, None);
+        Ok(())
+    }
+
+    /// Records a partial or full refund of a paid, shipped or delivered order; the state does not change. The total
+    /// refunded never exceeds what was captured.
+    pub fn refund(&mut self, refund: Refund, actor: Actor) -> Result<()> {
+        let state = self.state();
+        if !matches!(state, OrderState::Paid | OrderState::Shipped | OrderState::Delivered) {
+            return Err(Error::InvalidTransition { from: state, to: state });
+        }
+        let (at, reason) = (refund.at, refund.reason.clone());
+        self.apply_refund(refund)?;
+        self.updated_at = at;
+        self.history.push(HistoryEntry { from: Some(state), to: state, at, actor, reason: Some(reason) });
+        Ok(())
+    }
+
+    fn apply_refund(&mut self, refund: Refund) -> Result<()> {
+        self.payment.refunded(refund.amount)?;
+        self.refunds.push(refund);
+        Ok(())
+    }
+
+    /// A note in the history that changes no state (e.g. a payment that arrived after the order was cancelled).
+    pub fn note(&mut self, reason: &str, at: OffsetDateTime, actor: Actor) {
+        let state = self.state();
+        self.updated_at = at;
+        self.history.push(HistoryEntry { from: Some(state), to: state, at, actor, reason: Some(reason.to_owned()) });
+    }
+}

@@ -1,0 +1,115 @@
+//! Ports: the traits nite's use cases need from the outside world, each implemented by adapters (nite-storage for
+//! the stores) and by in-memory doubles (`testing`, feature `testing`).
+//!
+//! Storage ports are shaped by what must happen atomically: placing an order reserves stock, consumes promotion
+//! usage, records the idempotency key, freezes the cart and creates the order in one call, and every order
+//! transition saves the order, moves stock, writes the outbox and records analytics (and the webhook inbox entry)
+//! in one call. An adapter runs each such call in one transaction.
+
+mod analytics;
+mod cart;
+mod catalog;
+mod customer;
+mod idempotency;
+mod inventory;
+mod order;
+mod outbox;
+mod promotion;
+mod review;
+
+pub use analytics::AnalyticsStore;
+pub use cart::CartStore;
+pub use catalog::{CatalogStore, ProductFilter};
+pub use customer::CustomerStore;
+pub use idempotency::{IdempotencyRecord, IdempotencyStore, Remembered};
+pub use inventory::InventoryStore;
+pub use order::{InboxEntry, OrderFilter, OrderStore, OrderUpdate, PlaceOrder, Placed, PromotionUse, Saved};
+pub use outbox::OutboxStore;
+pub use promotion::PromotionStore;
+pub use review::{ReviewFilter, ReviewStore};
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// One page of a list, and the cursor of the next one (`None` on the last page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Pass this back to get the next page.
+    pub next_cursor: Option<String>,
+}
+
+/// Every storage port at once: what one database adapter implements.
+pub trait Store:
+    CatalogStore
+    + InventoryStore
+    + CartStore
+    + OrderStore
+    + CustomerStore
+    + ReviewStore
+    + PromotionStore
+    + IdempotencyStore
+    + OutboxStore
+    + AnalyticsStore
+{
+}
+
+impl<T> Store for T where
+    T: CatalogStore
+        + InventoryStore
+        + CartStore
+        + OrderStore
+        + CustomerStore
+        + ReviewStore
+        + PromotionStore
+        + IdempotencyStore
+        + OutboxStore
+        + AnalyticsStore
+{
+}
+
+/// One handle per storage port, so that a service takes exactly the ports it uses and a deployment can put one
+/// port on another adapter.
+#[derive(Clone)]
+pub struct Stores {
+    /// Products.
+    pub catalog: Arc<dyn CatalogStore>,
+    /// Stock.
+    pub inventory: Arc<dyn InventoryStore>,
+    /// Carts.
+    pub carts: Arc<dyn CartStore>,
+    /// Orders, and the atomic operations on them.
+    pub orders: Arc<dyn OrderStore>,
+    /// Customers.
+    pub customers: Arc<dyn CustomerStore>,
+    /// Reviews.
+    pub reviews: Arc<dyn ReviewStore>,
+    /// Promotions and their usage.
+    pub promotions: Arc<dyn PromotionStore>,
+    /// Idempotency keys.
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    /// The outbox.
+    pub outbox: Arc<dyn OutboxStore>,
+    /// Analytics events.
+    pub analytics: Arc<dyn AnalyticsStore>,
+}
+
+impl Stores {
+    /// Every port served by one store.
+    pub fn from_store<S: Store + 'static>(store: Arc<S>) -> Stores {
+        Stores {
+            catalog: store.clone(),
+            inventory: store.clone(),
+            carts: store.clone(),
+            orders: store.clone(),
+            customers: store.clone(),
+            reviews: store.clone(),
+            promotions: store.clone(),
+            idempotency: store.clone(),
+            outbox: store.clone(),
+            analytics: store,
+        }
+    }
+}

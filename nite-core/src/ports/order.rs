@@ -1,0 +1,129 @@
+//! `OrderStore`: orders, and the two atomic operations of the shop: placing an order, and moving one.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::analytics::AnalyticsEvent;
+use crate::catalog::Sku;
+use crate::error::Result;
+use crate::inventory::StockEffect;
+use crate::order::{Order, OrderState};
+use crate::outbox::OutboxMessage;
+use crate::ports::{IdempotencyRecord, Page};
+use crate::{CustomerId, OrderId, PaymentId, ProductId, PromotionId};
+
+/// One use of a promotion by an order. The store holds it to the promotion's own limits, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromotionUse {
+    /// The promotion.
+    pub promotion_id: PromotionId,
+    /// Who the per-customer count is kept for: the customer id, or `email:` and a guest's email.
+    pub customer_key: String,
+}
+
+/// Everything placing an order changes, done in one transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct PlaceOrder<'a> {
+    /// The new order, `pending_payment`, version 0.
+    pub order: &'a Order,
+    /// The cart's version as priced: the cart must still be open at this version, and is frozen.
+    pub cart_version: i64,
+    /// Units to reserve per SKU, sorted by SKU: each reservation succeeds only if that much is available.
+    pub reservations: &'a [(Sku, u32)],
+    /// Promotion uses to count, each within its limits.
+    pub promotion_uses: &'a [PromotionUse],
+    /// The request's idempotency key, recorded with the order's id.
+    pub idempotency: Option<&'a IdempotencyRecord>,
+    /// Analytics events to record (`checkout_started`).
+    pub events: &'a [AnalyticsEvent],
+}
+
+/// What placing an order did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placed {
+    /// The order was created.
+    Created,
+    /// The idempotency key had been used with the same request: that order is the answer, nothing changed.
+    Replayed(OrderId),
+}
+
+/// A webhook event to remember, so that a replay of it changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxEntry {
+    /// The provider.
+    pub provider: String,
+    /// Its event id.
+    pub event_id: String,
+    /// When it arrived.
+    pub received_at: OffsetDateTime,
+}
+
+/// Everything one order transition changes, done in one transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderUpdate<'a> {
+    /// The order after the transition; its `version` is the version it was loaded at.
+    pub order: &'a Order,
+    /// What happens to its stock.
+    pub stock: StockEffect,
+    /// Messages to send because of it.
+    pub outbox: &'a [OutboxMessage],
+    /// Analytics events to record.
+    pub events: &'a [AnalyticsEvent],
+    /// The webhook event that caused it, if one.
+    pub inbox: Option<&'a InboxEntry>,
+}
+
+/// What saving an order transition did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// Saved; the order's version is now one more.
+    Saved,
+    /// The inbox already held the event: nothing changed.
+    Duplicate,
+}
+
+/// Which orders to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderFilter {
+    /// Only this customer's.
+    pub customer_id: Option<CustomerId>,
+    /// Only in this state.
+    pub state: Option<OrderState>,
+    /// At most this many (1–100).
+    pub limit: u32,
+    /// Continue after this cursor.
+    pub cursor: Option<String>,
+}
+
+/// Orders.
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// Places an order atomically: records the idempotency key (or answers `Replayed` / `IdempotencyKeyReused`),
+    /// freezes the cart (`CartNotOpen` if it is not open at `cart_version`), reserves every SKU
+    /// (`InsufficientStock`, naming what is available), counts every promotion use (`PromotionExhausted`), inserts
+    /// the order and records the events. On any error nothing is changed.
+    async fn place_order(&self, request: PlaceOrder<'_>) -> Result<Placed>;
+
+    /// Saves an order transition atomically: the order (if still at its loaded version, else `Conflict("order")`),
+    /// the stock effect on its units, the outbox messages (dropping any whose dedupe key exists), the events, and
+    /// the inbox entry (if the inbox already has it, nothing changes and the answer is `Duplicate`).
+    async fn save_order(&self, update: OrderUpdate<'_>) -> Result<Saved>;
+
+    /// Remembers a webhook event that changes no order; `false` if it was already there.
+    async fn remember_event(&self, entry: &InboxEntry) -> Result<bool>;
+
+    /// An order by id.
+    async fn order(&self, id: &OrderId) -> Result<Option<Order>>;
+
+    /// The order paid by this payment.
+    async fn order_by_payment(&self, payment_id: &PaymentId) -> Result<Option<Order>>;
+
+    /// Orders, newest first.
+    async fn orders(&self, filter: &OrderFilter) -> Result<Page<Order>>;
+
+    /// Orders still awaiting payment whose reservation expired at or before `now`, oldest first.
+    async fn expired_orders(&self, now: OffsetDateTime, limit: u32) -> Result<Vec<Order>>;
+
+    /// Whether the customer has a paid (or shipped, or delivered) order with the product.
+    async fn has_purchased(&self, customer: &CustomerId, product: &ProductId) -> Result<bool>;
+}

@@ -1,0 +1,213 @@
+//! Use cases: the services a shop runs, over ports only. Each method is one thing a person or a provider does (add
+//! to cart, check out, pay, ship), and returns a typed [`Error`](crate::Error) when it cannot.
+
+mod cart;
+mod checkout;
+mod customers;
+mod fulfilment;
+mod payments;
+mod reviews;
+mod sales;
+mod sweeper;
+
+pub use cart::{CartService, CartView};
+pub use checkout::{CheckoutService, IdempotencyKey};
+pub use customers::CustomerService;
+pub use fulfilment::FulfilmentService;
+pub use payments::{EventOutcome, PaymentEventService};
+pub use reviews::{NewReview, ReviewService};
+pub use sales::SalesService;
+pub use sweeper::ReservationSweeper;
+
+use std::sync::Arc;
+
+use time::Duration;
+
+use crate::cart::MergePolicy;
+use crate::customer::Role;
+use crate::pricing::PricePolicy;
+use crate::ports::Stores;
+use crate::tax::TaxRules;
+use crate::{Clock, Currency, CustomerId, IdGenerator, Quantity};
+
+/// How the shop is set up: what its services need beyond the ports.
+#[derive(Debug, Clone)]
+pub struct ShopSettings {
+    /// The currency carts are priced in unless they ask for another.
+    pub currency: Currency,
+    /// Prices with or without tax, tax rounding, rounding mode.
+    pub policy: PricePolicy,
+    /// Tax rules.
+    pub tax_rules: TaxRules,
+    /// How long an unpaid order holds its stock.
+    pub reservation_ttl: Duration,
+    /// The most units of one SKU a cart line may hold.
+    pub max_line_quantity: Quantity,
+    /// How a guest cart merges into a customer's when the guest signs in.
+    pub merge_policy: MergePolicy,
+}
+
+impl Default for ShopSettings {
+    fn default() -> ShopSettings {
+        ShopSettings {
+            currency: Currency::USD,
+            policy: PricePolicy::default(),
+            tax_rules: TaxRules::none(),
+            reservation_ttl: Duration::minutes(30),
+            max_line_quantity: Quantity::new(99).unwrap_or(Quantity::ONE),
+            merge_policy: MergePolicy::default(),
+        }
+    }
+}
+
+/// What every service is built from: the ports, the clock, the id generator and the settings.
+#[derive(Clone)]
+pub struct ShopContext {
+    /// The storage ports.
+    pub stores: Stores,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// The id generator.
+    pub ids: Arc<dyn IdGenerator>,
+    /// The settings.
+    pub settings: Arc<ShopSettings>,
+}
+
+/// Who is asking: a guest, a customer, or an administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    /// The signed-in customer, if any.
+    pub customer_id: Option<CustomerId>,
+    /// Their role.
+    pub role: Role,
+}
+
+impl Viewer {
+    /// Nobody signed in.
+    pub fn guest() -> Viewer {
+        Viewer { customer_id: None, role: Role::Customer }
+    }
+
+    /// A signed-in customer.
+    pub fn customer(id: CustomerId) -> Viewer {
+        Viewer { customer_id: Some(id), role: Role::Customer }
+    }
+
+    /// An administrator.
+    pub fn admin(id: CustomerId) -> Viewer {
+        Viewer { customer_id: Some(id), role: Role::Admin }
+    }
+
+    /// Whether this viewer is an administrator.
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Whether the viewer may see something owned by `owner`; `None` means a guest's, open to whoever holds its id.
+    pub fn may_see(&self, owner: Option<&CustomerId>) -> bool {
+        self.is_admin() || owner.is_none() || owner == self.customer_id.as_ref()
+    }
+
+    /// Whether the viewer owns something owned by `owner` (a guest's thing is nobody's), or is an administrator.
+    pub fn owns(&self, owner: Option<&CustomerId>) -> bool {
+        self.is_admin() || (owner.is_some() && owner == self.customer_id.as_ref())
+    }
+
+    /// The actor to record in an order's history.
+    pub fn actor(&self) -> crate::order::Actor {
+        match (&self.customer_id, self.role) {
+            (Some(id), Role::Admin) => crate::order::Actor::Admin(id.clone()),
+            (Some(id), Role::Customer) => crate::order::Actor::Customer(id.clone()),
+            (None, _) => crate::order::Actor::Guest,
+        }
+    }
+}
+
+/// How many times a service retries a save that lost a race before giving up with `Conflict`.
+const SAVE_ATTEMPTS: usize = 5;
+
+/// What one order transition does besides changing the order.
+#[derive(Debug, Default)]
+pub(crate) struct Effects {
+    stock: crate::inventory::StockEffect,
+    outbox: Vec<crate::outbox::OutboxMessage>,
+    events: Vec<crate::analytics::AnalyticsEvent>,
+}
+
+/// Whether a change to an order happened.
+pub(crate) enum Change {
+    /// The order changed; save it with these effects.
+    Changed(Effects),
+    /// Nothing to do (a replayed or stale event); only remember the event.
+    Unchanged,
+}
+
+/// What [`change_order`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The order changed and was saved.
+    Changed,
+    /// Nothing changed; the inbox entry (if any) was remembered now.
+    Unchanged,
+    /// The inbox already had the event: nothing changed.
+    Duplicate,
+}
+
+/// Loads an order, applies `change` and saves it with its effects in one storage call, retrying from a fresh load
+/// when another writer saved first. Returns the order as it now is and what happened.
+pub(crate) async fn change_order(
+    ctx: &ShopContext,
+    id: &crate::OrderId,
+    inbox: Option<&crate::ports::InboxEntry>,
+    change: impl Fn(&mut crate::order::Order) -> crate::Result<Change>,
+) -> crate::Result<(crate::order::Order, Outcome)> {
+    use crate::ports::{OrderUpdate, Saved};
+    for _ in 0..SAVE_ATTEMPTS {
+        let mut order = ctx.stores.orders.order(id).await?.ok_or_else(|| crate::Error::not_found("order", id))?;
+        match change(&mut order)? {
+            Change::Unchanged => {
+                let fresh = match inbox {
+                    Some(entry) => ctx.stores.orders.remember_event(entry).await?,
+                    None => true,
+                };
+                return Ok((order, if fresh { Outcome::Unchanged } else { Outcome::Duplicate }));
+            }
+            Change::Changed(effects) => {
+                let update = OrderUpdate {
+                    order: &order,
+                    stock: effects.stock,
+                    outbox: &effects.outbox,
+                    events: &effects.events,
+                    inbox,
+                };
+                match ctx.stores.orders.save_order(update).await {
+                    Ok(Saved::Saved) => {
+                        order.version += 1;
+                        return Ok((order, Outcome::Changed));
+                    }
+                    Ok(Saved::Duplicate) => return Ok((order, Outcome::Duplicate)),
+                    Err(crate::Error::Conflict(_)) => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+    Err(crate::Error::Conflict("order"))
+}
+
+/// The outbox message of `notification` about `order`, deduplicated per order (and per `discriminator`).
+pub(crate) fn order_message(
+    ctx: &ShopContext,
+    order: &crate::order::Order,
+    notification: crate::outbox::Notification,
+    discriminator: &str,
+) -> crate::outbox::OutboxMessage {
+    let subject = if discriminator.is_empty() { order.id.to_string() } else { format!("{}:{discriminator}", order.id) };
+    crate::outbox::OutboxMessage::new(
+        crate::IdGeneratorExt::new_id(&*ctx.ids),
+        order.email.clone(),
+        notification,
+        &subject,
+        ctx.clock.now(),
+    )
+}

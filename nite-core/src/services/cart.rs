@@ -1,0 +1,352 @@
+//! `CartService`: creating, changing, pricing and claiming carts.
+
+use crate::analytics::{AnalyticsEvent, EventKind};
+use crate::cart::{Cart, CartLine, CartState, ShippingSelection};
+use crate::catalog::{Product, Sku};
+use crate::error::{Error, FieldError, Result};
+use crate::IdGeneratorExt;
+use crate::pricing::{CustomerFacts, LineItem, PricedCart, PricingCart, PricingContext, ShippingCharge, price};
+use crate::promotion::{Condition, DiscountCode, Promotion};
+use crate::services::{SAVE_ATTEMPTS, ShopContext, Viewer};
+use crate::{Address, CartId, CartLineId, Currency, CustomerId, Email, Quantity};
+
+/// A cart with its current prices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartView {
+    /// The cart.
+    pub cart: Cart,
+    /// The snapshot of each line that is still sold, in cart order.
+    pub items: Vec<LineItem>,
+    /// The cart line id of each item, in the same order.
+    pub line_ids: Vec<CartLineId>,
+    /// Lines whose SKU is no longer sold; they are not priced and block checkout.
+    pub unavailable: Vec<CartLineId>,
+    /// The prices.
+    pub priced: PricedCart,
+}
+
+/// Carts: create, change, price, claim.
+#[derive(Clone)]
+pub struct CartService {
+    ctx: ShopContext,
+}
+
+impl CartService {
+    /// A cart service over `ctx`.
+    pub fn new(ctx: ShopContext) -> CartService {
+        CartService { ctx }
+    }
+
+    /// Creates an empty cart, owned by the viewer if signed in.
+    pub async fn create(&self, viewer: &Viewer, currency: Option<Currency>) -> Result<CartView> {
+        let currency = currency.unwrap_or(self.ctx.settings.currency);
+        let cart = Cart::new(self.ctx.ids.new_id(), viewer.customer_id.clone(), currency, self.ctx.clock.now());
+        self.ctx.stores.carts.create_cart(&cart).await?;
+        self.view_of(cart).await
+    }
+
+    /// The cart with its prices; `NotFound` if absent or another customer's.
+    pub async fn view(&self, id: &CartId, viewer: &Viewer) -> Result<CartView> {
+        let cart = self.load(id, viewer).await?;
+        self.view_of(cart).await
+    }
+
+    /// Adds `quantity` units of `sku` (to its line, if the cart has one).
+    pub async fn add_item(&self, id: &CartId, viewer: &Viewer, sku: &Sku, quantity: u32) -> Result<CartView> {
+        let quantity = self.line_quantity(i64::from(quantity))?;
+        let product = self.product_of(sku).await?;
+        let view = self
+            .change(id, viewer, |cart, ctx| {
+                let wanted = cart.line_for(sku).map_or(0, |l| l.quantity.get()).saturating_add(quantity.get());
+                let wanted = Quantity::new(i64::from(wanted)).ok().filter(|q| *q <= ctx.max_line);
+                let Some(wanted) = wanted else {
+                    return Err(Error::invalid("quantity", format!("at most {} per line", ctx.max_line)));
+                };
+                match cart.lines.iter_mut().find(|l| &l.sku == sku) {
+                    Some(line) => line.quantity = wanted,
+                    None => cart.lines.push(CartLine { id: ctx.new_line_id(), sku: sku.clone(), quantity: wanted }),
+                }
+                Ok(())
+            })
+            .await?;
+        let event = AnalyticsEvent {
+            quantity: quantity.get(),
+            customer_id: viewer.customer_id.clone(),
+            ..AnalyticsEvent::product(EventKind::AddToCart, product.id.clone(), self.ctx.clock.now())
+        };
+        self.ctx.stores.analytics.record_events(&[event]).await?;
+        Ok(view)
+    }
+
+    /// Sets a line's quantity; 0 removes it.
+    pub async fn update_item(&self, id: &CartId, viewer: &Viewer, line: &CartLineId, quantity: u32) -> Result<CartView> {
+        if quantity == 0 {
+            return self.remove_item(id, viewer, line).await;
+        }
+        let quantity = self.line_quantity(i64::from(quantity))?;
+        self.change(id, viewer, |cart, _| {
+            let line = cart.lines.iter_mut().find(|l| &l.id == line).ok_or_else(|| Error::not_found("cart line", line))?;
+            line.quantity = quantity;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Removes a line.
+    pub async fn remove_item(&self, id: &CartId, viewer: &Viewer, line: &CartLineId) -> Result<CartView> {
+        self.change(id, viewer, |cart, _| {
+            let before = cart.lines.len();
+            cart.lines.retain(|l| &l.id != line);
+            if cart.lines.len() == before { Err(Error::not_found("cart line", line)) } else { Ok(()) }
+        })
+        .await
+    }
+
+    /// Enters a discount code. A code no promotion has is refused (`DiscountCodeInvalid`); a known code that does
+    /// not apply yet is kept, and the cart says why it does not apply.
+    pub async fn add_code(&self, id: &CartId, viewer: &Viewer, code: &str) -> Result<CartView> {
+        let code = DiscountCode::new(code).map_err(|_| Error::DiscountCodeInvalid(code.to_owned()))?;
+        let promotions = self.ctx.stores.promotions.promotions().await?;
+        if !promotions.iter().any(|p| p.code.as_ref() == Some(&code)) {
+            return Err(Error::DiscountCodeInvalid(code.to_string()));
+        }
+        self.change(id, viewer, |cart, _| {
+            if !cart.codes.contains(&code) {
+                cart.codes.push(code.clone());
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Removes an entered code; `NotFound` if it was not entered.
+    pub async fn remove_code(&self, id: &CartId, viewer: &Viewer, code: &str) -> Result<CartView> {
+        let code = DiscountCode::new(code).map_err(|_| Error::not_found("discount code", code))?;
+        self.change(id, viewer, |cart, _| {
+            let before = cart.codes.len();
+            cart.codes.retain(|c| c != &code);
+            if cart.codes.len() == before { Err(Error::not_found("discount code", &code)) } else { Ok(()) }
+        })
+        .await
+    }
+
+    /// Sets the email and addresses (billing defaults to shipping); every bad field is reported at once.
+    pub async fn set_addresses(
+        &self,
+        id: &CartId,
+        viewer: &Viewer,
+        email: &str,
+        shipping: Address,
+        billing: Option<Address>,
+    ) -> Result<CartView> {
+        let mut problems = Vec::new();
+        let email = Email::parse(email).map_err(|p| problems.push(FieldError::new("email", p))).ok();
+        problems.extend(shipping.problems("shipping_address"));
+        if let Some(billing) = &billing {
+            problems.extend(billing.problems("billing_address"));
+        }
+        let Some(email) = email.filter(|_| problems.is_empty()) else { return Err(Error::Validation(problems)) };
+        self.change(id, viewer, |cart, _| {
+            cart.email = Some(email.clone());
+            cart.shipping_address = Some(shipping.clone());
+            cart.billing_address = billing.clone();
+            Ok(())
+        })
+        .await
+    }
+
+    /// Chooses a shipping rate (as quoted by the shipping provider).
+    pub async fn set_shipping(&self, id: &CartId, viewer: &Viewer, selection: ShippingSelection) -> Result<CartView> {
+        self.change(id, viewer, |cart, _| {
+            if selection.amount.currency() != cart.currency {
+                return Err(Error::invalid("shipping_option", "is quoted in another currency than the cart"));
+            }
+            cart.shipping = Some(selection.clone());
+            Ok(())
+        })
+        .await
+    }
+
+    /// Attaches a guest cart to the signed-in customer. If the customer has another open cart, the guest cart's
+    /// lines merge into it with the shop's merge policy and the guest cart is closed; otherwise the guest cart
+    /// becomes the customer's. Returns the customer's cart.
+    pub async fn claim(&self, guest_cart: &CartId, viewer: &Viewer) -> Result<CartView> {
+        let customer = viewer.customer_id.clone().ok_or_else(|| Error::invalid("authorization", "sign in first"))?;
+        for _ in 0..SAVE_ATTEMPTS {
+            let guest = self.load(guest_cart, viewer).await?;
+            if guest.state != CartState::Open {
+                return Err(Error::CartNotOpen);
+            }
+            if guest.customer_id.as_ref() == Some(&customer) {
+                return self.view_of(guest).await;
+            }
+            let target = self.ctx.stores.carts.open_cart_of(&customer).await?.filter(|c| c.id != guest.id);
+            let saved = match target {
+                None => {
+                    let mut cart = guest;
+                    cart.customer_id = Some(customer.clone());
+                    cart.updated_at = self.ctx.clock.now();
+                    self.ctx.stores.carts.save_cart(&cart).await
+                }
+                Some(mut cart) => {
+                    cart.absorb(&guest, self.ctx.settings.merge_policy, self.ctx.settings.max_line_quantity);
+                    cart.updated_at = self.ctx.clock.now();
+                    let mut closed = guest;
+                    closed.state = CartState::Merged;
+                    closed.updated_at = cart.updated_at;
+                    // Close the guest cart first: if that loses a race, nothing was merged twice.
+                    match self.ctx.stores.carts.save_cart(&closed).await {
+                        Ok(_) => self.ctx.stores.carts.save_cart(&cart).await,
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            match saved {
+                Ok(cart) => return self.view_of(cart).await,
+                Err(Error::Conflict(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::Conflict("cart"))
+    }
+
+    async fn load(&self, id: &CartId, viewer: &Viewer) -> Result<Cart> {
+        let cart = self.ctx.stores.carts.cart(id).await?.ok_or_else(|| Error::not_found("cart", id))?;
+        if !viewer.may_see(cart.customer_id.as_ref()) {
+            return Err(Error::not_found("cart", id));
+        }
+        Ok(cart)
+    }
+
+    fn line_quantity(&self, quantity: i64) -> Result<Quantity> {
+        let max = self.ctx.settings.max_line_quantity;
+        Quantity::new(quantity)
+            .ok()
+            .filter(|q| *q <= max)
+            .ok_or_else(|| Error::invalid("quantity", format!("must be between 1 and {max}")))
+    }
+
+    async fn product_of(&self, sku: &Sku) -> Result<Product> {
+        let products = self.ctx.stores.catalog.products_by_skus(std::slice::from_ref(sku)).await?;
+        products.into_iter().next().ok_or_else(|| Error::not_found("sku", sku))
+    }
+
+    /// Loads, changes and saves an open cart, retrying on a lost race; then checks stock and prices it.
+    async fn change(
+        &self,
+        id: &CartId,
+        viewer: &Viewer,
+        edit: impl Fn(&mut Cart, &EditContext<'_>) -> Result<()>,
+    ) -> Result<CartView> {
+        let edit_ctx = EditContext { ctx: &self.ctx, max_line: self.ctx.settings.max_line_quantity };
+        for _ in 0..SAVE_ATTEMPTS {
+            let mut cart = self.load(id, viewer).await?;
+            if cart.state != CartState::Open {
+                return Err(Error::CartNotOpen);
+            }
+            edit(&mut cart, &edit_ctx)?;
+            self.check_stock(&cart).await?;
+            cart.updated_at = self.ctx.clock.now();
+            match self.ctx.stores.carts.save_cart(&cart).await {
+                Ok(saved) => return self.view_of(saved).await,
+                Err(Error::Conflict(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::Conflict("cart"))
+    }
+
+    /// Refuses a cart asking for more of a SKU than can be sold now.
+    async fn check_stock(&self, cart: &Cart) -> Result<()> {
+        let units = cart.units_by_sku();
+        let skus: Vec<Sku> = units.iter().map(|(s, _)| s.clone()).collect();
+        let stock = self.ctx.stores.inventory.stock(&skus).await?;
+        for (sku, requested) in units {
+            let available = stock.iter().find(|s| s.sku == sku).map_or(0, |s| s.available());
+            if requested > available {
+                return Err(Error::InsufficientStock { sku, requested, available });
+            }
+        }
+        Ok(())
+    }
+
+    /// Prices a cart from the current catalog, promotions and their usage.
+    pub(crate) async fn view_of(&self, cart: Cart) -> Result<CartView> {
+        let skus: Vec<Sku> = cart.lines.iter().map(|l| l.sku.clone()).collect();
+        let products = self.ctx.stores.catalog.products_by_skus(&skus).await?;
+        let mut items = Vec::with_capacity(cart.lines.len());
+        let mut line_ids = Vec::with_capacity(cart.lines.len());
+        let mut unavailable = Vec::new();
+        for line in &cart.lines {
+            let found = products.iter().find_map(|p| p.variant(&line.sku).map(|v| (p, v)));
+            match found {
+                Some((product, variant)) => {
+                    items.push(LineItem::snapshot(product, variant, line.quantity));
+                    line_ids.push(line.id.clone());
+                }
+                None => unavailable.push(line.id.clone()),
+            }
+        }
+        let promotions = self.ctx.stores.promotions.promotions().await?;
+        let customer = self.customer_facts(&cart, &promotions).await?;
+        let key = customer_key(cart.customer_id.as_ref(), cart.email.as_ref());
+        let ids: Vec<_> = promotions.iter().filter(|p| p.usage_limit.is_some() || p.usage_limit_per_customer.is_some()).map(|p| p.id.clone()).collect();
+        let usage = if ids.is_empty() { Vec::new() } else { self.ctx.stores.promotions.promotion_usage(&ids, &key).await? };
+        let shipping = cart.shipping.as_ref().map(|s| ShippingCharge { amount: s.amount, tax_category: s.tax_category.clone() });
+        let destination = cart.shipping_address.as_ref().map(Address::tax_region);
+        let settings = &self.ctx.settings;
+        let pricing_cart = PricingCart {
+            currency: cart.currency,
+            lines: &items,
+            codes: &cart.codes,
+            shipping: shipping.as_ref(),
+            destination: destination.as_ref(),
+            customer: &customer,
+        };
+        let pricing_ctx = PricingContext {
+            policy: &settings.policy,
+            tax_rules: &settings.tax_rules,
+            promotions: &promotions,
+            usage: &usage,
+            now: self.ctx.clock.now(),
+        };
+        let priced = price(&pricing_cart, &pricing_ctx)?;
+        Ok(CartView { cart, items, line_ids, unavailable, priced })
+    }
+
+    /// What promotions may ask about the buyer; the stores are asked only when some promotion needs the answer.
+    async fn customer_facts(&self, cart: &Cart, promotions: &[Promotion]) -> Result<CustomerFacts> {
+        let needs = |f: fn(&Condition) -> bool| promotions.iter().any(|p| p.conditions.iter().any(f));
+        let mut facts = CustomerFacts { customer_id: cart.customer_id.clone(), group: None, is_first_order: true };
+        let Some(customer) = &cart.customer_id else { return Ok(facts) };
+        if needs(|c| matches!(c, Condition::CustomerGroups { .. })) {
+            facts.group = self.ctx.stores.customers.customer(customer).await?.and_then(|c| c.group);
+        }
+        if needs(|c| matches!(c, Condition::FirstOrder)) {
+            let filter = crate::ports::OrderFilter { customer_id: Some(customer.clone()), limit: 1, ..Default::default() };
+            facts.is_first_order = self.ctx.stores.orders.orders(&filter).await?.items.is_empty();
+        }
+        Ok(facts)
+    }
+}
+
+/// What a cart edit may use.
+pub(crate) struct EditContext<'a> {
+    ctx: &'a ShopContext,
+    max_line: Quantity,
+}
+
+impl EditContext<'_> {
+    fn new_line_id(&self) -> CartLineId {
+        self.ctx.ids.new_id()
+    }
+}
+
+/// Who promotion usage is counted for: the customer, else the guest's email, else nobody in particular.
+pub(crate) fn customer_key(customer: Option<&CustomerId>, email: Option<&Email>) -> String {
+    match (customer, email) {
+        (Some(id), _) => id.to_string(),
+        (None, Some(email)) => format!("email:{email}"),
+        (None, None) => "guest".to_owned(),
+    }
+}

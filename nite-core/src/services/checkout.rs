@@ -1,0 +1,175 @@
+//! `CheckoutService`: turning a cart into an order, exactly once per cart and per idempotency key.
+
+use crate::analytics::{AnalyticsEvent, EventKind};
+use crate::cart::CartState;
+use crate::error::{Error, FieldError, Result};
+use crate::order::{AwaitingPayment, Order, OrderLine, PaymentRecord, Status};
+use crate::ports::{IdempotencyRecord, PlaceOrder, Placed, PromotionUse};
+use crate::services::cart::{CartView, customer_key};
+use crate::services::{CartService, ShopContext, Viewer};
+use crate::{CartId, IdGeneratorExt, OrderId};
+
+/// An `Idempotency-Key` and a digest of the request it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// The client's key.
+    pub key: String,
+    /// A digest of the request (method, path, body), so that a reused key with another request is refused.
+    pub fingerprint: String,
+}
+
+/// The idempotency scope of checkouts.
+const SCOPE: &str = "checkout";
+
+/// How many times checkout re-prices after a promotion ran out between pricing and placing.
+const PRICE_ATTEMPTS: usize = 3;
+
+/// Checkout.
+#[derive(Clone)]
+pub struct CheckoutService {
+    ctx: ShopContext,
+    carts: CartService,
+}
+
+impl CheckoutService {
+    /// A checkout service over `ctx`.
+    pub fn new(ctx: ShopContext) -> CheckoutService {
+        CheckoutService { carts: CartService::new(ctx.clone()), ctx }
+    }
+
+    /// Checks the cart out: re-prices it from the catalog, then in one storage call reserves its stock, counts its
+    /// promotions, freezes it and creates the order `pending_payment`. With an idempotency key, a retry (even a
+    /// concurrent one) answers with the same order; the key with another request is `IdempotencyKeyReused`.
+    pub async fn checkout(&self, cart_id: &CartId, viewer: &Viewer, key: Option<&IdempotencyKey>) -> Result<Order> {
+        if let Some(key) = key
+            && let Some(order) = self.replay(key).await?
+        {
+            return Ok(order);
+        }
+        for _ in 0..PRICE_ATTEMPTS {
+            let view = self.carts.view(cart_id, viewer).await?;
+            if view.cart.state != CartState::Open {
+                return Err(Error::CartNotOpen);
+            }
+            let order = self.order_from(&view)?;
+            let uses = promotion_uses(&view);
+            let record = key.map(|k| IdempotencyRecord {
+                scope: SCOPE.to_owned(),
+                key: k.key.clone(),
+                fingerprint: k.fingerprint.clone(),
+                resource_id: order.id.to_string(),
+                response: None,
+                created_at: order.created_at,
+            });
+            let started = AnalyticsEvent {
+                kind: EventKind::CheckoutStarted,
+                at: order.created_at,
+                product_id: None,
+                order_id: Some(order.id.clone()),
+                customer_id: order.customer_id.clone(),
+                quantity: order.lines.iter().map(|l| l.quantity.get()).sum(),
+                amount: Some(order.totals.total),
+            };
+            let request = PlaceOrder {
+                order: &order,
+                cart_version: view.cart.version,
+                reservations: &order.units_by_sku(),
+                promotion_uses: &uses,
+                idempotency: record.as_ref(),
+                events: std::slice::from_ref(&started),
+            };
+            match self.ctx.stores.orders.place_order(request).await {
+                Ok(Placed::Created) => return Ok(order),
+                Ok(Placed::Replayed(id)) => return self.load(&id).await,
+                // The promotion's last use went to another order: price again, without it.
+                Err(Error::PromotionExhausted(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::Conflict("promotion usage"))
+    }
+
+    async fn replay(&self, key: &IdempotencyKey) -> Result<Option<Order>> {
+        let Some(record) = self.ctx.stores.idempotency.idempotency(SCOPE, &key.key).await? else { return Ok(None) };
+        if record.fingerprint != key.fingerprint {
+            return Err(Error::IdempotencyKeyReused);
+        }
+        let id = OrderId::parse(&record.resource_id).map_err(|e| Error::adapter("reading an idempotency record", e))?;
+        self.load(&id).await.map(Some)
+    }
+
+    async fn load(&self, id: &OrderId) -> Result<Order> {
+        self.ctx.stores.orders.order(id).await?.ok_or_else(|| Error::not_found("order", id))
+    }
+
+    /// The order a priced cart becomes, or every reason it cannot be checked out yet.
+    fn order_from(&self, view: &CartView) -> Result<Order> {
+        let cart = &view.cart;
+        let mut problems = Vec::new();
+        if cart.lines.is_empty() {
+            problems.push(FieldError::new("lines", "the cart is empty"));
+        }
+        for line in &view.unavailable {
+            problems.push(FieldError::new("lines", format!("line {line} is no longer sold")));
+        }
+        if cart.email.is_none() {
+            problems.push(FieldError::new("email", "is required"));
+        }
+        if cart.shipping_address.is_none() {
+            problems.push(FieldError::new("shipping_address", "is required"));
+        }
+        if cart.shipping.is_none() {
+            problems.push(FieldError::new("shipping_option", "is required"));
+        }
+        let (Some(email), Some(shipping_address)) = (&cart.email, &cart.shipping_address) else {
+            return Err(Error::Validation(problems));
+        };
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
+        let now = self.ctx.clock.now();
+        let priced = &view.priced;
+        let lines = view.items.iter().zip(&priced.lines).map(|(item, p)| OrderLine::new(item, p)).collect();
+        let id: OrderId = self.ctx.ids.new_id();
+        Ok(Order {
+            id,
+            cart_id: cart.id.clone(),
+            customer_id: cart.customer_id.clone(),
+            email: email.clone(),
+            currency: cart.currency,
+            lines,
+            shipping_address: shipping_address.clone(),
+            billing_address: cart.billing_address.clone().unwrap_or_else(|| shipping_address.clone()),
+            shipping_method: cart.shipping.clone(),
+            shipping: priced.shipping.clone(),
+            totals: priced.totals.clone(),
+            promotions: priced.applied.clone(),
+            status: Status::PendingPayment(AwaitingPayment { expires_at: now + self.ctx.settings.reservation_ttl }),
+            payment: PaymentRecord::pending(priced.totals.total),
+            refunds: Vec::new(),
+            history: vec![crate::order::HistoryEntry {
+                from: None,
+                to: crate::order::OrderState::PendingPayment,
+                at: now,
+                actor: match &cart.customer_id {
+                    Some(id) => crate::order::Actor::Customer(id.clone()),
+                    None => crate::order::Actor::Guest,
+                },
+                reason: None,
+            }],
+            version: 0,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+}
+
+/// The promotion uses an order counts: one per applied promotion.
+fn promotion_uses(view: &CartView) -> Vec<PromotionUse> {
+    let key = customer_key(view.cart.customer_id.as_ref(), view.cart.email.as_ref());
+    view.priced
+        .applied
+        .iter()
+        .map(|a| PromotionUse { promotion_id: a.promotion_id.clone(), customer_key: key.clone() })
+        .collect()
+}

@@ -1,0 +1,50 @@
+//! `CustomerService`: accounts. Passwords arrive already hashed: hashing (argon2) is the server's job.
+
+use crate::customer::{Customer, PasswordHash, Role};
+use crate::error::{Error, FieldError, Result};
+use crate::outbox::{Notification, OutboxMessage};
+use crate::services::ShopContext;
+use crate::{Email, IdGeneratorExt};
+
+/// Customer accounts.
+#[derive(Clone)]
+pub struct CustomerService {
+    ctx: ShopContext,
+}
+
+impl CustomerService {
+    /// A customer service over `ctx`.
+    pub fn new(ctx: ShopContext) -> CustomerService {
+        CustomerService { ctx }
+    }
+
+    /// Opens an account and, in the same storage call, queues the welcome email. `EmailTaken` if the email is in
+    /// use (compared case-insensitively).
+    pub async fn register(&self, email: &str, name: &str, hash: PasswordHash, role: Role) -> Result<Customer> {
+        let mut problems = Vec::new();
+        let email = Email::parse(email).map_err(|p| problems.push(FieldError::new("email", p))).ok();
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            problems.push(FieldError::new("name", "1 to 200 characters"));
+        }
+        let Some(email) = email.filter(|_| problems.is_empty()) else { return Err(Error::Validation(problems)) };
+        let now = self.ctx.clock.now();
+        let customer = Customer {
+            id: self.ctx.ids.new_id(),
+            email: email.clone(),
+            name: name.to_owned(),
+            role,
+            group: None,
+            created_at: now,
+        };
+        let welcome = OutboxMessage::new(
+            self.ctx.ids.new_id(),
+            email,
+            Notification::Welcome { customer_id: customer.id.clone() },
+            customer.id.as_str(),
+            now,
+        );
+        self.ctx.stores.customers.create_customer(&customer, &hash, &[welcome]).await?;
+        Ok(customer)
+    }
+}

@@ -1,0 +1,99 @@
+//! `FulfilmentService`: what the shop does with a paid order: ship, deliver, cancel, refund.
+
+use crate::error::{Error, Result};
+use crate::inventory::StockEffect;
+use crate::order::{Order, OrderState, Refund, Shipment};
+use crate::outbox::Notification;
+use crate::services::{Change, Effects, ShopContext, Viewer, change_order, order_message};
+use crate::{Money, OrderId};
+
+/// Fulfilment, for administrators.
+#[derive(Clone)]
+pub struct FulfilmentService {
+    ctx: ShopContext,
+}
+
+impl FulfilmentService {
+    /// A fulfilment service over `ctx`.
+    pub fn new(ctx: ShopContext) -> FulfilmentService {
+        FulfilmentService { ctx }
+    }
+
+    /// `paid → shipped` with the carrier and tracking number; the shipping email goes to the outbox.
+    pub async fn ship(&self, id: &OrderId, viewer: &Viewer, carrier: &str, tracking_number: &str) -> Result<Order> {
+        let (carrier, tracking_number) = (carrier.trim(), tracking_number.trim());
+        let mut problems = Vec::new();
+        if carrier.is_empty() || carrier.len() > 64 {
+            problems.push(crate::FieldError::new("carrier", "1 to 64 characters"));
+        }
+        if tracking_number.is_empty() || tracking_number.len() > 64 {
+            problems.push(crate::FieldError::new("tracking_number", "1 to 64 characters"));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
+        let now = self.ctx.clock.now();
+        self.change(id, |order| {
+            let shipment =
+                Shipment { carrier: carrier.to_owned(), tracking_number: tracking_number.to_owned(), shipped_at: now };
+            order.ship(shipment, viewer.actor())?;
+            let note = Notification::ShippingNotification { order_id: order.id.clone() };
+            Ok(Effects { outbox: vec![order_message(&self.ctx, order, note, "")], ..Effects::default() })
+        })
+        .await
+    }
+
+    /// `shipped → delivered`; the delivery email goes to the outbox.
+    pub async fn deliver(&self, id: &OrderId, viewer: &Viewer) -> Result<Order> {
+        let now = self.ctx.clock.now();
+        self.change(id, |order| {
+            order.deliver(now, viewer.actor())?;
+            let note = Notification::Delivered { order_id: order.id.clone() };
+            Ok(Effects { outbox: vec![order_message(&self.ctx, order, note, "")], ..Effects::default() })
+        })
+        .await
+    }
+
+    /// Cancels an order: an unpaid one releases its reservation; a paid one is refunded in full and its units go
+    /// back on the shelf. Anything else is `InvalidTransition`.
+    pub async fn cancel(&self, id: &OrderId, viewer: &Viewer, reason: &str) -> Result<Order> {
+        let reason = if reason.trim().is_empty() { "cancelled by the shop" } else { reason.trim() };
+        let now = self.ctx.clock.now();
+        self.change(id, |order| {
+            let stock = match order.state() {
+                OrderState::PendingPayment => {
+                    order.cancel_unpaid(reason, now, viewer.actor())?;
+                    StockEffect::Release
+                }
+                OrderState::Paid => {
+                    let amount = order.payment.refundable()?;
+                    let refund = Refund { provider_refund_id: None, amount, reason: reason.to_owned(), at: now };
+                    order.cancel_paid(refund, now, viewer.actor())?;
+                    StockEffect::Restock
+                }
+                from => return Err(Error::InvalidTransition { from, to: OrderState::Cancelled }),
+            };
+            let note = Notification::OrderCancelled { order_id: order.id.clone() };
+            Ok(Effects { stock, outbox: vec![order_message(&self.ctx, order, note, "")], ..Effects::default() })
+        })
+        .await
+    }
+
+    /// Records a partial or full refund (never more than is still refundable); the refund email goes out.
+    pub async fn refund(&self, id: &OrderId, viewer: &Viewer, amount: Money, reason: &str) -> Result<Order> {
+        let now = self.ctx.clock.now();
+        self.change(id, |order| {
+            let refund = Refund { provider_refund_id: None, amount, reason: reason.trim().to_owned(), at: now };
+            order.refund(refund, viewer.actor())?;
+            let note = Notification::Refunded { order_id: order.id.clone(), amount };
+            let nth = order.refunds.len().to_string();
+            Ok(Effects { outbox: vec![order_message(&self.ctx, order, note, &nth)], ..Effects::default() })
+        })
+        .await
+    }
+
+    async fn change(&self, id: &OrderId, apply: impl Fn(&mut Order) -> Result<Effects>) -> Result<Order> {
+        let (order, _) = change_order(&self.ctx, id, None, |order| apply(order).map(Change::Changed)).await?;
+        Ok(order)
+    }
+}
