@@ -24,6 +24,8 @@ pub mod analytics;
 pub mod cart;
 pub mod catalog;
 mod clock;
+#[cfg(feature = "testing")]
+pub mod contract;
 mod currency;
 mod error;
 mod id;
@@ -44,6 +46,8 @@ mod rounding;
 pub mod seed;
 pub mod services;
 pub mod tax;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub mod customer;
 

@@ -25,8 +25,8 @@ use time::Duration;
 
 use crate::cart::MergePolicy;
 use crate::customer::Role;
-use crate::pricing::PricePolicy;
 use crate::ports::Stores;
+use crate::pricing::PricePolicy;
 use crate::tax::TaxRules;
 use crate::{Clock, Currency, CustomerId, IdGenerator, Quantity};
 

@@ -13,6 +13,10 @@ pub trait AnalyticsStore: Send + Sync {
     async fn record_events(&self, events: &[AnalyticsEvent]) -> Result<()>;
 
     /// Events of these kinds in `[from, to)`, oldest first.
-    async fn events(&self, from: OffsetDateTime, to: OffsetDateTime, kinds: &[EventKind])
-    -> Result<Vec<AnalyticsEvent>>;
+    async fn events(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        kinds: &[EventKind],
+    ) -> Result<Vec<AnalyticsEvent>>;
 }

@@ -13,8 +13,7 @@ use crate::{CustomerId, Email};
 pub trait CustomerStore: Send + Sync {
     /// Creates an account and, in the same transaction, writes `outbox` (the welcome email); `EmailTaken` if the
     /// email is in use.
-    async fn create_customer(&self, customer: &Customer, hash: &PasswordHash, outbox: &[OutboxMessage])
-    -> Result<()>;
+    async fn create_customer(&self, customer: &Customer, hash: &PasswordHash, outbox: &[OutboxMessage]) -> Result<()>;
 
     /// An account by id.
     async fn customer(&self, id: &CustomerId) -> Result<Option<Customer>>;

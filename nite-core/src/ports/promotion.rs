@@ -2,9 +2,9 @@
 
 use async_trait::async_trait;
 
+use crate::PromotionId;
 use crate::error::Result;
 use crate::promotion::{Promotion, PromotionUsage};
-use crate::PromotionId;
 
 /// Promotions.
 #[async_trait]

@@ -1,10 +1,10 @@
 //! `CartService`: creating, changing, pricing and claiming carts.
 
+use crate::IdGeneratorExt;
 use crate::analytics::{AnalyticsEvent, EventKind};
 use crate::cart::{Cart, CartLine, CartState, ShippingSelection};
 use crate::catalog::{Product, Sku};
 use crate::error::{Error, FieldError, Result};
-use crate::IdGeneratorExt;
 use crate::pricing::{CustomerFacts, LineItem, PricedCart, PricingCart, PricingContext, ShippingCharge, price};
 use crate::promotion::{Condition, DiscountCode, Promotion};
 use crate::services::{SAVE_ATTEMPTS, ShopContext, Viewer};
@@ -79,13 +79,20 @@ impl CartService {
     }
 
     /// Sets a line's quantity; 0 removes it.
-    pub async fn update_item(&self, id: &CartId, viewer: &Viewer, line: &CartLineId, quantity: u32) -> Result<CartView> {
+    pub async fn update_item(
+        &self,
+        id: &CartId,
+        viewer: &Viewer,
+        line: &CartLineId,
+        quantity: u32,
+    ) -> Result<CartView> {
         if quantity == 0 {
             return self.remove_item(id, viewer, line).await;
         }
         let quantity = self.line_quantity(i64::from(quantity))?;
         self.change(id, viewer, |cart, _| {
-            let line = cart.lines.iter_mut().find(|l| &l.id == line).ok_or_else(|| Error::not_found("cart line", line))?;
+            let line =
+                cart.lines.iter_mut().find(|l| &l.id == line).ok_or_else(|| Error::not_found("cart line", line))?;
             line.quantity = quantity;
             Ok(())
         })
@@ -290,9 +297,15 @@ impl CartService {
         let promotions = self.ctx.stores.promotions.promotions().await?;
         let customer = self.customer_facts(&cart, &promotions).await?;
         let key = customer_key(cart.customer_id.as_ref(), cart.email.as_ref());
-        let ids: Vec<_> = promotions.iter().filter(|p| p.usage_limit.is_some() || p.usage_limit_per_customer.is_some()).map(|p| p.id.clone()).collect();
-        let usage = if ids.is_empty() { Vec::new() } else { self.ctx.stores.promotions.promotion_usage(&ids, &key).await? };
-        let shipping = cart.shipping.as_ref().map(|s| ShippingCharge { amount: s.amount, tax_category: s.tax_category.clone() });
+        let ids: Vec<_> = promotions
+            .iter()
+            .filter(|p| p.usage_limit.is_some() || p.usage_limit_per_customer.is_some())
+            .map(|p| p.id.clone())
+            .collect();
+        let usage =
+            if ids.is_empty() { Vec::new() } else { self.ctx.stores.promotions.promotion_usage(&ids, &key).await? };
+        let shipping =
+            cart.shipping.as_ref().map(|s| ShippingCharge { amount: s.amount, tax_category: s.tax_category.clone() });
         let destination = cart.shipping_address.as_ref().map(Address::tax_region);
         let settings = &self.ctx.settings;
         let pricing_cart = PricingCart {
@@ -323,7 +336,8 @@ impl CartService {
             facts.group = self.ctx.stores.customers.customer(customer).await?.and_then(|c| c.group);
         }
         if needs(|c| matches!(c, Condition::FirstOrder)) {
-            let filter = crate::ports::OrderFilter { customer_id: Some(customer.clone()), limit: 1, ..Default::default() };
+            let filter =
+                crate::ports::OrderFilter { customer_id: Some(customer.clone()), limit: 1, ..Default::default() };
             facts.is_first_order = self.ctx.stores.orders.orders(&filter).await?.items.is_empty();
         }
         Ok(facts)

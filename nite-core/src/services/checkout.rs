@@ -81,12 +81,13 @@ impl CheckoutService {
             match self.ctx.stores.orders.place_order(request).await {
                 Ok(Placed::Created) => return Ok(order),
                 Ok(Placed::Replayed(id)) => return self.load(&id).await,
-                // The promotion's last use went to another order: price again, without it.
-                Err(Error::PromotionExhausted(_)) => continue,
+                // The promotion's last use went to another order, or the cart changed since it was priced: price it
+                // again.
+                Err(Error::PromotionExhausted(_) | Error::Conflict("cart")) => continue,
                 Err(e) => return Err(e),
             }
         }
-        Err(Error::Conflict("promotion usage"))
+        Err(Error::Conflict("cart"))
     }
 
     async fn replay(&self, key: &IdempotencyKey) -> Result<Option<Order>> {

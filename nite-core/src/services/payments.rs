@@ -51,7 +51,8 @@ impl PaymentEventService {
         };
         let now = self.ctx.clock.now();
         let actor = Actor::Provider(event.provider.clone());
-        let result = change_order(&self.ctx, &order_id, Some(&inbox), |order| self.apply(order, event, now, &actor)).await;
+        let result =
+            change_order(&self.ctx, &order_id, Some(&inbox), |order| self.apply(order, event, now, &actor)).await;
         let (order, saved) = match result {
             Err(Error::NotFound { .. }) => {
                 let fresh = self.ctx.stores.orders.remember_event(&inbox).await?;
@@ -66,7 +67,13 @@ impl PaymentEventService {
         })
     }
 
-    fn apply(&self, order: &mut Order, event: &PaymentEvent, now: time::OffsetDateTime, actor: &Actor) -> Result<Change> {
+    fn apply(
+        &self,
+        order: &mut Order,
+        event: &PaymentEvent,
+        now: time::OffsetDateTime,
+        actor: &Actor,
+    ) -> Result<Change> {
         if order.payment.payment_id.as_ref().is_some_and(|id| id != &event.payment_id) {
             // An event about another payment of this order (a replaced one): not ours to act on.
             return Ok(Change::Unchanged);
@@ -75,7 +82,11 @@ impl PaymentEventService {
         match event.kind {
             PaymentEventKind::Succeeded if state == OrderState::PendingPayment => {
                 if event.amount != order.payment.amount {
-                    order.note(&format!("payment of {} does not match the order total", event.amount), now, actor.clone());
+                    order.note(
+                        &format!("payment of {} does not match the order total", event.amount),
+                        now,
+                        actor.clone(),
+                    );
                     return Ok(Change::Changed(Effects::default()));
                 }
                 order.mark_paid(event.amount, now, actor.clone())?;
@@ -114,7 +125,12 @@ impl PaymentEventService {
                 if new.is_negative() || new.is_zero() {
                     return Ok(Change::Unchanged);
                 }
-                let refund = Refund { provider_refund_id: None, amount: new, reason: "refunded at the provider".into(), at: now };
+                let refund = Refund {
+                    provider_refund_id: None,
+                    amount: new,
+                    reason: "refunded at the provider".into(),
+                    at: now,
+                };
                 order.refund(refund, actor.clone())?;
                 let message = order_message(
                     &self.ctx,

@@ -69,8 +69,7 @@ impl ReviewService {
     /// Approved reviews of a product, newest first.
     pub async fn approved(&self, slug: &str, limit: u32, cursor: Option<String>) -> Result<Page<Review>> {
         let product = self.product(slug).await?;
-        let filter =
-            ReviewFilter { product_id: Some(product.id), status: Some(ReviewStatus::Approved), limit, cursor };
+        let filter = ReviewFilter { product_id: Some(product.id), status: Some(ReviewStatus::Approved), limit, cursor };
         self.ctx.stores.reviews.reviews(&filter).await
     }
 

@@ -28,7 +28,9 @@ impl CountryCode {
     /// Parses a country code, case-insensitively; only officially assigned codes are accepted.
     pub fn new(code: &str) -> Result<CountryCode, RegionError> {
         let upper = match code.as_bytes() {
-            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => [a.to_ascii_uppercase(), b.to_ascii_uppercase()],
+            [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
+                [a.to_ascii_uppercase(), b.to_ascii_uppercase()]
+            }
             _ => return Err(RegionError::Country(code.to_owned())),
         };
         let assigned = ISO_3166_ALPHA2.as_bytes().chunks_exact(2).any(|c| c == upper);

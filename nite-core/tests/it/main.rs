@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
 
+mod contract;
 mod fixture;
 mod pricing_examples;
 mod pricing_properties;

@@ -1,0 +1,183 @@
+//! Contract suites (feature `testing`): what every storage adapter must do, as async functions over [`Stores`].
+//!
+//! Each adapter runs all of them with [`contract_tests!`](crate::contract_tests), so the in-memory store, SQLite and
+//! PostgreSQL are held to one behaviour: the same answers, the same typed errors, the same atomicity, and the same
+//! results under real concurrency (many tasks, each call on its own connection). Every suite expects a fresh,
+//! empty, migrated store.
+
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc, reason = "these are tests: they fail by panicking")]
+
+mod catalog;
+mod concurrency;
+mod customers;
+mod journeys;
+mod orders;
+mod records;
+
+pub use catalog::{carts, catalog, inventory};
+pub use concurrency::{
+    concurrent_checkouts_never_oversell, concurrent_code_uses_respect_the_limit, concurrent_payment_events_apply_once,
+    concurrent_same_key_checkouts_make_one_order,
+};
+pub use customers::{customers, reviews};
+pub use journeys::{checkout_journey, interrupted_checkout_recovers, sweeper_releases_expired_reservations};
+pub use orders::{order_transitions, place_order};
+pub use records::{analytics, idempotency, outbox, promotions};
+
+use std::sync::Arc;
+
+use time::Duration;
+
+use crate::cart::{Cart, CartLine, ShippingSelection};
+use crate::catalog::Sku;
+use crate::ports::Stores;
+use crate::promotion::DiscountCode;
+use crate::services::{
+    CartService, CheckoutService, CustomerService, FulfilmentService, PaymentEventService, ReservationSweeper,
+    ReviewService, SalesService, ShopContext, ShopSettings,
+};
+use crate::tax::CountryCode;
+use crate::testing::{FixedClock, SequentialIds};
+use crate::{Address, CartId, Currency, Email, IdGeneratorExt, Money, Quantity, seed};
+
+/// Generates one `#[test]` per contract suite. `run` drives a future to completion (a tokio runtime's `block_on`,
+/// or `futures::executor::block_on`); `fresh` is an async fn returning [`Stores`] over a fresh, empty store.
+#[macro_export]
+macro_rules! contract_tests {
+    (run: $run:path, fresh: $fresh:path) => {
+        $crate::contract_tests!(@each $run, $fresh;
+            catalog, inventory, carts, place_order, order_transitions, customers, reviews, promotions, idempotency,
+            outbox, analytics, checkout_journey, interrupted_checkout_recovers, sweeper_releases_expired_reservations,
+            concurrent_checkouts_never_oversell, concurrent_payment_events_apply_once,
+            concurrent_code_uses_respect_the_limit, concurrent_same_key_checkouts_make_one_order);
+    };
+    (@each $run:path, $fresh:path; $($suite:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $suite() {
+                $run(async {
+                    let stores = $fresh().await;
+                    $crate::contract::$suite(&stores).await;
+                });
+            }
+        )*
+    };
+}
+
+/// Services over given stores, with a clock the suite controls and ids from a counter.
+pub struct Fixture {
+    /// The context every service shares.
+    pub ctx: ShopContext,
+    /// The clock.
+    pub clock: Arc<FixedClock>,
+    /// Carts.
+    pub carts: CartService,
+    /// Checkout.
+    pub checkout: CheckoutService,
+    /// Payment events.
+    pub payments: PaymentEventService,
+    /// Fulfilment.
+    pub fulfilment: FulfilmentService,
+    /// Reviews.
+    pub reviews: ReviewService,
+    /// Sales.
+    pub sales: SalesService,
+    /// Customers.
+    pub customers: CustomerService,
+    /// The sweeper.
+    pub sweeper: ReservationSweeper,
+}
+
+impl Fixture {
+    /// Services over `stores` with the NitePutter tax rules and a 30-minute reservation.
+    pub fn new(stores: &Stores) -> Fixture {
+        let clock = Arc::new(FixedClock::at_noon());
+        let settings = ShopSettings {
+            tax_rules: seed::niteputter().tax_rules,
+            reservation_ttl: Duration::minutes(30),
+            ..ShopSettings::default()
+        };
+        let ctx = ShopContext {
+            stores: stores.clone(),
+            clock: clock.clone(),
+            ids: Arc::new(SequentialIds::new()),
+            settings: Arc::new(settings),
+        };
+        Fixture {
+            carts: CartService::new(ctx.clone()),
+            checkout: CheckoutService::new(ctx.clone()),
+            payments: PaymentEventService::new(ctx.clone()),
+            fulfilment: FulfilmentService::new(ctx.clone()),
+            reviews: ReviewService::new(ctx.clone()),
+            sales: SalesService::new(ctx.clone()),
+            customers: CustomerService::new(ctx.clone()),
+            sweeper: ReservationSweeper::new(ctx.clone()),
+            clock,
+            ctx,
+        }
+    }
+
+    /// Loads the NitePutter catalog, its stock and its promotions.
+    pub async fn seed(&self) {
+        let seed = seed::niteputter();
+        for product in &seed.products {
+            self.ctx.stores.catalog.upsert_product(product).await.unwrap();
+        }
+        for (sku, units) in &seed.stock {
+            self.ctx.stores.inventory.set_on_hand(sku, *units).await.unwrap();
+        }
+        for promotion in &seed.promotions {
+            self.ctx.stores.promotions.upsert_promotion(promotion).await.unwrap();
+        }
+    }
+
+    /// A cart ready to check out, written straight to the store: `lines`, `codes`, an email, a Californian address
+    /// and $9.95 standard shipping.
+    pub async fn ready_cart(&self, lines: &[(&str, u32)], codes: &[&str]) -> CartId {
+        let mut cart = Cart::new(self.ctx.ids.new_id(), None, Currency::USD, self.clock.now());
+        for (sku, quantity) in lines {
+            cart.lines.push(CartLine {
+                id: self.ctx.ids.new_id(),
+                sku: Sku::new(sku).unwrap(),
+                quantity: Quantity::new(i64::from(*quantity)).unwrap(),
+            });
+        }
+        cart.codes = codes.iter().map(|c| DiscountCode::new(c).unwrap()).collect();
+        cart.email = Some(Email::parse(&format!("shopper-{}@example.com", cart.id)).unwrap());
+        cart.shipping_address = Some(address());
+        cart.shipping = Some(standard_shipping());
+        self.ctx.stores.carts.create_cart(&cart).await.unwrap();
+        cart.id
+    }
+}
+
+/// A Californian address.
+pub fn address() -> Address {
+    Address {
+        name: "Ada Lovelace".to_owned(),
+        line1: "1 Market St".to_owned(),
+        line2: None,
+        city: "San Francisco".to_owned(),
+        region: Some("CA".to_owned()),
+        postal_code: "94105".to_owned(),
+        country: CountryCode::new("US").unwrap(),
+        phone: None,
+    }
+}
+
+/// $9.95 standard shipping, untaxed.
+pub fn standard_shipping() -> ShippingSelection {
+    ShippingSelection {
+        id: "table:us:standard".to_owned(),
+        name: "Standard".to_owned(),
+        carrier: "USPS".to_owned(),
+        amount: Money::from_minor(995, Currency::USD),
+        estimated_days: Some(5),
+        tax_category: None,
+    }
+}
+
+/// A SKU of the seed catalog.
+pub fn sku(value: &str) -> Sku {
+    Sku::new(value).unwrap()
+}

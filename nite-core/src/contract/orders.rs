@@ -1,0 +1,265 @@
+//! Contract suites for `OrderStore`: placing orders atomically, and moving them.
+
+use time::Duration;
+
+use crate::analytics::EventKind;
+use crate::cart::CartState;
+use crate::contract::{Fixture, sku};
+use crate::error::Error;
+use crate::inventory::StockEffect;
+use crate::order::{Order, OrderState, PaymentStatus};
+use crate::outbox::{Notification, OutboxMessage};
+use crate::payment::{PaymentEvent, PaymentEventKind};
+use crate::ports::{IdempotencyRecord, OrderFilter, OrderUpdate, PlaceOrder, Placed, PromotionUse, Saved, Stores};
+use crate::promotion::{Action, Promotion};
+use crate::services::{EventOutcome, IdempotencyKey, Viewer};
+use crate::{CustomerId, Money, OrderId, PaymentId, Percentage, PromotionId};
+
+async fn stock(stores: &Stores, value: &str) -> (u32, u32) {
+    let levels = stores.inventory.stock(&[sku(value)]).await.unwrap();
+    levels.first().map_or((0, 0), |l| (l.on_hand, l.reserved))
+}
+
+fn key(key: &str, fingerprint: &str) -> IdempotencyKey {
+    IdempotencyKey { key: key.to_owned(), fingerprint: fingerprint.to_owned() }
+}
+
+/// A `succeeded` event for `order`'s whole total.
+pub(crate) fn paid_event(order: &Order, event_id: &str) -> PaymentEvent {
+    PaymentEvent {
+        provider: "test".to_owned(),
+        event_id: event_id.to_owned(),
+        payment_id: PaymentId::parse(&format!("pay_{}", order.id.as_str().trim_start_matches("ord_"))).unwrap(),
+        order_id: Some(order.id.clone()),
+        kind: PaymentEventKind::Succeeded,
+        amount: order.totals.total,
+    }
+}
+
+/// Placing an order reserves stock, freezes the cart, counts promotions and records the key, all or nothing.
+pub async fn place_order(stores: &Stores) {
+    let f = Fixture::new(stores);
+    f.seed().await;
+    let guest = Viewer::guest();
+
+    let cart = f.ready_cart(&[("NP-PRO-GRN", 2), ("NP-BASIC-GRN", 1)], &[]).await;
+    let order = f.checkout.checkout(&cart, &guest, None).await.unwrap();
+    assert_eq!(order.state(), OrderState::PendingPayment);
+    assert_eq!(stores.orders.order(&order.id).await.unwrap().as_ref(), Some(&order));
+    assert_eq!(order.lines.len(), 2);
+    assert_eq!(order.payment.amount, order.totals.total);
+    assert_eq!(stock(stores, "NP-PRO-GRN").await, (60, 2));
+    assert_eq!(stock(stores, "NP-BASIC-GRN").await, (120, 1));
+    assert_eq!(stores.carts.cart(&cart).await.unwrap().unwrap().state, CartState::CheckedOut);
+    let events = stores
+        .analytics
+        .events(f.clock.now(), f.clock.now() + Duration::seconds(1), &[EventKind::CheckoutStarted])
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].order_id.as_ref(), Some(&order.id));
+    assert!(matches!(f.checkout.checkout(&cart, &guest, None).await, Err(Error::CartNotOpen)));
+
+    // Not enough of one SKU: nothing at all changes, not even the SKUs before it.
+    let short = f.ready_cart(&[("NP-BASIC-GRN", 1), ("NP-PRO-RGB", 41)], &[]).await;
+    match f.checkout.checkout(&short, &guest, None).await {
+        Err(Error::InsufficientStock { sku, requested: 41, available: 40 }) => assert_eq!(sku.as_str(), "NP-PRO-RGB"),
+        other => panic!("expected insufficient stock, got {other:?}"),
+    }
+    assert_eq!(stock(stores, "NP-BASIC-GRN").await, (120, 1));
+    assert_eq!(stock(stores, "NP-PRO-RGB").await, (40, 0));
+    assert_eq!(stores.carts.cart(&short).await.unwrap().unwrap().state, CartState::Open);
+
+    // An idempotency key: a retry answers the first order; another request under it is refused.
+    let keyed = f.ready_cart(&[("NP-COMPLETE", 1)], &[]).await;
+    let first = f.checkout.checkout(&keyed, &guest, Some(&key("k-1", "fp-a"))).await.unwrap();
+    let again = f.checkout.checkout(&keyed, &guest, Some(&key("k-1", "fp-a"))).await.unwrap();
+    assert_eq!(again.id, first.id);
+    assert_eq!(stock(stores, "NP-COMPLETE").await, (25, 1));
+    let other_cart = f.ready_cart(&[("NP-COMPLETE", 1)], &[]).await;
+    assert!(matches!(
+        f.checkout.checkout(&other_cart, &guest, Some(&key("k-1", "fp-b"))).await,
+        Err(Error::IdempotencyKeyReused)
+    ));
+    let record = stores.idempotency.idempotency("checkout", "k-1").await.unwrap().unwrap();
+    assert_eq!(record.resource_id, first.id.to_string());
+
+    // At the port: a known key is answered before anything else is looked at.
+    let mut twin = first.clone();
+    twin.id = OrderId::parse("ord_twin").unwrap();
+    twin.cart_id = other_cart.clone();
+    let record = IdempotencyRecord { resource_id: twin.id.to_string(), ..record };
+    let reservations = twin.units_by_sku();
+    let request = PlaceOrder {
+        order: &twin,
+        cart_version: 0,
+        reservations: &reservations,
+        promotion_uses: &[],
+        idempotency: Some(&record),
+        events: &[],
+    };
+    assert_eq!(stores.orders.place_order(request).await.unwrap(), Placed::Replayed(first.id.clone()));
+
+    // A stale cart version is a conflict; a promotion at its limit is refused; neither changes anything.
+    let stale = PlaceOrder { idempotency: None, cart_version: 7, ..request };
+    assert!(matches!(stores.orders.place_order(stale).await, Err(Error::Conflict("cart"))));
+    let mut once = Promotion::new(
+        PromotionId::parse("promo_once").unwrap(),
+        "once",
+        Action::OrderPercentage { percentage: Percentage::new(rust_decimal::Decimal::TEN).unwrap() },
+    );
+    once.usage_limit = Some(1);
+    stores.promotions.upsert_promotion(&once).await.unwrap();
+    let uses = [PromotionUse { promotion_id: once.id.clone(), customer_key: "k".into() }];
+    let with_promo = PlaceOrder { idempotency: None, promotion_uses: &uses, ..request };
+    assert_eq!(stores.orders.place_order(with_promo).await.unwrap(), Placed::Created);
+    assert_eq!(stock(stores, "NP-COMPLETE").await, (25, 2));
+    let mut third = twin.clone();
+    third.id = OrderId::parse("ord_third").unwrap();
+    third.cart_id = f.ready_cart(&[("NP-COMPLETE", 1)], &[]).await;
+    let exhausted = PlaceOrder { order: &third, promotion_uses: &uses, idempotency: None, ..request };
+    assert!(matches!(stores.orders.place_order(exhausted).await, Err(Error::PromotionExhausted(id)) if id == once.id));
+    assert_eq!(stock(stores, "NP-COMPLETE").await, (25, 2));
+    assert_eq!(stores.carts.cart(&third.cart_id).await.unwrap().unwrap().state, CartState::Open);
+    assert_eq!(stores.orders.order(&third.id).await.unwrap(), None);
+    let usage = stores.promotions.promotion_usage(std::slice::from_ref(&once.id), "k").await.unwrap();
+    assert_eq!((usage[0].total, usage[0].by_customer), (1, 1));
+}
+
+/// Moving orders: versioned saves, stock effects, outbox deduplication, the inbox, lookups and lists.
+pub async fn order_transitions(stores: &Stores) {
+    let f = Fixture::new(stores);
+    f.seed().await;
+    let admin = Viewer::admin(CustomerId::parse("cus_admin").unwrap());
+    let customer = CustomerId::parse("cus_7").unwrap();
+
+    let cart = f.ready_cart(&[("NP-PRO-GRN", 2)], &[]).await;
+    let mut owned = stores.carts.cart(&cart).await.unwrap().unwrap();
+    owned.customer_id = Some(customer.clone());
+    stores.carts.save_cart(&owned).await.unwrap();
+    let order = f.checkout.checkout(&cart, &Viewer::customer(customer.clone()), None).await.unwrap();
+
+    // Record the payment id, as checkout does once the provider has made the payment.
+    let mut with_payment = order.clone();
+    let payment_id = PaymentId::parse("pay_one").unwrap();
+    with_payment.payment.payment_id = Some(payment_id.clone());
+    with_payment.payment.provider = Some("test".into());
+    let update = OrderUpdate { order: &with_payment, stock: StockEffect::None, outbox: &[], events: &[], inbox: None };
+    assert_eq!(stores.orders.save_order(update).await.unwrap(), Saved::Saved);
+    assert!(matches!(stores.orders.save_order(update).await, Err(Error::Conflict("order"))), "stale version");
+    assert_eq!(stores.orders.order_by_payment(&payment_id).await.unwrap().map(|o| o.version), Some(1));
+    assert_eq!(stores.orders.order_by_payment(&PaymentId::parse("pay_none").unwrap()).await.unwrap(), None);
+
+    // Paid: stock committed, one confirmation, purchase events.
+    let mut event = paid_event(&order, "evt_1");
+    event.payment_id = payment_id.clone();
+    event.order_id = None;
+    assert_eq!(f.payments.handle(&event).await.unwrap(), EventOutcome::Applied(OrderState::Paid));
+    assert_eq!(f.payments.handle(&event).await.unwrap(), EventOutcome::Duplicate);
+    assert_eq!(stock(stores, "NP-PRO-GRN").await, (58, 0));
+    let paid = stores.orders.order(&order.id).await.unwrap().unwrap();
+    assert_eq!(paid.payment.status, PaymentStatus::Captured);
+    assert_eq!(paid.history.iter().map(|h| h.to).collect::<Vec<_>>(), [OrderState::PendingPayment, OrderState::Paid]);
+    let outbox = stores.outbox.outbox(None, 100).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].notification, Notification::OrderConfirmation { order_id: order.id.clone() });
+    let purchases = stores
+        .analytics
+        .events(f.clock.now(), f.clock.now() + Duration::seconds(1), &[EventKind::Purchase])
+        .await
+        .unwrap();
+    assert_eq!(purchases.iter().map(|e| e.quantity).sum::<u32>(), 2);
+    assert!(stores.orders.has_purchased(&customer, &paid.lines[0].product_id).await.unwrap());
+    assert!(
+        !stores.orders.has_purchased(&CustomerId::parse("cus_8").unwrap(), &paid.lines[0].product_id).await.unwrap()
+    );
+
+    // A message whose dedupe key exists is dropped.
+    let duplicate = OutboxMessage { id: crate::MessageId::parse("msg_dup").unwrap(), ..outbox[0].clone() };
+    let mut noted = paid.clone();
+    noted.note("a note", f.clock.now(), crate::order::Actor::System);
+    let update = OrderUpdate {
+        order: &noted,
+        stock: StockEffect::None,
+        outbox: std::slice::from_ref(&duplicate),
+        events: &[],
+        inbox: None,
+    };
+    stores.orders.save_order(update).await.unwrap();
+    assert_eq!(stores.outbox.outbox(None, 100).await.unwrap().len(), 1);
+
+    // Ship, deliver, refund; illegal moves are typed errors that change nothing.
+    let shipped = f.fulfilment.ship(&order.id, &admin, "USPS", "9400100000000000000000").await.unwrap();
+    assert_eq!(shipped.state(), OrderState::Shipped);
+    assert!(matches!(
+        f.fulfilment.ship(&order.id, &admin, "USPS", "1").await,
+        Err(Error::InvalidTransition { from: OrderState::Shipped, to: OrderState::Shipped })
+    ));
+    f.fulfilment.deliver(&order.id, &admin).await.unwrap();
+    assert!(matches!(
+        f.fulfilment.cancel(&order.id, &admin, "too late").await,
+        Err(Error::InvalidTransition { from: OrderState::Delivered, to: OrderState::Cancelled })
+    ));
+    let ten = Money::from_minor(1000, crate::Currency::USD);
+    let refunded = f.fulfilment.refund(&order.id, &admin, ten, "scratched").await.unwrap();
+    assert_eq!(refunded.payment.status, PaymentStatus::PartiallyRefunded);
+    assert!(matches!(
+        f.fulfilment.refund(&order.id, &admin, refunded.payment.captured, "all").await,
+        Err(Error::RefundExceedsCaptured { .. })
+    ));
+    let stored = stores.orders.order(&order.id).await.unwrap().unwrap();
+    assert_eq!(stored, refunded);
+    assert_eq!(stored.refunds.len(), 1);
+    let kinds: Vec<_> = stores.outbox.outbox(None, 100).await.unwrap().iter().map(|m| m.notification.kind()).collect();
+    assert_eq!(kinds, ["order_confirmation", "shipping_notification", "delivered", "refunded"]);
+
+    // Cancelling an unpaid order releases its stock; a paid one is refunded and restocked.
+    let unpaid =
+        f.checkout.checkout(&f.ready_cart(&[("NP-PRO-GRN", 3)], &[]).await, &Viewer::guest(), None).await.unwrap();
+    assert_eq!(stock(stores, "NP-PRO-GRN").await, (58, 3));
+    f.fulfilment.cancel(&unpaid.id, &admin, "customer asked").await.unwrap();
+    assert_eq!(stock(stores, "NP-PRO-GRN").await, (58, 0));
+    let to_refund =
+        f.checkout.checkout(&f.ready_cart(&[("NP-PRO-GRN", 1)], &[]).await, &Viewer::guest(), None).await.unwrap();
+    f.payments.handle(&paid_event(&to_refund, "evt_2")).await.unwrap();
+    assert_eq!(stock(stores, "NP-PRO-GRN").await, (57, 0));
+    let cancelled = f.fulfilment.cancel(&to_refund.id, &admin, "changed mind").await.unwrap();
+    assert_eq!(cancelled.payment.status, PaymentStatus::Refunded);
+    assert_eq!(stock(stores, "NP-PRO-GRN").await, (58, 0));
+
+    // Lists: newest first, by customer and state, paged.
+    let all = stores.orders.orders(&OrderFilter { limit: 2, ..OrderFilter::default() }).await.unwrap();
+    assert_eq!(all.items.len(), 2);
+    let rest = stores
+        .orders
+        .orders(&OrderFilter { limit: 2, cursor: all.next_cursor.clone(), ..OrderFilter::default() })
+        .await
+        .unwrap();
+    assert_eq!(rest.items.len(), 1);
+    assert_eq!(rest.next_cursor, None);
+    let mut seen: Vec<_> = all.items.iter().chain(&rest.items).map(|o| o.id.clone()).collect();
+    seen.sort();
+    let mut expected = vec![order.id.clone(), unpaid.id.clone(), to_refund.id.clone()];
+    expected.sort();
+    assert_eq!(seen, expected);
+    let mine = stores
+        .orders
+        .orders(&OrderFilter { customer_id: Some(customer.clone()), limit: 10, ..OrderFilter::default() })
+        .await
+        .unwrap();
+    assert_eq!(mine.items.iter().map(|o| &o.id).collect::<Vec<_>>(), [&order.id]);
+    let cancelled_list = stores
+        .orders
+        .orders(&OrderFilter { state: Some(OrderState::Cancelled), limit: 10, ..OrderFilter::default() })
+        .await
+        .unwrap();
+    assert_eq!(cancelled_list.items.len(), 2);
+
+    // Expiry: only pending orders whose reservation lapsed.
+    let pending =
+        f.checkout.checkout(&f.ready_cart(&[("NP-BASIC-GRN", 1)], &[]).await, &Viewer::guest(), None).await.unwrap();
+    assert!(stores.orders.expired_orders(f.clock.now(), 10).await.unwrap().is_empty());
+    let later = f.clock.now() + Duration::minutes(30);
+    let expired = stores.orders.expired_orders(later, 10).await.unwrap();
+    assert_eq!(expired.iter().map(|o| &o.id).collect::<Vec<_>>(), [&pending.id]);
+}

@@ -1,0 +1,117 @@
+//! Contract suites for `PromotionStore`, `IdempotencyStore`, `OutboxStore` and `AnalyticsStore`.
+
+use time::Duration;
+
+use crate::analytics::{AnalyticsEvent, EventKind};
+use crate::contract::Fixture;
+use crate::error::Error;
+use crate::outbox::{Notification, OutboxMessage, OutboxStatus};
+use crate::ports::{IdempotencyRecord, Remembered, Stores};
+use crate::promotion::DiscountCode;
+use crate::{Currency, Email, MessageId, Money, OrderId, ProductId, PromotionId, seed};
+
+/// Promotions: stored whole, replaced, codes unique, usage counted per promotion and per customer.
+pub async fn promotions(stores: &Stores) {
+    let promotions = &stores.promotions;
+    let seed = seed::niteputter();
+    for p in &seed.promotions {
+        promotions.upsert_promotion(p).await.unwrap();
+    }
+    let mut all = promotions.promotions().await.unwrap();
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut expected = seed.promotions.clone();
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(all, expected);
+    let nite10 = seed.promotions.iter().find(|p| p.code.is_some()).unwrap().clone();
+    assert_eq!(promotions.promotion(&nite10.id).await.unwrap(), Some(nite10.clone()));
+    assert_eq!(promotions.promotion(&PromotionId::parse("promo_none").unwrap()).await.unwrap(), None);
+
+    let mut changed = nite10.clone();
+    changed.usage_limit = Some(100);
+    changed.enabled = false;
+    promotions.upsert_promotion(&changed).await.unwrap();
+    assert_eq!(promotions.promotion(&nite10.id).await.unwrap(), Some(changed.clone()));
+    let mut clash = seed.promotions.iter().find(|p| p.code.is_none()).unwrap().clone();
+    clash.code = Some(DiscountCode::new("nite10").unwrap());
+    assert!(matches!(promotions.upsert_promotion(&clash).await, Err(Error::Validation(_))));
+
+    let usage = promotions.promotion_usage(&[nite10.id.clone(), clash.id.clone()], "cus_1").await.unwrap();
+    assert_eq!(usage.len(), 2);
+    assert!(usage.iter().all(|u| u.total == 0 && u.by_customer == 0));
+}
+
+/// Idempotency records: first write wins, lookups by scope and key, expiry.
+pub async fn idempotency(stores: &Stores) {
+    let f = Fixture::new(stores);
+    let store = &stores.idempotency;
+    let record = IdempotencyRecord {
+        scope: "checkout".into(),
+        key: "abc".into(),
+        fingerprint: "fp".into(),
+        resource_id: "ord_1".into(),
+        response: Some(r#"{"id":"ord_1"}"#.into()),
+        created_at: f.clock.now(),
+    };
+    assert_eq!(store.remember(&record).await.unwrap(), Remembered::New);
+    let second = IdempotencyRecord { fingerprint: "other".into(), resource_id: "ord_2".into(), ..record.clone() };
+    assert_eq!(store.remember(&second).await.unwrap(), Remembered::Existing(record.clone()));
+    assert_eq!(store.idempotency("checkout", "abc").await.unwrap(), Some(record.clone()));
+    assert_eq!(store.idempotency("carts", "abc").await.unwrap(), None);
+    let other_scope = IdempotencyRecord { scope: "carts".into(), ..record.clone() };
+    assert_eq!(store.remember(&other_scope).await.unwrap(), Remembered::New);
+    let old =
+        IdempotencyRecord { key: "old".into(), created_at: f.clock.now() - Duration::hours(25), ..record.clone() };
+    store.remember(&old).await.unwrap();
+    assert_eq!(store.forget_before(f.clock.now() - Duration::hours(24)).await.unwrap(), 1);
+    assert_eq!(store.idempotency("checkout", "old").await.unwrap(), None);
+    assert!(store.idempotency("checkout", "abc").await.unwrap().is_some());
+}
+
+/// The outbox: deduplicated by key, listed oldest first, by status.
+pub async fn outbox(stores: &Stores) {
+    let f = Fixture::new(stores);
+    let to = Email::parse("ada@example.com").unwrap();
+    let message = |id: &str, order: &str| {
+        OutboxMessage::new(
+            MessageId::parse(id).unwrap(),
+            to.clone(),
+            Notification::OrderConfirmation { order_id: OrderId::parse(order).unwrap() },
+            order,
+            f.clock.now(),
+        )
+    };
+    stores.outbox.enqueue(&[message("msg_1", "ord_1"), message("msg_2", "ord_2")]).await.unwrap();
+    stores.outbox.enqueue(&[message("msg_3", "ord_1")]).await.unwrap();
+    let all = stores.outbox.outbox(None, 10).await.unwrap();
+    assert_eq!(all.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["msg_1", "msg_2"]);
+    assert_eq!(all[0], message("msg_1", "ord_1"));
+    assert_eq!(stores.outbox.outbox(Some(OutboxStatus::Pending), 1).await.unwrap().len(), 1);
+    assert!(stores.outbox.outbox(Some(OutboxStatus::Sent), 10).await.unwrap().is_empty());
+}
+
+/// Analytics: events round-trip, filtered by time range and kind, oldest first.
+pub async fn analytics(stores: &Stores) {
+    let f = Fixture::new(stores);
+    let now = f.clock.now();
+    let product = ProductId::parse("prod_pro").unwrap();
+    let view =
+        |minutes| AnalyticsEvent::product(EventKind::ProductView, product.clone(), now + Duration::minutes(minutes));
+    let purchase = AnalyticsEvent {
+        kind: EventKind::Purchase,
+        at: now + Duration::minutes(1),
+        product_id: Some(product.clone()),
+        order_id: Some(OrderId::parse("ord_1").unwrap()),
+        customer_id: None,
+        quantity: 2,
+        amount: Some(Money::from_minor(17998, Currency::USD)),
+    };
+    stores.analytics.record_events(&[view(2), purchase.clone(), view(0), view(60)]).await.unwrap();
+    let found = stores
+        .analytics
+        .events(now, now + Duration::minutes(60), &[EventKind::ProductView, EventKind::Purchase])
+        .await
+        .unwrap();
+    assert_eq!(found, vec![view(0), purchase.clone(), view(2)]);
+    let purchases = stores.analytics.events(now, now + Duration::hours(2), &[EventKind::Purchase]).await.unwrap();
+    assert_eq!(purchases, vec![purchase]);
+}
