@@ -1,3 +1,102 @@
-//! Storage adapters for nite's ports (SQLite and PostgreSQL through sqlx).
+//! nite-storage: every storage port of `nite_core::ports` over sqlx, for SQLite (the embedded default: one file,
+//! WAL) and PostgreSQL (for several processes over one database), with embedded migrations.
 //!
-//! Nothing lives here yet: the storage ports and their adapters arrive with the orders and storage work.
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let db = nite_storage::Database::connect("sqlite://niteputter.db", 8).await?;
+//! db.migrate().await?;
+//! let stores = db.stores();
+//! let stock = stores.inventory.all_stock().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Both databases run the same SQL (see `sql.rs`) and pass the same contract suites (`nite_core::contract`).
+//! Money is stored as integer minor units with its currency code, times as Unix microseconds, and whole aggregates
+//! as JSON documents beside the columns queries filter and lock on.
+
+mod codec;
+mod error;
+mod migrations;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod sql;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+pub use error::{StorageError, redact};
+#[cfg(feature = "postgres")]
+pub use postgres::PgStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+
+use std::sync::Arc;
+
+use nite_core::ports::Stores;
+
+/// A database chosen by its URL.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Database {
+    /// SQLite.
+    #[cfg(feature = "sqlite")]
+    Sqlite(SqliteStore),
+    /// PostgreSQL.
+    #[cfg(feature = "postgres")]
+    Postgres(PgStore),
+}
+
+impl Database {
+    /// Connects by URL: `sqlite:…` for SQLite, `postgres://…` or `postgresql://…` for PostgreSQL.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Database, StorageError> {
+        #[cfg(feature = "sqlite")]
+        if url.starts_with("sqlite:") {
+            return Ok(Database::Sqlite(SqliteStore::connect(url, max_connections).await?));
+        }
+        #[cfg(feature = "postgres")]
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Database::Postgres(PgStore::connect(url, max_connections).await?));
+        }
+        let _ = max_connections;
+        Err(StorageError::UnsupportedUrl(redact(url)))
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(store) => store.migrate().await,
+            #[cfg(feature = "postgres")]
+            Database::Postgres(store) => store.migrate().await,
+        }
+    }
+
+    /// Whether the database answers and is fully migrated.
+    pub async fn ready(&self) -> Result<bool, StorageError> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(store) => store.ready().await,
+            #[cfg(feature = "postgres")]
+            Database::Postgres(store) => store.ready().await,
+        }
+    }
+
+    /// Every storage port, served by this database.
+    pub fn stores(&self) -> Stores {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(store) => Stores::from_store(Arc::new(store.clone())),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(store) => Stores::from_store(Arc::new(store.clone())),
+        }
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(store) => store.close().await,
+            #[cfg(feature = "postgres")]
+            Database::Postgres(store) => store.close().await,
+        }
+    }
+}

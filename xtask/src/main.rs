@@ -1,7 +1,7 @@
 //! Project automation, in Rust so it runs wherever cargo does.
 //!
 //! - `cargo xtask ci`: everything CI checks, in order, stopping at the first failure: formatting, clippy on every
-//!   target with warnings denied, every example, the doc tests, then every test (nextest when installed, else
+//!   target with warnings denied, each feature set on its own, every example, the doc tests, then every test (nextest when installed, else
 //!   `cargo test`). The tidy checks (`src/tidy.rs`) run as ordinary tests of this crate.
 //! - `cargo xtask bench`: the criterion benchmarks.
 //!
@@ -31,24 +31,41 @@ fn main() -> anyhow::Result<()> {
 fn ci() -> anyhow::Result<()> {
     let started = Instant::now();
     step("format", cargo(&["fmt", "--all", "--", "--check"]))?;
-    step("clippy", cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    step(
+        "clippy",
+        cargo(&["clippy", "--workspace", "--all-targets", "--all-features", "--locked", "--", "-D", "warnings"]),
+    )?;
+    // Each feature on its own must build too (the full set is what clippy and the tests use).
+    for (package, features) in FEATURE_SETS {
+        let mut args = vec!["check", "--locked", "-p", package, "--no-default-features"];
+        if !features.is_empty() {
+            args.extend(["--features", features]);
+        }
+        step(&format!("check {package} [{features}]"), cargo(&args))?;
+    }
     for example in examples()? {
         step(&format!("example {example}"), cargo(&["run", "--quiet", "-p", "nite-examples", "--example", &example]))?;
     }
     step("the niteputter binary", cargo(&["run", "--quiet", "-p", "nite-http"]))?;
-    step("doc tests", cargo(&["test", "--workspace", "--doc", "--locked"]))?;
+    step("doc tests", cargo(&["test", "--workspace", "--all-features", "--doc", "--locked"]))?;
     // Last, so that the log closes on the summary of the whole test run.
     if has_nextest() {
         step(
             "tests (nextest)",
-            cargo(&["nextest", "run", "--workspace", "--all-targets", "--locked", "--no-fail-fast"]),
+            cargo(&["nextest", "run", "--workspace", "--all-targets", "--all-features", "--locked", "--no-fail-fast"]),
         )?;
     } else {
-        step("tests", cargo(&["test", "--workspace", "--all-targets", "--locked", "--no-fail-fast"]))?;
+        step(
+            "tests",
+            cargo(&["test", "--workspace", "--all-targets", "--all-features", "--locked", "--no-fail-fast"]),
+        )?;
     }
     eprintln!("xtask ci: every step passed in {:.0?}", started.elapsed());
     Ok(())
 }
+
+/// Feature sets checked on their own: `(package, features)`, each with default features off.
+const FEATURE_SETS: &[(&str, &str)] = &[("nite-core", ""), ("nite-storage", "sqlite"), ("nite-storage", "postgres")];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)

@@ -49,6 +49,12 @@ impl CheckoutService {
         for _ in 0..PRICE_ATTEMPTS {
             let view = self.carts.view(cart_id, viewer).await?;
             if view.cart.state != CartState::Open {
+                // A concurrent request with the same key may have checked this cart out since we looked.
+                if let Some(key) = key
+                    && let Some(order) = self.replay(key).await?
+                {
+                    return Ok(order);
+                }
                 return Err(Error::CartNotOpen);
             }
             let order = self.order_from(&view)?;
@@ -84,6 +90,7 @@ impl CheckoutService {
                 // The promotion's last use went to another order, or the cart changed since it was priced: price it
                 // again.
                 Err(Error::PromotionExhausted(_) | Error::Conflict("cart")) => continue,
+                Err(Error::CartNotOpen) if key.is_some() => continue,
                 Err(e) => return Err(e),
             }
         }

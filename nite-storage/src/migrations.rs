@@ -1,0 +1,31 @@
+//! The schema migrations of each database, embedded in the binary and run with sqlx's migrator (which locks, so
+//! several processes starting at once migrate once).
+
+use sqlx::SqlStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+/// `(version, description, SQL)` of each migration, oldest first.
+type Steps = &'static [(i64, &'static str, &'static str)];
+
+#[cfg(feature = "sqlite")]
+pub(crate) const SQLITE: Steps = &[(1, "init", include_str!("../migrations/sqlite/0001_init.sql"))];
+
+#[cfg(feature = "postgres")]
+pub(crate) const POSTGRES: Steps = &[(1, "init", include_str!("../migrations/postgres/0001_init.sql"))];
+
+/// The migrator for one database's steps.
+pub(crate) fn migrator(steps: Steps) -> Migrator {
+    Migrator::with_migrations(
+        steps
+            .iter()
+            .map(|&(version, description, sql)| {
+                Migration::new(version, description.into(), MigrationType::Simple, SqlStr::from_static(sql), false)
+            })
+            .collect(),
+    )
+}
+
+/// The newest migration version of `steps`, which a ready database must have applied.
+pub(crate) fn latest(steps: Steps) -> i64 {
+    steps.last().map_or(0, |&(version, _, _)| version)
+}

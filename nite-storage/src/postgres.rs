@@ -1,0 +1,60 @@
+//! `PgStore`: every storage port over PostgreSQL, for several `niteputter` processes over one database. Consistency
+//! across processes (stock, idempotency, webhook dedupe, promotion limits) comes from conditional updates and
+//! unique keys in the database, never from locks in a process.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use crate::error::{StorageError, redact};
+use crate::migrations::{POSTGRES, latest, migrator};
+
+/// The storage ports over PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`) with up to `max_connections`
+    /// connections. Does not migrate: call [`PgStore::migrate`].
+    pub async fn connect(url: &str, max_connections: u32) -> Result<PgStore, StorageError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await
+            .map_err(|source| StorageError::Connect { url: redact(url), source })?;
+        Ok(PgStore { pool })
+    }
+
+    /// Applies every migration not applied yet (under an advisory lock, so concurrent starters migrate once).
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        migrator(POSTGRES).run(&self.pool).await.map_err(StorageError::Migrate)
+    }
+
+    /// Whether the database answers and has every migration applied.
+    pub async fn ready(&self) -> Result<bool, StorageError> {
+        let version: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|source| StorageError::Query { context: "checking migrations", source })?;
+        Ok(version == Some(latest(POSTGRES)))
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+async fn begin_write(pool: &PgPool) -> nite_core::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    pool.begin().await.map_err(crate::sql::db("starting a transaction"))
+}
+
+crate::sql::sql_store!(PgStore, sqlx::Postgres);

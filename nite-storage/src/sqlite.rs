@@ -1,0 +1,68 @@
+//! `SqliteStore`: every storage port over one SQLite file in WAL mode. Write transactions begin `IMMEDIATE`, taking
+//! the single writer lock up front, so a transaction that reads before it writes never fails to upgrade.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::error::{StorageError, redact};
+use crate::migrations::{SQLITE, latest, migrator};
+
+/// The storage ports over SQLite.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `url` (`sqlite://path/to/nite.db` or `sqlite:nite.db`) with up to
+    /// `max_connections` connections. Does not migrate: call [`SqliteStore::migrate`].
+    pub async fn connect(url: &str, max_connections: u32) -> Result<SqliteStore, StorageError> {
+        let connect = |source| StorageError::Connect { url: redact(url), source };
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(connect)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(connect)?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Applies every migration not applied yet.
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        migrator(SQLITE).run(&self.pool).await.map_err(StorageError::Migrate)
+    }
+
+    /// Whether the database answers and has every migration applied.
+    pub async fn ready(&self) -> Result<bool, StorageError> {
+        let version: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|source| StorageError::Query { context: "checking migrations", source })?;
+        Ok(version == Some(latest(SQLITE)))
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+async fn begin_write(pool: &SqlitePool) -> nite_core::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    pool.begin_with("BEGIN IMMEDIATE").await.map_err(crate::sql::db("starting a write transaction"))
+}
+
+crate::sql::sql_store!(SqliteStore, sqlx::Sqlite);
