@@ -199,3 +199,176 @@ impl Order {
         self.history.push(HistoryEntry { from: Some(state), to: state, at, actor, reason: Some(reason.to_owned()) });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::Totals;
+    use crate::tax::CountryCode;
+    use crate::{Currency, Money};
+
+    fn usd(cents: i64) -> Money {
+        Money::from_minor(cents, Currency::USD)
+    }
+
+    fn at(minutes: i64) -> OffsetDateTime {
+        OffsetDateTime::UNIX_EPOCH + time::Duration::minutes(minutes)
+    }
+
+    fn pending() -> Order {
+        let address = Address {
+            name: "Ada".into(),
+            line1: "1 Main St".into(),
+            line2: None,
+            city: "Springfield".into(),
+            region: Some("CA".into()),
+            postal_code: "94105".into(),
+            country: CountryCode::new("US").unwrap(),
+            phone: None,
+        };
+        let total = usd(10_000);
+        Order {
+            id: OrderId::parse("ord_1").unwrap(),
+            cart_id: CartId::parse("cart_1").unwrap(),
+            customer_id: None,
+            email: Email::parse("ada@example.com").unwrap(),
+            currency: Currency::USD,
+            lines: Vec::new(),
+            shipping_address: address.clone(),
+            billing_address: address,
+            shipping_method: None,
+            shipping: None,
+            totals: Totals {
+                subtotal: total,
+                discount: usd(0),
+                shipping: usd(0),
+                shipping_discount: usd(0),
+                tax: usd(0),
+                total,
+            },
+            promotions: Vec::new(),
+            status: Status::PendingPayment(AwaitingPayment { expires_at: at(30) }),
+            payment: PaymentRecord::pending(total),
+            refunds: Vec::new(),
+            history: Vec::new(),
+            version: 0,
+            created_at: at(0),
+            updated_at: at(0),
+        }
+    }
+
+    fn refund(cents: i64) -> Refund {
+        Refund { provider_refund_id: None, amount: usd(cents), reason: "test".into(), at: at(5) }
+    }
+
+    fn shipment() -> Shipment {
+        Shipment { carrier: "USPS".into(), tracking_number: "1Z".into(), shipped_at: at(3) }
+    }
+
+    /// An order in `state`, reached through legal transitions.
+    fn order_in(state: OrderState) -> Order {
+        let mut order = pending();
+        let actor = Actor::System;
+        match state {
+            OrderState::PendingPayment => {}
+            OrderState::Paid => order.mark_paid(usd(10_000), at(1), actor).unwrap(),
+            OrderState::Shipped => {
+                order.mark_paid(usd(10_000), at(1), actor.clone()).unwrap();
+                order.ship(shipment(), actor).unwrap();
+            }
+            OrderState::Delivered => {
+                order.mark_paid(usd(10_000), at(1), actor.clone()).unwrap();
+                order.ship(shipment(), actor.clone()).unwrap();
+                order.deliver(at(4), actor).unwrap();
+            }
+            OrderState::Cancelled => order.cancel_unpaid("gone", at(1), actor).unwrap(),
+        }
+        order
+    }
+
+    const STATES: [OrderState; 5] = [
+        OrderState::PendingPayment,
+        OrderState::Paid,
+        OrderState::Shipped,
+        OrderState::Delivered,
+        OrderState::Cancelled,
+    ];
+
+    /// Every operation from every state: the legal ones move the order, the rest are typed errors that change
+    /// nothing.
+    #[test]
+    fn every_transition_from_every_state() {
+        type Op = fn(&mut Order) -> Result<()>;
+        let ops: [(&str, OrderState, Op); 5] = [
+            ("pay", OrderState::Paid, |o| o.mark_paid(usd(10_000), at(9), Actor::System)),
+            ("cancel unpaid", OrderState::Cancelled, |o| o.cancel_unpaid("why", at(9), Actor::System)),
+            ("cancel paid", OrderState::Cancelled, |o| {
+                let all = o.payment.refundable()?;
+                o.cancel_paid(Refund { amount: all, ..refund(0) }, at(9), Actor::System)
+            }),
+            ("ship", OrderState::Shipped, |o| o.ship(shipment(), Actor::System)),
+            ("deliver", OrderState::Delivered, |o| o.deliver(at(9), Actor::System)),
+        ];
+        let legal = |from: OrderState, op: &str| {
+            matches!(
+                (from, op),
+                (OrderState::PendingPayment, "pay" | "cancel unpaid")
+                    | (OrderState::Paid, "cancel paid" | "ship")
+                    | (OrderState::Shipped, "deliver")
+            )
+        };
+        for from in STATES {
+            for (name, to, op) in ops {
+                let mut order = order_in(from);
+                let before = order.clone();
+                match op(&mut order) {
+                    Ok(()) => {
+                        assert!(legal(from, name), "{name} from {from} must be refused");
+                        assert_eq!(order.state(), to);
+                        let last = order.history.last().unwrap();
+                        assert_eq!((last.from, last.to), (Some(from), to));
+                    }
+                    Err(Error::InvalidTransition { from: f, to: t }) => {
+                        assert!(!legal(from, name), "{name} from {from} must be allowed");
+                        assert_eq!((f, t), (from, to));
+                        assert_eq!(order, before, "a refused transition changes nothing");
+                    }
+                    Err(other) => panic!("{name} from {from}: unexpected {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refunds_never_exceed_what_was_captured() {
+        let mut order = order_in(OrderState::PendingPayment);
+        assert!(matches!(order.refund(refund(1), Actor::System), Err(Error::InvalidTransition { .. })));
+        let mut order_paid = order_in(OrderState::Paid);
+        order_paid.refund(refund(2_500), Actor::System).unwrap();
+        assert_eq!(order_paid.payment.status, PaymentStatus::PartiallyRefunded);
+        assert!(matches!(order_paid.refund(refund(7_501), Actor::System), Err(Error::RefundExceedsCaptured { .. })));
+        assert!(matches!(order_paid.refund(refund(0), Actor::System), Err(Error::Validation(_))));
+        // Cancelling a paid order refunds exactly what is left.
+        assert!(matches!(order_paid.cancel_paid(refund(1), at(9), Actor::System), Err(Error::Validation(_))));
+        order_paid.cancel_paid(refund(7_500), at(9), Actor::System).unwrap();
+        assert_eq!(order_paid.payment.status, PaymentStatus::Refunded);
+        assert_eq!(order_paid.payment.refunded, usd(10_000));
+        assert_eq!(order_paid.refunds.len(), 2);
+        // A payment of the wrong amount is refused.
+        assert!(matches!(order.mark_paid(usd(9_999), at(1), Actor::System), Err(Error::Validation(_))));
+        assert_eq!(order.state(), OrderState::PendingPayment);
+    }
+
+    #[test]
+    fn the_status_round_trips_through_json_with_its_data() {
+        let order = order_in(OrderState::Delivered);
+        let json = serde_json::to_string(&order).unwrap();
+        assert!(json.contains(r#""state":"delivered""#), "{json}");
+        let back: Order = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, order);
+        assert_eq!(back.status.shipment().map(|s| s.carrier.as_str()), Some("USPS"));
+        for state in STATES {
+            assert_eq!(OrderState::parse(state.as_str()), Some(state));
+        }
+    }
+}

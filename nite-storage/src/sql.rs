@@ -546,6 +546,7 @@ macro_rules! sql_store {
                     let Some(per_customer) = limit else {
                         return Err(Error::PromotionExhausted(usage.promotion_id.clone()));
                     };
+                    let Some(per_customer) = per_customer else { continue };
                     let counted = sqlx::query::<$Db>(
                         "INSERT INTO promotion_customer_usage (promotion_id, customer_key, used) VALUES ($1, $2, 1)
                          ON CONFLICT (promotion_id, customer_key) DO UPDATE SET used = promotion_customer_usage.used + 1
@@ -553,11 +554,11 @@ macro_rules! sql_store {
                     )
                     .bind(usage.promotion_id.as_str())
                     .bind(&usage.customer_key)
-                    .bind(per_customer.unwrap_or(i64::MAX))
+                    .bind(per_customer)
                     .execute(&mut *tx)
                     .await
                     .map_err(db("counting a customer's promotion use"))?;
-                    if counted.rows_affected() == 0 || per_customer == Some(0) {
+                    if counted.rows_affected() == 0 || per_customer == 0 {
                         return Err(Error::PromotionExhausted(usage.promotion_id.clone()));
                     }
                 }

@@ -109,6 +109,7 @@ pub async fn place_order(stores: &Stores) {
         Action::OrderPercentage { percentage: Percentage::new(rust_decimal::Decimal::TEN).unwrap() },
     );
     once.usage_limit = Some(1);
+    once.usage_limit_per_customer = Some(5);
     stores.promotions.upsert_promotion(&once).await.unwrap();
     let uses = [PromotionUse { promotion_id: once.id.clone(), customer_key: "k".into() }];
     let with_promo = PlaceOrder { idempotency: None, promotion_uses: &uses, ..request };

@@ -12,7 +12,8 @@ use crate::outbox::OutboxMessage;
 use crate::ports::{IdempotencyRecord, Page};
 use crate::{CustomerId, OrderId, PaymentId, ProductId, PromotionId};
 
-/// One use of a promotion by an order. The store holds it to the promotion's own limits, as stored.
+/// One use of a promotion by an order. The store holds it to the promotion's own limits, as stored; a per-customer
+/// count is kept only for promotions with a per-customer limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PromotionUse {
     /// The promotion.

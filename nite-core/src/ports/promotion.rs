@@ -18,6 +18,7 @@ pub trait PromotionStore: Send + Sync {
     /// Creates or replaces a promotion; a code used by another promotion is a validation error.
     async fn upsert_promotion(&self, promotion: &Promotion) -> Result<()>;
 
-    /// Usage counts of these promotions, per customer for `customer_key` (a customer id or a guest's email).
+    /// Usage counts of these promotions, and per customer for `customer_key` (a customer id or a guest's email);
+    /// per-customer counts are kept only for promotions with a per-customer limit.
     async fn promotion_usage(&self, ids: &[PromotionId], customer_key: &str) -> Result<Vec<PromotionUsage>>;
 }

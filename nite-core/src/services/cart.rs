@@ -23,6 +23,8 @@ pub struct CartView {
     pub unavailable: Vec<CartLineId>,
     /// The prices.
     pub priced: PricedCart,
+    /// The promotions with usage limits, whose uses an order must count.
+    pub(crate) limited: Vec<crate::PromotionId>,
 }
 
 /// Carts: create, change, price, claim.
@@ -297,13 +299,16 @@ impl CartService {
         let promotions = self.ctx.stores.promotions.promotions().await?;
         let customer = self.customer_facts(&cart, &promotions).await?;
         let key = customer_key(cart.customer_id.as_ref(), cart.email.as_ref());
-        let ids: Vec<_> = promotions
+        let limited: Vec<_> = promotions
             .iter()
             .filter(|p| p.usage_limit.is_some() || p.usage_limit_per_customer.is_some())
             .map(|p| p.id.clone())
             .collect();
-        let usage =
-            if ids.is_empty() { Vec::new() } else { self.ctx.stores.promotions.promotion_usage(&ids, &key).await? };
+        let usage = if limited.is_empty() {
+            Vec::new()
+        } else {
+            self.ctx.stores.promotions.promotion_usage(&limited, &key).await?
+        };
         let shipping =
             cart.shipping.as_ref().map(|s| ShippingCharge { amount: s.amount, tax_category: s.tax_category.clone() });
         let destination = cart.shipping_address.as_ref().map(Address::tax_region);
@@ -324,7 +329,7 @@ impl CartService {
             now: self.ctx.clock.now(),
         };
         let priced = price(&pricing_cart, &pricing_ctx)?;
-        Ok(CartView { cart, items, line_ids, unavailable, priced })
+        Ok(CartView { cart, items, line_ids, unavailable, priced, limited })
     }
 
     /// What promotions may ask about the buyer; the stores are asked only when some promotion needs the answer.

@@ -41,11 +41,8 @@ impl CheckoutService {
     /// promotions, freezes it and creates the order `pending_payment`. With an idempotency key, a retry (even a
     /// concurrent one) answers with the same order; the key with another request is `IdempotencyKeyReused`.
     pub async fn checkout(&self, cart_id: &CartId, viewer: &Viewer, key: Option<&IdempotencyKey>) -> Result<Order> {
-        if let Some(key) = key
-            && let Some(order) = self.replay(key).await?
-        {
-            return Ok(order);
-        }
+        // A retried request finds its cart checked out (below) or its key taken (in `place_order`), and answers
+        // from the key then; a first request pays for no extra lookup.
         for _ in 0..PRICE_ATTEMPTS {
             let view = self.carts.view(cart_id, viewer).await?;
             if view.cart.state != CartState::Open {
@@ -87,10 +84,10 @@ impl CheckoutService {
             match self.ctx.stores.orders.place_order(request).await {
                 Ok(Placed::Created) => return Ok(order),
                 Ok(Placed::Replayed(id)) => return self.load(&id).await,
+                Err(Error::CartNotOpen) if key.is_some() => continue,
                 // The promotion's last use went to another order, or the cart changed since it was priced: price it
                 // again.
                 Err(Error::PromotionExhausted(_) | Error::Conflict("cart")) => continue,
-                Err(Error::CartNotOpen) if key.is_some() => continue,
                 Err(e) => return Err(e),
             }
         }
@@ -172,12 +169,14 @@ impl CheckoutService {
     }
 }
 
-/// The promotion uses an order counts: one per applied promotion.
+/// The promotion uses an order counts: one per applied promotion that has a usage limit (the others need no count,
+/// and counting them would cost statements on every checkout).
 fn promotion_uses(view: &CartView) -> Vec<PromotionUse> {
     let key = customer_key(view.cart.customer_id.as_ref(), view.cart.email.as_ref());
     view.priced
         .applied
         .iter()
+        .filter(|a| view.limited.contains(&a.promotion_id))
         .map(|a| PromotionUse { promotion_id: a.promotion_id.clone(), customer_key: key.clone() })
         .collect()
 }

@@ -263,7 +263,10 @@ impl OrderStore for InMemoryStore {
         }
         for usage in request.promotion_uses {
             *s.usage.entry(usage.promotion_id.clone()).or_insert(0) += 1;
-            *s.customer_usage.entry((usage.promotion_id.clone(), usage.customer_key.clone())).or_insert(0) += 1;
+            let per_customer = s.promotions.get(&usage.promotion_id).and_then(|p| p.usage_limit_per_customer);
+            if per_customer.is_some() {
+                *s.customer_usage.entry((usage.promotion_id.clone(), usage.customer_key.clone())).or_insert(0) += 1;
+            }
         }
         if let Some(cart) = s.carts.get_mut(&order.cart_id) {
             cart.state = CartState::CheckedOut;

@@ -7,3 +7,4 @@ mod fixture;
 mod pricing_examples;
 mod pricing_properties;
 mod promotions;
+mod services;

@@ -1,0 +1,112 @@
+//! Service behaviour that needs a store to misbehave: lost races are retried from fresh data, and a broken store
+//! is a typed error.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use nite_core::contract::{Fixture, standard_shipping};
+use nite_core::order::{Order, OrderState};
+use nite_core::ports::{InboxEntry, OrderFilter, OrderStore, OrderUpdate, Page, PlaceOrder, Placed, Saved, Stores};
+use nite_core::services::Viewer;
+use nite_core::testing::InMemoryStore;
+use nite_core::{CustomerId, Error, OrderId, PaymentId, ProductId, Result};
+use time::OffsetDateTime;
+
+/// An order store that loses the race on its first `lost` saves: someone else saved the order in between.
+struct LosesRaces {
+    inner: Arc<InMemoryStore>,
+    lost: usize,
+    saves: AtomicUsize,
+}
+
+#[async_trait]
+impl OrderStore for LosesRaces {
+    async fn place_order(&self, request: PlaceOrder<'_>) -> Result<Placed> {
+        self.inner.place_order(request).await
+    }
+
+    async fn save_order(&self, update: OrderUpdate<'_>) -> Result<Saved> {
+        if self.saves.fetch_add(1, Ordering::SeqCst) < self.lost {
+            return Err(Error::Conflict("order"));
+        }
+        self.inner.save_order(update).await
+    }
+
+    async fn remember_event(&self, entry: &InboxEntry) -> Result<bool> {
+        self.inner.remember_event(entry).await
+    }
+
+    async fn order(&self, id: &OrderId) -> Result<Option<Order>> {
+        self.inner.order(id).await
+    }
+
+    async fn order_by_payment(&self, payment_id: &PaymentId) -> Result<Option<Order>> {
+        self.inner.order_by_payment(payment_id).await
+    }
+
+    async fn orders(&self, filter: &OrderFilter) -> Result<Page<Order>> {
+        self.inner.orders(filter).await
+    }
+
+    async fn expired_orders(&self, now: OffsetDateTime, limit: u32) -> Result<Vec<Order>> {
+        self.inner.expired_orders(now, limit).await
+    }
+
+    async fn has_purchased(&self, customer: &CustomerId, product: &ProductId) -> Result<bool> {
+        self.inner.has_purchased(customer, product).await
+    }
+}
+
+fn stores_losing(lost: usize) -> (Stores, Arc<LosesRaces>) {
+    let inner = Arc::new(InMemoryStore::new());
+    let orders = Arc::new(LosesRaces { inner: inner.clone(), lost, saves: AtomicUsize::new(0) });
+    let mut stores = Stores::from_store(inner);
+    stores.orders = orders.clone();
+    (stores, orders)
+}
+
+#[test]
+fn a_lost_race_is_retried_from_a_fresh_load() {
+    futures::executor::block_on(async {
+        let (stores, orders) = stores_losing(2);
+        let f = Fixture::new(&stores);
+        f.seed().await;
+        let cart = f.ready_cart(&[("NP-PRO-GRN", 1)], &[]).await;
+        let order = f.checkout.checkout(&cart, &Viewer::guest(), None).await.unwrap();
+        let admin = Viewer::admin(CustomerId::parse("cus_admin").unwrap());
+        let cancelled = f.fulfilment.cancel(&order.id, &admin, "test").await.unwrap();
+        assert_eq!(cancelled.state(), OrderState::Cancelled);
+        assert_eq!(orders.saves.load(Ordering::SeqCst), 3, "two lost races, then the save that won");
+        assert_eq!(stores.orders.order(&order.id).await.unwrap().unwrap().version, 1);
+    });
+}
+
+#[test]
+fn endless_lost_races_end_in_a_conflict_error() {
+    futures::executor::block_on(async {
+        let (stores, _) = stores_losing(usize::MAX);
+        let f = Fixture::new(&stores);
+        f.seed().await;
+        let cart = f.ready_cart(&[("NP-PRO-GRN", 1)], &[]).await;
+        let order = f.checkout.checkout(&cart, &Viewer::guest(), None).await.unwrap();
+        let admin = Viewer::admin(CustomerId::parse("cus_admin").unwrap());
+        assert!(matches!(f.fulfilment.cancel(&order.id, &admin, "test").await, Err(Error::Conflict("order"))));
+    });
+}
+
+#[test]
+fn a_broken_store_is_a_typed_error() {
+    futures::executor::block_on(async {
+        let store = Arc::new(InMemoryStore::new());
+        let stores = Stores::from_store(store.clone());
+        let f = Fixture::new(&stores);
+        f.seed().await;
+        let cart = f.carts.create(&Viewer::guest(), None).await.unwrap();
+        store.set_failing(true);
+        let result = f.carts.set_shipping(&cart.cart.id, &Viewer::guest(), standard_shipping()).await;
+        assert!(matches!(result, Err(Error::Adapter { .. })), "{result:?}");
+        store.set_failing(false);
+        assert!(f.carts.set_shipping(&cart.cart.id, &Viewer::guest(), standard_shipping()).await.is_ok());
+    });
+}

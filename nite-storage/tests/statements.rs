@@ -1,0 +1,80 @@
+//! How many SQL statements one checkout issues, counted from sqlx's own statement log.
+//!
+//! A binary of its own, apart from `tests/it`: it installs a global tracing subscriber, which must see only this
+//! test's statements.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+
+use std::sync::{Arc, Mutex};
+
+use nite_core::contract::Fixture;
+use nite_core::ports::Stores;
+use nite_core::services::{IdempotencyKey, Viewer};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
+
+/// Records the summary of every statement sqlx logs.
+#[derive(Clone, Default)]
+struct Statements(Arc<Mutex<Vec<String>>>);
+
+struct Summary(String);
+
+impl tracing::field::Visit for Summary {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "summary" {
+            value.clone_into(&mut self.0);
+        }
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "summary" {
+            self.0 = format!("{value:?}");
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for Statements {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            let mut summary = Summary(String::new());
+            event.record(&mut summary);
+            self.0.lock().unwrap().push(summary.0);
+        }
+    }
+}
+
+impl Statements {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+/// The statements of one checkout (with an idempotency key, a promotion code and two SKUs): the reads that price
+/// the cart, then the one transaction that places the order.
+async fn checkout_statements(stores: &Stores, log: &Statements) -> Vec<String> {
+    let f = Fixture::new(stores);
+    f.seed().await;
+    let cart = f.ready_cart(&[("NP-PRO-GRN", 2), ("NP-BASIC-GRN", 1)], &["NITE10"]).await;
+    let key = IdempotencyKey { key: "k".into(), fingerprint: "f".into() };
+    log.take();
+    f.checkout.checkout(&cart, &Viewer::guest(), Some(&key)).await.unwrap();
+    log.take()
+}
+
+#[test]
+fn one_checkout_issues_at_most_twelve_statements() {
+    let log = Statements::default();
+    tracing_subscriber::registry().with(log.clone()).init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("nite.db").display());
+        let sqlite = nite_storage::SqliteStore::connect(&url, 4).await.unwrap();
+        sqlite.migrate().await.unwrap();
+        let statements = checkout_statements(&Stores::from_store(Arc::new(sqlite)), &log).await;
+        // sqlx does not log BEGIN and COMMIT: two more.
+        eprintln!("SQLite checkout, {} statements + BEGIN/COMMIT:\n  {}", statements.len(), statements.join("\n  "));
+        assert!(statements.len() + 2 <= 12, "{} statements", statements.len() + 2);
+        assert!(statements.len() >= 8, "the log missed statements: {statements:?}");
+    });
+}
