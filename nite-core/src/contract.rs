@@ -121,16 +121,7 @@ impl Fixture {
 
     /// Loads the NitePutter catalog, its stock and its promotions.
     pub async fn seed(&self) {
-        let seed = seed::niteputter();
-        for product in &seed.products {
-            self.ctx.stores.catalog.upsert_product(product).await.unwrap();
-        }
-        for (sku, units) in &seed.stock {
-            self.ctx.stores.inventory.set_on_hand(sku, *units).await.unwrap();
-        }
-        for promotion in &seed.promotions {
-            self.ctx.stores.promotions.upsert_promotion(promotion).await.unwrap();
-        }
+        seed::load(&self.ctx.stores).await.unwrap();
     }
 
     /// A cart ready to check out, written straight to the store: `lines`, `codes`, an email, a Californian address

@@ -253,6 +253,26 @@ pub fn niteputter() -> SeedCatalog {
     }
 }
 
+/// Loads the NitePutter catalog into a store: products and promotions are created or replaced; stock is set only
+/// for SKUs that have none yet, so seeding a running shop again never resets its inventory.
+pub async fn load(stores: &crate::ports::Stores) -> crate::Result<()> {
+    let seed = niteputter();
+    for product in &seed.products {
+        stores.catalog.upsert_product(product).await?;
+    }
+    let skus: Vec<Sku> = seed.stock.iter().map(|(sku, _)| sku.clone()).collect();
+    let existing = stores.inventory.stock(&skus).await?;
+    for (sku, units) in &seed.stock {
+        if !existing.iter().any(|level| &level.sku == sku) {
+            stores.inventory.set_on_hand(sku, *units).await?;
+        }
+    }
+    for promotion in &seed.promotions {
+        stores.promotions.upsert_promotion(promotion).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,7 +46,9 @@ fn ci() -> anyhow::Result<()> {
     for example in examples()? {
         step(&format!("example {example}"), cargo(&["run", "--quiet", "-p", "nite-examples", "--example", &example]))?;
     }
-    step("the niteputter binary", cargo(&["run", "--quiet", "-p", "nite-http"]))?;
+    let mut binary = cargo(&["run", "--quiet", "-p", "nite-http"]);
+    binary.env("NITE_DATABASE_URL", format!("sqlite://{}", root().join("target/niteputter-ci.db").display()));
+    step("the niteputter binary", binary)?;
     step("doc tests", cargo(&["test", "--workspace", "--all-features", "--doc", "--locked"]))?;
     // Last, so that the log closes on the summary of the whole test run.
     if has_nextest() {

@@ -6,4 +6,5 @@
 mod harness;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod spawned;
 mod sqlite;
