@@ -118,6 +118,18 @@ macro_rules! sql_store {
             from_doc(&row.try_get::<String, _>("doc").map_err(db("reading a document"))?)
         }
 
+        /// The one row `sql` finds for `key` (its only parameter), decoded.
+        async fn by_key<T>(
+            pool: &sqlx::Pool<$Db>,
+            sql: &'static str,
+            key: &str,
+            context: &'static str,
+            decode: fn(&<$Db as sqlx::Database>::Row) -> Result<T>,
+        ) -> Result<Option<T>> {
+            let row = sqlx::query::<$Db>(sql).bind(key).fetch_optional(pool).await.map_err(db(context))?;
+            row.as_ref().map(decode).transpose()
+        }
+
         /// Keeps `limit` rows and returns the cursor of the next page, if there is one.
         fn page_of<T>(mut items: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Page<T> {
             let limit = usize::try_from(limit).unwrap_or(100);
@@ -265,21 +277,11 @@ macro_rules! sql_store {
             }
 
             async fn product(&self, id: &ProductId) -> Result<Option<Product>> {
-                let row = sqlx::query::<$Db>("SELECT doc FROM products WHERE id = $1")
-                    .bind(id.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(db("reading a product"))?;
-                row.as_ref().map(doc_of).transpose()
+                by_key(&self.pool, "SELECT doc FROM products WHERE id = $1", id.as_str(), "reading a product", doc_of).await
             }
 
             async fn product_by_slug(&self, slug: &Slug) -> Result<Option<Product>> {
-                let row = sqlx::query::<$Db>("SELECT doc FROM products WHERE slug = $1")
-                    .bind(slug.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(db("reading a product"))?;
-                row.as_ref().map(doc_of).transpose()
+                by_key(&self.pool, "SELECT doc FROM products WHERE slug = $1", slug.as_str(), "reading a product", doc_of).await
             }
 
             async fn products(&self, filter: &ProductFilter) -> Result<Page<Product>> {
@@ -405,12 +407,7 @@ macro_rules! sql_store {
             }
 
             async fn cart(&self, id: &CartId) -> Result<Option<Cart>> {
-                let row = sqlx::query::<$Db>("SELECT state, version, doc FROM carts WHERE id = $1")
-                    .bind(id.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(db("reading a cart"))?;
-                row.as_ref().map(cart_from_row).transpose()
+                by_key(&self.pool, "SELECT state, version, doc FROM carts WHERE id = $1", id.as_str(), "reading a cart", cart_from_row).await
             }
 
             async fn save_cart(&self, cart: &Cart) -> Result<Cart> {
@@ -681,21 +678,11 @@ macro_rules! sql_store {
             }
 
             async fn order(&self, id: &OrderId) -> Result<Option<Order>> {
-                let row = sqlx::query::<$Db>("SELECT version, doc FROM orders WHERE id = $1")
-                    .bind(id.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(db("reading an order"))?;
-                row.as_ref().map(order_from_row).transpose()
+                by_key(&self.pool, "SELECT version, doc FROM orders WHERE id = $1", id.as_str(), "reading an order", order_from_row).await
             }
 
             async fn order_by_payment(&self, payment_id: &PaymentId) -> Result<Option<Order>> {
-                let row = sqlx::query::<$Db>("SELECT version, doc FROM orders WHERE payment_id = $1")
-                    .bind(payment_id.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(db("reading an order"))?;
-                row.as_ref().map(order_from_row).transpose()
+                by_key(&self.pool, "SELECT version, doc FROM orders WHERE payment_id = $1", payment_id.as_str(), "reading an order", order_from_row).await
             }
 
             async fn orders(&self, filter: &OrderFilter) -> Result<Page<Order>> {
@@ -777,12 +764,7 @@ macro_rules! sql_store {
             }
 
             async fn customer(&self, id: &CustomerId) -> Result<Option<Customer>> {
-                let row = sqlx::query::<$Db>("SELECT doc FROM customers WHERE id = $1")
-                    .bind(id.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(db("reading a customer"))?;
-                row.as_ref().map(doc_of).transpose()
+                by_key(&self.pool, "SELECT doc FROM customers WHERE id = $1", id.as_str(), "reading a customer", doc_of).await
             }
 
             async fn customer_by_email(&self, email: &Email) -> Result<Option<(Customer, PasswordHash)>> {
@@ -866,12 +848,7 @@ macro_rules! sql_store {
             }
 
             async fn review(&self, id: &ReviewId) -> Result<Option<Review>> {
-                let row = sqlx::query::<$Db>("SELECT status, doc FROM reviews WHERE id = $1")
-                    .bind(id.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(db("reading a review"))?;
-                row.as_ref().map(review_from_row).transpose()
+                by_key(&self.pool, "SELECT status, doc FROM reviews WHERE id = $1", id.as_str(), "reading a review", review_from_row).await
             }
 
             async fn reviews(&self, filter: &ReviewFilter) -> Result<Page<Review>> {
@@ -941,12 +918,7 @@ macro_rules! sql_store {
             }
 
             async fn promotion(&self, id: &PromotionId) -> Result<Option<Promotion>> {
-                let row = sqlx::query::<$Db>("SELECT doc FROM promotions WHERE id = $1")
-                    .bind(id.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(db("reading a promotion"))?;
-                row.as_ref().map(doc_of).transpose()
+                by_key(&self.pool, "SELECT doc FROM promotions WHERE id = $1", id.as_str(), "reading a promotion", doc_of).await
             }
 
             async fn upsert_promotion(&self, promotion: &Promotion) -> Result<()> {
