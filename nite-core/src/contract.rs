@@ -30,6 +30,7 @@ use time::Duration;
 
 use crate::cart::{Cart, CartLine, ShippingSelection};
 use crate::catalog::Sku;
+use crate::payment::TestPaymentProvider;
 use crate::ports::Stores;
 use crate::promotion::DiscountCode;
 use crate::services::{
@@ -72,6 +73,8 @@ pub struct Fixture {
     pub ctx: ShopContext,
     /// The clock.
     pub clock: Arc<FixedClock>,
+    /// The payment provider.
+    pub provider: Arc<TestPaymentProvider>,
     /// Carts.
     pub carts: CartService,
     /// Checkout.
@@ -99,10 +102,13 @@ impl Fixture {
             reservation_ttl: Duration::minutes(30),
             ..ShopSettings::default()
         };
+        let ids = Arc::new(SequentialIds::new());
+        let payments = Arc::new(TestPaymentProvider::new(ids.clone()));
         let ctx = ShopContext {
             stores: stores.clone(),
+            payments: payments.clone(),
             clock: clock.clone(),
-            ids: Arc::new(SequentialIds::new()),
+            ids,
             settings: Arc::new(settings),
         };
         Fixture {
@@ -115,6 +121,7 @@ impl Fixture {
             customers: CustomerService::new(ctx.clone()),
             sweeper: ReservationSweeper::new(ctx.clone()),
             clock,
+            provider: payments,
             ctx,
         }
     }

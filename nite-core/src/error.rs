@@ -86,6 +86,25 @@ pub enum Error {
     /// Only customers who bought the product may review it.
     #[error("only customers who bought the product may review it")]
     NotVerifiedBuyer,
+    /// The payment provider declined the payment (a card error).
+    #[error("the payment was declined: {message}")]
+    PaymentDeclined {
+        /// The provider's code (`card_declined`, `insufficient_funds`).
+        code: String,
+        /// The provider's message for the customer.
+        message: String,
+    },
+    /// The payment provider refused the request (not a decline: a payment in the wrong state, a bad amount).
+    #[error("the payment provider refused the request: {message}")]
+    PaymentRejected {
+        /// The provider's code (`payment_intent_unexpected_state`).
+        code: String,
+        /// The provider's message.
+        message: String,
+    },
+    /// A webhook's signature is missing, malformed, old, or does not match.
+    #[error("webhook signature invalid: {0}")]
+    SignatureInvalid(String),
     /// A concurrent change won; the caller may retry with fresh data.
     #[error("the {0} was changed concurrently")]
     Conflict(&'static str),

@@ -95,10 +95,6 @@ id_type!(
     OrderId, "order", "ord"
 );
 id_type!(
-    /// Identifies a payment at its provider (`pay_…` for the test provider; Stripe's are mapped, see nite-payments).
-    PaymentId, "payment", "pay"
-);
-id_type!(
     /// Identifies a review (`rev_…`).
     ReviewId, "review", "rev"
 );
@@ -106,6 +102,51 @@ id_type!(
     /// Identifies an outbox message (`msg_…`).
     MessageId, "message", "msg"
 );
+
+/// A payment's id at its provider: `pay_…` from the test provider, `pi_…` (a PaymentIntent) from Stripe. Opaque:
+/// 1 to 255 ASCII letters, digits, `_` or `-`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PaymentId(String);
+
+impl PaymentId {
+    /// Parses a provider's payment id.
+    pub fn parse(value: &str) -> Result<PaymentId, IdError> {
+        let valid = (1..=255).contains(&value.len())
+            && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if valid {
+            Ok(PaymentId(value.to_owned()))
+        } else {
+            Err(IdError { kind: "payment", prefix: "pay", value: value.to_owned() })
+        }
+    }
+}
+
+impl TryFrom<String> for PaymentId {
+    type Error = IdError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        PaymentId::parse(&value)
+    }
+}
+
+impl std::str::FromStr for PaymentId {
+    type Err = IdError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PaymentId::parse(s)
+    }
+}
+
+crate::newtype::string_newtype!(PaymentId);
+
+impl GeneratedId for PaymentId {
+    const PREFIX: &'static str = "pay";
+
+    fn from_generated(value: String) -> Self {
+        PaymentId(value)
+    }
+}
 
 /// An id type that an [`IdGenerator`] can make.
 pub trait GeneratedId: Sized {

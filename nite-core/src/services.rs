@@ -11,7 +11,7 @@ mod sales;
 mod sweeper;
 
 pub use cart::{CartService, CartView};
-pub use checkout::{CheckoutService, IdempotencyKey};
+pub use checkout::{CheckoutOutcome, CheckoutService, IdempotencyKey};
 pub use customers::CustomerService;
 pub use fulfilment::FulfilmentService;
 pub use payments::{EventOutcome, PaymentEventService};
@@ -45,6 +45,8 @@ pub struct ShopSettings {
     pub max_line_quantity: Quantity,
     /// How a guest cart merges into a customer's when the guest signs in.
     pub merge_policy: MergePolicy,
+    /// When payments are captured.
+    pub capture: crate::payment::CaptureMethod,
 }
 
 impl Default for ShopSettings {
@@ -56,6 +58,7 @@ impl Default for ShopSettings {
             reservation_ttl: Duration::minutes(30),
             max_line_quantity: Quantity::new(99).unwrap_or(Quantity::ONE),
             merge_policy: MergePolicy::default(),
+            capture: crate::payment::CaptureMethod::default(),
         }
     }
 }
@@ -65,6 +68,8 @@ impl Default for ShopSettings {
 pub struct ShopContext {
     /// The storage ports.
     pub stores: Stores,
+    /// The payment provider.
+    pub payments: Arc<dyn crate::payment::PaymentProvider>,
     /// The clock.
     pub clock: Arc<dyn Clock>,
     /// The id generator.

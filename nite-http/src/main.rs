@@ -13,6 +13,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use nite_core::catalog::Sku;
+use nite_core::payment::TestPaymentProvider;
 use nite_core::services::{CartService, ShopContext, ShopSettings, Viewer};
 use nite_core::{Address, RandomIds, SystemClock, seed};
 use nite_storage::{Database, redact};
@@ -61,10 +62,12 @@ async fn main() -> anyhow::Result<()> {
 /// Prices the demo cart (two Pro lights and a Basic, NITE10, shipping to California) through the cart service.
 async fn demo(database: &Database) -> anyhow::Result<()> {
     let settings = ShopSettings { tax_rules: seed::niteputter().tax_rules, ..ShopSettings::default() };
+    let ids = Arc::new(RandomIds);
     let ctx = ShopContext {
         stores: database.stores(),
+        payments: Arc::new(TestPaymentProvider::new(ids.clone())),
         clock: Arc::new(SystemClock),
-        ids: Arc::new(RandomIds),
+        ids,
         settings: Arc::new(settings),
     };
     let carts = CartService::new(ctx);

@@ -1,5 +1,6 @@
 //! The schema migrations of each database, embedded in the binary and run with sqlx's migrator (which locks, so
-//! several processes starting at once migrate once).
+//! several processes starting at once migrate once). A migration that may have been applied anywhere is never
+//! edited (sqlx refuses a changed checksum): changes are new steps.
 
 use sqlx::SqlStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -8,10 +9,16 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 type Steps = &'static [(i64, &'static str, &'static str)];
 
 #[cfg(feature = "sqlite")]
-pub(crate) const SQLITE: Steps = &[(1, "init", include_str!("../migrations/sqlite/0001_init.sql"))];
+pub(crate) const SQLITE: Steps = &[
+    (1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, "payment provider", include_str!("../migrations/sqlite/0002_payment_provider.sql")),
+];
 
 #[cfg(feature = "postgres")]
-pub(crate) const POSTGRES: Steps = &[(1, "init", include_str!("../migrations/postgres/0001_init.sql"))];
+pub(crate) const POSTGRES: Steps = &[
+    (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
+    (2, "payment provider", include_str!("../migrations/postgres/0002_payment_provider.sql")),
+];
 
 /// The migrator for one database's steps.
 pub(crate) fn migrator(steps: Steps) -> Migrator {

@@ -103,8 +103,16 @@ macro_rules! sql_store {
         }
 
         fn order_from_row(row: &<$Db as sqlx::Database>::Row) -> Result<Order> {
-            let mut order: Order = from_doc(&row.try_get::<String, _>("doc").map_err(db("reading an order"))?)?;
-            order.version = row.try_get("version").map_err(db("reading an order"))?;
+            let context = "reading an order";
+            let mut order: Order = from_doc(&row.try_get::<String, _>("doc").map_err(db(context))?)?;
+            order.version = row.try_get("version").map_err(db(context))?;
+            // The payment columns are authoritative: `attach_payment` sets them without rewriting the document.
+            let provider: Option<String> = row.try_get("payment_provider").map_err(db(context))?;
+            let payment: Option<String> = row.try_get("payment_id").map_err(db(context))?;
+            if let Some(payment) = payment {
+                order.payment.payment_id = Some(PaymentId::parse(&payment).map_err(|e| Error::adapter(context, e))?);
+                order.payment.provider = provider;
+            }
             Ok(order)
         }
 
@@ -560,13 +568,14 @@ macro_rules! sql_store {
                     }
                 }
                 sqlx::query::<$Db>(
-                    "INSERT INTO orders (id, customer_id, state, version, payment_id, expires_at, created_at, doc)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO orders (id, customer_id, state, version, payment_provider, payment_id, expires_at, created_at, doc)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(order.id.as_str())
                 .bind(order.customer_id.as_ref().map(|c| c.to_string()))
                 .bind(order.state().as_str())
                 .bind(order.version)
+                .bind(order.payment.provider.as_deref())
                 .bind(order.payment.payment_id.as_ref().map(|p| p.to_string()))
                 .bind(expires_at(order))
                 .bind(micros(order.created_at))
@@ -615,8 +624,8 @@ macro_rules! sql_store {
                 }
                 let saved = Order { version: order.version + 1, ..order.clone() };
                 let updated = sqlx::query::<$Db>(
-                    "UPDATE orders SET state = $2, version = $3, payment_id = $4, expires_at = $5, doc = $6
-                     WHERE id = $1 AND version = $7",
+                    "UPDATE orders SET state = $2, version = $3, payment_id = $4, expires_at = $5, doc = $6,
+                     payment_provider = $8 WHERE id = $1 AND version = $7",
                 )
                 .bind(order.id.as_str())
                 .bind(order.state().as_str())
@@ -625,6 +634,7 @@ macro_rules! sql_store {
                 .bind(expires_at(order))
                 .bind(to_doc(&saved)?)
                 .bind(order.version)
+                .bind(order.payment.provider.as_deref())
                 .execute(&mut *tx)
                 .await
                 .map_err(db("saving an order"))?;
@@ -663,6 +673,17 @@ macro_rules! sql_store {
                 Ok(Saved::Saved)
             }
 
+            async fn attach_payment(&self, order: &OrderId, provider: &str, payment: &PaymentId) -> Result<()> {
+                let updated = sqlx::query::<$Db>("UPDATE orders SET payment_provider = $2, payment_id = $3 WHERE id = $1")
+                    .bind(order.as_str())
+                    .bind(provider)
+                    .bind(payment.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db("attaching a payment"))?;
+                if updated.rows_affected() == 0 { Err(Error::not_found("order", order)) } else { Ok(()) }
+            }
+
             async fn remember_event(&self, entry: &InboxEntry) -> Result<bool> {
                 let inserted = sqlx::query::<$Db>(
                     "INSERT INTO webhook_inbox (provider, event_id, received_at) VALUES ($1, $2, $3)
@@ -678,18 +699,18 @@ macro_rules! sql_store {
             }
 
             async fn order(&self, id: &OrderId) -> Result<Option<Order>> {
-                by_key(&self.pool, "SELECT version, doc FROM orders WHERE id = $1", id.as_str(), "reading an order", order_from_row).await
+                by_key(&self.pool, "SELECT version, payment_provider, payment_id, doc FROM orders WHERE id = $1", id.as_str(), "reading an order", order_from_row).await
             }
 
             async fn order_by_payment(&self, payment_id: &PaymentId) -> Result<Option<Order>> {
-                by_key(&self.pool, "SELECT version, doc FROM orders WHERE payment_id = $1", payment_id.as_str(), "reading an order", order_from_row).await
+                by_key(&self.pool, "SELECT version, payment_provider, payment_id, doc FROM orders WHERE payment_id = $1", payment_id.as_str(), "reading an order", order_from_row).await
             }
 
             async fn orders(&self, filter: &OrderFilter) -> Result<Page<Order>> {
                 let after = filter.cursor.as_deref().map(parse_cursor).transpose()?;
                 let limit = limit(filter.limit);
                 let rows = sqlx::query::<$Db>(
-                    "SELECT version, created_at, doc FROM orders
+                    "SELECT version, payment_provider, payment_id, created_at, doc FROM orders
                      WHERE ($1 IS NULL OR customer_id = $1) AND ($2 IS NULL OR state = $2)
                        AND ($3 IS NULL OR created_at < $3 OR (created_at = $3 AND id < $4))
                      ORDER BY created_at DESC, id DESC LIMIT $5",
@@ -713,7 +734,8 @@ macro_rules! sql_store {
 
             async fn expired_orders(&self, now: OffsetDateTime, limit: u32) -> Result<Vec<Order>> {
                 let rows = sqlx::query::<$Db>(
-                    "SELECT version, doc FROM orders WHERE state = 'pending_payment' AND expires_at <= $1
+                    "SELECT version, payment_provider, payment_id, doc FROM orders
+                     WHERE state = 'pending_payment' AND expires_at <= $1
                      ORDER BY expires_at, id LIMIT $2",
                 )
                 .bind(micros(now))

@@ -45,14 +45,14 @@ pub async fn concurrent_payment_events_apply_once(stores: &Stores) {
     let f = Fixture::new(stores);
     f.seed().await;
     let guest = Viewer::guest();
-    let order = f.checkout.checkout(&f.ready_cart(&[("NP-PRO-GRN", 2)], &[]).await, &guest, None).await.unwrap();
+    let order = f.checkout.checkout(&f.ready_cart(&[("NP-PRO-GRN", 2)], &[]).await, &guest, None).await.unwrap().order;
     let event = paid_event(&order, "evt_replayed");
     let outcomes = join_all((0..50).map(|_| f.payments.handle(&event))).await;
     let applied = outcomes.iter().filter(|o| matches!(o, Ok(EventOutcome::Applied(OrderState::Paid)))).count();
     let duplicates = outcomes.iter().filter(|o| matches!(o, Ok(EventOutcome::Duplicate))).count();
     assert_eq!((applied, duplicates), (1, 49), "{outcomes:?}");
 
-    let second = f.checkout.checkout(&f.ready_cart(&[("NP-PRO-GRN", 1)], &[]).await, &guest, None).await.unwrap();
+    let second = f.checkout.checkout(&f.ready_cart(&[("NP-PRO-GRN", 1)], &[]).await, &guest, None).await.unwrap().order;
     let events: Vec<PaymentEvent> = (0..50).map(|i| paid_event(&second, &format!("evt_distinct_{i}"))).collect();
     let outcomes = join_all(events.iter().map(|e| f.payments.handle(e))).await;
     let applied = outcomes.iter().filter(|o| matches!(o, Ok(EventOutcome::Applied(_)))).count();
@@ -94,7 +94,7 @@ pub async fn concurrent_code_uses_respect_the_limit(stores: &Stores) {
     }
     let guest = Viewer::guest();
     let results = join_all(carts.iter().map(|cart| f.checkout.checkout(cart, &guest, None))).await;
-    let orders: Vec<_> = results.into_iter().map(|r| r.unwrap()).collect();
+    let orders: Vec<_> = results.into_iter().map(|r| r.unwrap().order).collect();
     let discounted = orders.iter().filter(|o| o.promotions.iter().any(|p| p.promotion_id == three.id)).count();
     assert_eq!(discounted, 3);
     let usage = stores.promotions.promotion_usage(std::slice::from_ref(&three.id), "guest").await.unwrap();
@@ -109,7 +109,7 @@ pub async fn concurrent_same_key_checkouts_make_one_order(stores: &Stores) {
     let key = IdempotencyKey { key: "same".into(), fingerprint: "fp".into() };
     let guest = Viewer::guest();
     let results = join_all((0..10).map(|_| f.checkout.checkout(&cart, &guest, Some(&key)))).await;
-    let ids: Vec<_> = results.into_iter().map(|r| r.unwrap().id).collect();
+    let ids: Vec<_> = results.into_iter().map(|r| r.unwrap().order.id).collect();
     assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
     let orders = stores.orders.orders(&OrderFilter { limit: 100, ..OrderFilter::default() }).await.unwrap();
     assert_eq!(orders.items.len(), 1);

@@ -68,7 +68,7 @@ pub async fn checkout_journey(stores: &Stores) {
     assert_eq!(view.priced.totals.total, Money::from_minor(17372, Currency::USD));
 
     let key = IdempotencyKey { key: "journey".into(), fingerprint: "fp".into() };
-    let order = f.checkout.checkout(&cart, &me, Some(&key)).await.unwrap();
+    let order = f.checkout.checkout(&cart, &me, Some(&key)).await.unwrap().order;
     assert_eq!(order.totals, view.priced.totals);
     assert_eq!(order.customer_id.as_ref(), Some(&ada.id));
     assert_eq!(
@@ -119,9 +119,9 @@ pub async fn interrupted_checkout_recovers(stores: &Stores) {
     let guest = Viewer::guest();
     let key = IdempotencyKey { key: "crash".into(), fingerprint: "fp".into() };
     let cart = f.ready_cart(&[("NP-PRO-RGB", 2)], &[]).await;
-    let first = f.checkout.checkout(&cart, &guest, Some(&key)).await.unwrap();
+    let first = f.checkout.checkout(&cart, &guest, Some(&key)).await.unwrap().order;
     // ... the process dies here, before the payment is created; the client retries.
-    let retried = f.checkout.checkout(&cart, &guest, Some(&key)).await.unwrap();
+    let retried = f.checkout.checkout(&cart, &guest, Some(&key)).await.unwrap().order;
     assert_eq!(retried.id, first.id);
     assert_eq!(reserved(stores, "NP-PRO-RGB").await, (40, 2));
 
@@ -130,7 +130,7 @@ pub async fn interrupted_checkout_recovers(stores: &Stores) {
     assert_eq!(reserved(stores, "NP-PRO-RGB").await, (40, 0));
     let cancelled = stores.orders.order(&first.id).await.unwrap().unwrap();
     assert_eq!(cancelled.state(), OrderState::Cancelled);
-    assert_eq!(f.checkout.checkout(&cart, &guest, Some(&key)).await.unwrap().id, first.id);
+    assert_eq!(f.checkout.checkout(&cart, &guest, Some(&key)).await.unwrap().order.id, first.id);
 
     assert_eq!(
         f.payments.handle(&paid_event(&first, "evt_late")).await.unwrap(),
@@ -169,5 +169,5 @@ pub async fn sweeper_releases_expired_reservations(stores: &Stores) {
     assert_eq!(f.sweeper.sweep(100).await.unwrap(), 1);
     assert_eq!(f.sweeper.sweep(100).await.unwrap(), 0);
     assert_eq!(reserved(stores, "NP-BASIC-GRN").await, (120, 1));
-    assert_eq!(stores.orders.order(&fresh.id).await.unwrap().unwrap().state(), OrderState::PendingPayment);
+    assert_eq!(stores.orders.order(&fresh.order.id).await.unwrap().unwrap().state(), OrderState::PendingPayment);
 }

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::inventory::StockEffect;
 use crate::order::{Order, OrderState, PaymentStatus};
 use crate::outbox::{Notification, OutboxMessage};
-use crate::payment::{PaymentEvent, PaymentEventKind};
+use crate::payment::{PaymentEvent, PaymentEventKind, PaymentProvider, TestOutcome};
 use crate::ports::{IdempotencyRecord, OrderFilter, OrderUpdate, PlaceOrder, Placed, PromotionUse, Saved, Stores};
 use crate::promotion::{Action, Promotion};
 use crate::services::{EventOutcome, IdempotencyKey, Viewer};
@@ -29,7 +29,7 @@ pub(crate) fn paid_event(order: &Order, event_id: &str) -> PaymentEvent {
     PaymentEvent {
         provider: "test".to_owned(),
         event_id: event_id.to_owned(),
-        payment_id: PaymentId::parse(&format!("pay_{}", order.id.as_str().trim_start_matches("ord_"))).unwrap(),
+        payment_id: order.payment.payment_id.clone().expect("checkout attached a payment"),
         order_id: Some(order.id.clone()),
         kind: PaymentEventKind::Succeeded,
         amount: order.totals.total,
@@ -43,7 +43,7 @@ pub async fn place_order(stores: &Stores) {
     let guest = Viewer::guest();
 
     let cart = f.ready_cart(&[("NP-PRO-GRN", 2), ("NP-BASIC-GRN", 1)], &[]).await;
-    let order = f.checkout.checkout(&cart, &guest, None).await.unwrap();
+    let order = f.checkout.checkout(&cart, &guest, None).await.unwrap().order;
     assert_eq!(order.state(), OrderState::PendingPayment);
     assert_eq!(stores.orders.order(&order.id).await.unwrap().as_ref(), Some(&order));
     assert_eq!(order.lines.len(), 2);
@@ -72,8 +72,8 @@ pub async fn place_order(stores: &Stores) {
 
     // An idempotency key: a retry answers the first order; another request under it is refused.
     let keyed = f.ready_cart(&[("NP-COMPLETE", 1)], &[]).await;
-    let first = f.checkout.checkout(&keyed, &guest, Some(&key("k-1", "fp-a"))).await.unwrap();
-    let again = f.checkout.checkout(&keyed, &guest, Some(&key("k-1", "fp-a"))).await.unwrap();
+    let first = f.checkout.checkout(&keyed, &guest, Some(&key("k-1", "fp-a"))).await.unwrap().order;
+    let again = f.checkout.checkout(&keyed, &guest, Some(&key("k-1", "fp-a"))).await.unwrap().order;
     assert_eq!(again.id, first.id);
     assert_eq!(stock(stores, "NP-COMPLETE").await, (25, 1));
     let other_cart = f.ready_cart(&[("NP-COMPLETE", 1)], &[]).await;
@@ -138,22 +138,20 @@ pub async fn order_transitions(stores: &Stores) {
     let mut owned = stores.carts.cart(&cart).await.unwrap().unwrap();
     owned.customer_id = Some(customer.clone());
     stores.carts.save_cart(&owned).await.unwrap();
-    let order = f.checkout.checkout(&cart, &Viewer::customer(customer.clone()), None).await.unwrap();
+    let order = f.checkout.checkout(&cart, &Viewer::customer(customer.clone()), None).await.unwrap().order;
 
-    // Record the payment id, as checkout does once the provider has made the payment.
-    let mut with_payment = order.clone();
-    let payment_id = PaymentId::parse("pay_one").unwrap();
-    with_payment.payment.payment_id = Some(payment_id.clone());
-    with_payment.payment.provider = Some("test".into());
-    let update = OrderUpdate { order: &with_payment, stock: StockEffect::None, outbox: &[], events: &[], inbox: None };
+    // Checkout attached the provider's payment; the order is found by it. Saves are versioned.
+    let payment_id = order.payment.payment_id.clone().expect("checkout attached a payment");
+    assert_eq!(order.payment.provider.as_deref(), Some("test"));
+    assert_eq!(stores.orders.order_by_payment(&payment_id).await.unwrap().map(|o| o.id), Some(order.id.clone()));
+    assert_eq!(stores.orders.order_by_payment(&PaymentId::parse("pay_none").unwrap()).await.unwrap(), None);
+    let update = OrderUpdate { order: &order, stock: StockEffect::None, outbox: &[], events: &[], inbox: None };
     assert_eq!(stores.orders.save_order(update).await.unwrap(), Saved::Saved);
     assert!(matches!(stores.orders.save_order(update).await, Err(Error::Conflict("order"))), "stale version");
-    assert_eq!(stores.orders.order_by_payment(&payment_id).await.unwrap().map(|o| o.version), Some(1));
-    assert_eq!(stores.orders.order_by_payment(&PaymentId::parse("pay_none").unwrap()).await.unwrap(), None);
 
-    // Paid: stock committed, one confirmation, purchase events.
-    let mut event = paid_event(&order, "evt_1");
-    event.payment_id = payment_id.clone();
+    // Paid, as the provider says: stock committed, one confirmation, purchase events. The event names only its
+    // payment, as a provider's webhook may.
+    let mut event = f.provider.confirm(&payment_id, TestOutcome::Succeeded).unwrap();
     event.order_id = None;
     assert_eq!(f.payments.handle(&event).await.unwrap(), EventOutcome::Applied(OrderState::Paid));
     assert_eq!(f.payments.handle(&event).await.unwrap(), EventOutcome::Duplicate);
@@ -215,17 +213,28 @@ pub async fn order_transitions(stores: &Stores) {
     assert_eq!(kinds, ["order_confirmation", "shipping_notification", "delivered", "refunded"]);
 
     // Cancelling an unpaid order releases its stock; a paid one is refunded and restocked.
-    let unpaid =
-        f.checkout.checkout(&f.ready_cart(&[("NP-PRO-GRN", 3)], &[]).await, &Viewer::guest(), None).await.unwrap();
+    let unpaid = f
+        .checkout
+        .checkout(&f.ready_cart(&[("NP-PRO-GRN", 3)], &[]).await, &Viewer::guest(), None)
+        .await
+        .unwrap()
+        .order;
     assert_eq!(stock(stores, "NP-PRO-GRN").await, (58, 3));
     f.fulfilment.cancel(&unpaid.id, &admin, "customer asked").await.unwrap();
     assert_eq!(stock(stores, "NP-PRO-GRN").await, (58, 0));
-    let to_refund =
-        f.checkout.checkout(&f.ready_cart(&[("NP-PRO-GRN", 1)], &[]).await, &Viewer::guest(), None).await.unwrap();
-    f.payments.handle(&paid_event(&to_refund, "evt_2")).await.unwrap();
+    let to_refund = f
+        .checkout
+        .checkout(&f.ready_cart(&[("NP-PRO-GRN", 1)], &[]).await, &Viewer::guest(), None)
+        .await
+        .unwrap()
+        .order;
+    let to_refund_payment = to_refund.payment.payment_id.clone().unwrap();
+    f.payments.handle(&f.provider.confirm(&to_refund_payment, TestOutcome::Succeeded).unwrap()).await.unwrap();
     assert_eq!(stock(stores, "NP-PRO-GRN").await, (57, 0));
     let cancelled = f.fulfilment.cancel(&to_refund.id, &admin, "changed mind").await.unwrap();
     assert_eq!(cancelled.payment.status, PaymentStatus::Refunded);
+    assert!(cancelled.refunds[0].provider_refund_id.is_some(), "refunded at the provider");
+    assert_eq!(f.provider.payment(&to_refund_payment).await.unwrap().status, PaymentStatus::Refunded);
     assert_eq!(stock(stores, "NP-PRO-GRN").await, (58, 0));
 
     // Lists: newest first, by customer and state, paged.
@@ -257,8 +266,12 @@ pub async fn order_transitions(stores: &Stores) {
     assert_eq!(cancelled_list.items.len(), 2);
 
     // Expiry: only pending orders whose reservation lapsed.
-    let pending =
-        f.checkout.checkout(&f.ready_cart(&[("NP-BASIC-GRN", 1)], &[]).await, &Viewer::guest(), None).await.unwrap();
+    let pending = f
+        .checkout
+        .checkout(&f.ready_cart(&[("NP-BASIC-GRN", 1)], &[]).await, &Viewer::guest(), None)
+        .await
+        .unwrap()
+        .order;
     assert!(stores.orders.expired_orders(f.clock.now(), 10).await.unwrap().is_empty());
     let later = f.clock.now() + Duration::minutes(30);
     let expired = stores.orders.expired_orders(later, 10).await.unwrap();

@@ -110,6 +110,10 @@ pub trait OrderStore: Send + Sync {
     /// the inbox entry (if the inbox already has it, nothing changes and the answer is `Duplicate`).
     async fn save_order(&self, update: OrderUpdate<'_>) -> Result<Saved>;
 
+    /// Records the provider's payment for an order (one statement, no version bump: the payment id is the
+    /// provider's, and setting it again to the same value changes nothing). `NotFound` if the order is absent.
+    async fn attach_payment(&self, order: &OrderId, provider: &str, payment: &PaymentId) -> Result<()>;
+
     /// Remembers a webhook event that changes no order; `false` if it was already there.
     async fn remember_event(&self, entry: &InboxEntry) -> Result<bool>;
 

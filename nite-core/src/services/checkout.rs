@@ -4,10 +4,20 @@ use crate::analytics::{AnalyticsEvent, EventKind};
 use crate::cart::CartState;
 use crate::error::{Error, FieldError, Result};
 use crate::order::{AwaitingPayment, Order, OrderLine, PaymentRecord, Status};
+use crate::payment::{CreatePayment, ProviderPayment};
 use crate::ports::{IdempotencyRecord, PlaceOrder, Placed, PromotionUse};
 use crate::services::cart::{CartView, customer_key};
 use crate::services::{CartService, ShopContext, Viewer};
 use crate::{CartId, IdGeneratorExt, OrderId};
+
+/// A placed order and the payment the customer is to complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutOutcome {
+    /// The order, `pending_payment` (or further along, when a retry finds it so).
+    pub order: Order,
+    /// Its payment at the provider, with what the client needs to complete it.
+    pub payment: ProviderPayment,
+}
 
 /// An `Idempotency-Key` and a digest of the request it came with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +48,43 @@ impl CheckoutService {
     }
 
     /// Checks the cart out: re-prices it from the catalog, then in one storage call reserves its stock, counts its
-    /// promotions, freezes it and creates the order `pending_payment`. With an idempotency key, a retry (even a
-    /// concurrent one) answers with the same order; the key with another request is `IdempotencyKeyReused`.
-    pub async fn checkout(&self, cart_id: &CartId, viewer: &Viewer, key: Option<&IdempotencyKey>) -> Result<Order> {
+    /// promotions, freezes it and creates the order `pending_payment`; then creates the order's payment with the
+    /// provider, keyed by the order, so a retry can never create a second one. With an idempotency key, a retry
+    /// (even a concurrent one) answers with the same order and payment; the key with another request is
+    /// `IdempotencyKeyReused`. If the provider fails after the order is placed, the order waits for its payment: a
+    /// retry with the same key creates it, and the reservation sweeper releases the stock if nobody does.
+    pub async fn checkout(
+        &self,
+        cart_id: &CartId,
+        viewer: &Viewer,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<CheckoutOutcome> {
+        let order = self.place(cart_id, viewer, key).await?;
+        self.with_payment(order).await
+    }
+
+    /// The order's payment: retrieved if the order has one, else created (idempotently) and attached.
+    async fn with_payment(&self, mut order: Order) -> Result<CheckoutOutcome> {
+        let provider = &self.ctx.payments;
+        if let Some(id) = &order.payment.payment_id {
+            let payment = provider.payment(id).await?;
+            return Ok(CheckoutOutcome { order, payment });
+        }
+        let request = CreatePayment {
+            order_id: order.id.clone(),
+            amount: order.payment.amount,
+            email: order.email.clone(),
+            capture: self.ctx.settings.capture,
+            idempotency_key: format!("nite-order-{}", order.id),
+        };
+        let payment = provider.create_payment(&request).await?;
+        self.ctx.stores.orders.attach_payment(&order.id, provider.name(), &payment.id).await?;
+        order.payment.provider = Some(provider.name().to_owned());
+        order.payment.payment_id = Some(payment.id.clone());
+        Ok(CheckoutOutcome { order, payment })
+    }
+
+    async fn place(&self, cart_id: &CartId, viewer: &Viewer, key: Option<&IdempotencyKey>) -> Result<Order> {
         // A retried request finds its cart checked out (below) or its key taken (in `place_order`), and answers
         // from the key then; a first request pays for no extra lookup.
         for _ in 0..PRICE_ATTEMPTS {

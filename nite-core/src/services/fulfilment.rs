@@ -4,6 +4,7 @@ use crate::error::{Error, Result};
 use crate::inventory::StockEffect;
 use crate::order::{Order, OrderState, Refund, Shipment};
 use crate::outbox::Notification;
+use crate::payment::RefundRequest;
 use crate::services::{Change, Effects, ShopContext, Viewer, change_order, order_message};
 use crate::{Money, OrderId};
 
@@ -54,11 +55,30 @@ impl FulfilmentService {
         .await
     }
 
-    /// Cancels an order: an unpaid one releases its reservation; a paid one is refunded in full and its units go
-    /// back on the shelf. Anything else is `InvalidTransition`.
+    /// Cancels an order: an unpaid one has its payment canceled at the provider and releases its reservation; a
+    /// paid one is refunded in full at the provider and its units go back on the shelf. Anything else is
+    /// `InvalidTransition`, and nothing is asked of the provider.
     pub async fn cancel(&self, id: &OrderId, viewer: &Viewer, reason: &str) -> Result<Order> {
         let reason = if reason.trim().is_empty() { "cancelled by the shop" } else { reason.trim() };
         let now = self.ctx.clock.now();
+        let current = self.load(id).await?;
+        let provider_refund = match (current.state(), &current.payment.payment_id) {
+            (OrderState::PendingPayment, Some(payment)) => {
+                self.ctx.payments.cancel(payment).await?;
+                None
+            }
+            (OrderState::Paid, Some(payment)) => {
+                let request = RefundRequest {
+                    payment_id: payment.clone(),
+                    amount: Some(current.payment.refundable()?),
+                    reason: reason.to_owned(),
+                    idempotency_key: format!("nite-refund-{}-{}", current.id, current.refunds.len() + 1),
+                };
+                Some(self.ctx.payments.refund(&request).await?.id)
+            }
+            (OrderState::PendingPayment | OrderState::Paid, None) => None,
+            (from, _) => return Err(Error::InvalidTransition { from, to: OrderState::Cancelled }),
+        };
         self.change(id, |order| {
             let stock = match order.state() {
                 OrderState::PendingPayment => {
@@ -67,7 +87,12 @@ impl FulfilmentService {
                 }
                 OrderState::Paid => {
                     let amount = order.payment.refundable()?;
-                    let refund = Refund { provider_refund_id: None, amount, reason: reason.to_owned(), at: now };
+                    let refund = Refund {
+                        provider_refund_id: provider_refund.clone(),
+                        amount,
+                        reason: reason.to_owned(),
+                        at: now,
+                    };
                     order.cancel_paid(refund, now, viewer.actor())?;
                     StockEffect::Restock
                 }
@@ -79,17 +104,49 @@ impl FulfilmentService {
         .await
     }
 
-    /// Records a partial or full refund (never more than is still refundable); the refund email goes out.
+    /// Refunds part or all of a paid, shipped or delivered order at the provider (never more than is still
+    /// refundable), records it, and sends the refund email. A refund the provider made but nite failed to record
+    /// arrives again as the provider's `refunded` event, which records it then.
     pub async fn refund(&self, id: &OrderId, viewer: &Viewer, amount: Money, reason: &str) -> Result<Order> {
         let now = self.ctx.clock.now();
+        let current = self.load(id).await?;
+        let state = current.state();
+        if !matches!(state, OrderState::Paid | OrderState::Shipped | OrderState::Delivered) {
+            return Err(Error::InvalidTransition { from: state, to: state });
+        }
+        let refundable = current.payment.refundable()?;
+        if amount.currency() != refundable.currency() || amount.amount() > refundable.amount() {
+            return Err(Error::RefundExceedsCaptured { requested: amount, refundable });
+        }
+        let provider_refund = match &current.payment.payment_id {
+            Some(payment) => {
+                let request = RefundRequest {
+                    payment_id: payment.clone(),
+                    amount: Some(amount),
+                    reason: reason.trim().to_owned(),
+                    idempotency_key: format!("nite-refund-{}-{}", current.id, current.refunds.len() + 1),
+                };
+                Some(self.ctx.payments.refund(&request).await?.id)
+            }
+            None => None,
+        };
         self.change(id, |order| {
-            let refund = Refund { provider_refund_id: None, amount, reason: reason.trim().to_owned(), at: now };
+            let refund = Refund {
+                provider_refund_id: provider_refund.clone(),
+                amount,
+                reason: reason.trim().to_owned(),
+                at: now,
+            };
             order.refund(refund, viewer.actor())?;
             let note = Notification::Refunded { order_id: order.id.clone(), amount };
             let nth = order.refunds.len().to_string();
             Ok(Effects { outbox: vec![order_message(&self.ctx, order, note, &nth)], ..Effects::default() })
         })
         .await
+    }
+
+    async fn load(&self, id: &OrderId) -> Result<Order> {
+        self.ctx.stores.orders.order(id).await?.ok_or_else(|| Error::not_found("order", id))
     }
 
     async fn change(&self, id: &OrderId, apply: impl Fn(&mut Order) -> Result<Effects>) -> Result<Order> {

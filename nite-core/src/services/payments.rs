@@ -112,6 +112,14 @@ impl PaymentEventService {
                 order.note("payment captured after the order was cancelled: refund it", now, actor.clone());
                 Ok(Change::Changed(Effects::default()))
             }
+            PaymentEventKind::Authorized
+                if state == OrderState::PendingPayment
+                    && order.payment.status == crate::order::PaymentStatus::Pending =>
+            {
+                order.payment.status = crate::order::PaymentStatus::Authorized;
+                order.note("payment authorized, to be captured", now, actor.clone());
+                Ok(Change::Changed(Effects::default()))
+            }
             PaymentEventKind::Failed | PaymentEventKind::Canceled if state == OrderState::PendingPayment => {
                 let reason = if event.kind == PaymentEventKind::Failed { "payment failed" } else { "payment canceled" };
                 order.cancel_unpaid(reason, now, actor.clone())?;

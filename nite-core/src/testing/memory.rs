@@ -314,6 +314,14 @@ impl OrderStore for InMemoryStore {
         Ok(Saved::Saved)
     }
 
+    async fn attach_payment(&self, order: &OrderId, provider: &str, payment: &PaymentId) -> Result<()> {
+        let mut s = self.state()?;
+        let stored = s.orders.iter_mut().find(|o| &o.id == order).ok_or_else(|| Error::not_found("order", order))?;
+        stored.payment.provider = Some(provider.to_owned());
+        stored.payment.payment_id = Some(payment.clone());
+        Ok(())
+    }
+
     async fn remember_event(&self, entry: &InboxEntry) -> Result<bool> {
         Ok(self.state()?.inbox.insert((entry.provider.clone(), entry.event_id.clone())))
     }

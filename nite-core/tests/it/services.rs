@@ -33,6 +33,10 @@ impl OrderStore for LosesRaces {
         self.inner.save_order(update).await
     }
 
+    async fn attach_payment(&self, order: &OrderId, provider: &str, payment: &PaymentId) -> Result<()> {
+        self.inner.attach_payment(order, provider, payment).await
+    }
+
     async fn remember_event(&self, entry: &InboxEntry) -> Result<bool> {
         self.inner.remember_event(entry).await
     }
@@ -73,7 +77,7 @@ fn a_lost_race_is_retried_from_a_fresh_load() {
         let f = Fixture::new(&stores);
         f.seed().await;
         let cart = f.ready_cart(&[("NP-PRO-GRN", 1)], &[]).await;
-        let order = f.checkout.checkout(&cart, &Viewer::guest(), None).await.unwrap();
+        let order = f.checkout.checkout(&cart, &Viewer::guest(), None).await.unwrap().order;
         let admin = Viewer::admin(CustomerId::parse("cus_admin").unwrap());
         let cancelled = f.fulfilment.cancel(&order.id, &admin, "test").await.unwrap();
         assert_eq!(cancelled.state(), OrderState::Cancelled);
@@ -89,7 +93,7 @@ fn endless_lost_races_end_in_a_conflict_error() {
         let f = Fixture::new(&stores);
         f.seed().await;
         let cart = f.ready_cart(&[("NP-PRO-GRN", 1)], &[]).await;
-        let order = f.checkout.checkout(&cart, &Viewer::guest(), None).await.unwrap();
+        let order = f.checkout.checkout(&cart, &Viewer::guest(), None).await.unwrap().order;
         let admin = Viewer::admin(CustomerId::parse("cus_admin").unwrap());
         assert!(matches!(f.fulfilment.cancel(&order.id, &admin, "test").await, Err(Error::Conflict("order"))));
     });
