@@ -12,6 +12,7 @@ mod concurrency;
 mod customers;
 mod journeys;
 mod orders;
+mod payments;
 mod records;
 
 pub use catalog::{carts, catalog, inventory};
@@ -22,6 +23,7 @@ pub use concurrency::{
 pub use customers::{customers, reviews};
 pub use journeys::{checkout_journey, interrupted_checkout_recovers, sweeper_releases_expired_reservations};
 pub use orders::{order_transitions, place_order};
+pub use payments::payment_provider;
 pub use records::{analytics, idempotency, outbox, promotions};
 
 use std::sync::Arc;

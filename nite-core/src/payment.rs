@@ -88,10 +88,8 @@ pub struct ProviderPayment {
     pub status: PaymentStatus,
     /// What is to be paid.
     pub amount: Money,
-    /// What has been captured.
+    /// What has been captured. (Refunds are the order's record: a provider reports each one as it happens.)
     pub captured: Money,
-    /// What has been refunded.
-    pub refunded: Money,
     /// What a client needs to complete the payment (Stripe's `client_secret`), while it is pending.
     pub client_secret: Option<String>,
 }

@@ -1,3 +1,17 @@
-//! Payment adapters for nite's `PaymentProvider` port (Stripe, and a built-in test provider).
+//! nite-payments: payment providers for nite's `PaymentProvider` port.
 //!
-//! Nothing lives here yet: the port and its adapters arrive with the payments work.
+//! - [`StripePaymentProvider`]: Stripe PaymentIntents and Refunds over async-stripe, every create under an
+//!   idempotency key derived from the order (a retried checkout never charges twice), transient failures retried
+//!   under the same key, the API base configurable for a local fake.
+//! - [`webhook`]: Stripe's webhook signature scheme (HMAC-SHA256 over `"{t}.{raw body}"` with the whole `whsec_`
+//!   secret; any `v1` of any active secret; constant-time; old timestamps refused).
+//! - [`TestPaymentProvider`]: the built-in provider for development and tests (no keys, no network), defined in
+//!   nite-core so that the core's own tests can use it, and re-exported here beside Stripe.
+
+mod event;
+mod stripe;
+pub mod webhook;
+
+pub use event::parse as parse_stripe_event;
+pub use nite_core::payment::{TestOutcome, TestPaymentProvider};
+pub use stripe::{StripeConfigBuilder, StripeConfigError, StripePaymentProvider};

@@ -28,6 +28,7 @@ struct TestPayment {
     payment: ProviderPayment,
     order_id: OrderId,
     capture: CaptureMethod,
+    refunded: Money,
     /// The request that created it, to refuse a reused key with another request.
     fingerprint: String,
 }
@@ -123,7 +124,6 @@ impl PaymentProvider for TestPaymentProvider {
             status: PaymentStatus::Pending,
             amount: request.amount,
             captured: zero,
-            refunded: zero,
             client_secret: Some(format!("{id}_secret_{}", self.ids.secret_token())),
         };
         state.by_key.insert(request.idempotency_key.clone(), id.clone());
@@ -133,6 +133,7 @@ impl PaymentProvider for TestPaymentProvider {
                 payment: payment.clone(),
                 order_id: request.order_id.clone(),
                 capture: request.capture,
+                refunded: zero,
                 fingerprint,
             },
         );
@@ -181,11 +182,10 @@ impl PaymentProvider for TestPaymentProvider {
             .payments
             .get_mut(&request.payment_id)
             .ok_or_else(|| Error::not_found("payment", &request.payment_id))?;
-        let payment = &mut stored.payment;
-        if !matches!(payment.status, PaymentStatus::Captured | PaymentStatus::PartiallyRefunded) {
+        if stored.payment.status != PaymentStatus::Captured {
             return Err(rejected("charge_not_refundable", "only a captured payment can be refunded"));
         }
-        let left = payment.captured.checked_sub(payment.refunded)?;
+        let left = stored.payment.captured.checked_sub(stored.refunded)?;
         let amount = request.amount.unwrap_or(left);
         if amount.currency() != left.currency() || amount.amount() > left.amount() || !amount.is_at_minor_unit() {
             return Err(rejected("amount_too_large", format!("at most {left} can be refunded")));
@@ -193,12 +193,7 @@ impl PaymentProvider for TestPaymentProvider {
         if amount.is_zero() || amount.is_negative() {
             return Err(rejected("parameter_invalid_integer", "a refund is a positive amount"));
         }
-        payment.refunded = payment.refunded.checked_add(amount)?;
-        payment.status = if payment.refunded == payment.captured {
-            PaymentStatus::Refunded
-        } else {
-            PaymentStatus::PartiallyRefunded
-        };
+        stored.refunded = stored.refunded.checked_add(amount)?;
         let refund = ProviderRefund { id: format!("re_test_{}", self.ids.next_body()), amount };
         state.refunds.insert(request.idempotency_key.clone(), refund.clone());
         Ok(refund)
