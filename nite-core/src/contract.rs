@@ -96,8 +96,14 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    /// Services over `stores` with the NitePutter tax rules and a 30-minute reservation.
+    /// Services over `stores` with the NitePutter tax rules, a 30-minute reservation and the test payment provider.
     pub fn new(stores: &Stores) -> Fixture {
+        Fixture::with_payments(stores, None)
+    }
+
+    /// Services over `stores` with `payments` as the payment provider instead of the test provider (which is still
+    /// made, and reachable as `provider`).
+    pub fn with_payments(stores: &Stores, payments: Option<Arc<dyn crate::payment::PaymentProvider>>) -> Fixture {
         let clock = Arc::new(FixedClock::at_noon());
         let settings = ShopSettings {
             tax_rules: seed::niteputter().tax_rules,
@@ -105,10 +111,10 @@ impl Fixture {
             ..ShopSettings::default()
         };
         let ids = Arc::new(SequentialIds::new());
-        let payments = Arc::new(TestPaymentProvider::new(ids.clone()));
+        let test_provider = Arc::new(TestPaymentProvider::new(ids.clone()));
         let ctx = ShopContext {
             stores: stores.clone(),
-            payments: payments.clone(),
+            payments: payments.unwrap_or_else(|| test_provider.clone()),
             clock: clock.clone(),
             ids,
             settings: Arc::new(settings),
@@ -123,7 +129,7 @@ impl Fixture {
             customers: CustomerService::new(ctx.clone()),
             sweeper: ReservationSweeper::new(ctx.clone()),
             clock,
-            provider: payments,
+            provider: test_provider,
             ctx,
         }
     }

@@ -5,5 +5,6 @@
 
 mod events;
 mod fake_stripe;
+mod journey;
 mod stripe;
 mod webhooks;
