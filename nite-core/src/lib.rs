@@ -45,6 +45,7 @@ pub mod review;
 mod rounding;
 pub mod seed;
 pub mod services;
+pub mod shipping;
 pub mod tax;
 #[cfg(feature = "testing")]
 pub mod testing;

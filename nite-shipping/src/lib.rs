@@ -1,3 +1,11 @@
-//! Shipping adapters for nite's `ShippingProvider` port (table rates, and a carrier API).
+//! nite-shipping: providers for nite's `ShippingProvider` port.
 //!
-//! Nothing lives here yet: the port and its adapters arrive with the shipping work.
+//! - [`TableRates`]: prices from a table the shop writes in TOML (zones, methods, weight brackets, free-shipping
+//!   thresholds, handling fees); the reference shop's default, `rates/niteputter.toml`.
+//!
+//! A carrier API (rates and tracking over reqwest, with a fallback to table rates) arrives with the rest of the
+//! shipping work.
+
+mod table;
+
+pub use table::{TableError, TableRates};

@@ -1,0 +1,5 @@
+//! nite-shipping's integration tests.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+
+mod table;
