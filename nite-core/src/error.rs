@@ -102,6 +102,9 @@ pub enum Error {
         /// The provider's message.
         message: String,
     },
+    /// The email could not be delivered and never will be (a refused recipient, a permanent SMTP error).
+    #[error("the email was rejected: {0}")]
+    EmailRejected(String),
     /// A webhook's signature is missing, malformed, old, or does not match.
     #[error("webhook signature invalid: {0}")]
     SignatureInvalid(String),

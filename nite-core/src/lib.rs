@@ -27,6 +27,7 @@ mod clock;
 #[cfg(feature = "testing")]
 pub mod contract;
 mod currency;
+pub mod email;
 mod error;
 mod id;
 pub mod inventory;

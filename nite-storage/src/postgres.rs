@@ -57,4 +57,10 @@ async fn begin_write(pool: &PgPool) -> nite_core::Result<sqlx::Transaction<'stat
     pool.begin().await.map_err(crate::sql::db("starting a transaction"))
 }
 
+/// Leases due outbox messages; `SKIP LOCKED` lets concurrent workers pass over each other's rows instead of waiting.
+const CLAIM_OUTBOX: &str = "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
+     WHERE seq IN (SELECT seq FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3
+                   AND (lease_until IS NULL OR lease_until <= $3) ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED)
+     RETURNING seq, id, dedupe_key, recipient, payload, status, attempts, created_at";
+
 crate::sql::sql_store!(PgStore, sqlx::Postgres);

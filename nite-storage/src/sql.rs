@@ -1081,6 +1081,69 @@ macro_rules! sql_store {
                 commit(tx).await
             }
 
+            async fn claim_outbox(
+                &self,
+                worker: &str,
+                now: OffsetDateTime,
+                lease: time::Duration,
+                limit: u32,
+            ) -> Result<Vec<OutboxMessage>> {
+                let mut tx = begin_write(&self.pool).await?;
+                let rows = sqlx::query::<$Db>(CLAIM_OUTBOX)
+                    .bind(worker)
+                    .bind(micros(now + lease))
+                    .bind(micros(now))
+                    .bind(int(limit))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db("claiming outbox messages"))?;
+                commit(tx).await?;
+                let mut claimed = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let seq: i64 = row.try_get("seq").map_err(db("claiming outbox messages"))?;
+                    claimed.push((seq, outbox_from_row(row)?));
+                }
+                claimed.sort_by_key(|(seq, _)| *seq);
+                Ok(claimed.into_iter().map(|(_, m)| m).collect())
+            }
+
+            async fn outbox_sent(&self, id: &nite_core::MessageId, worker: &str, now: OffsetDateTime) -> Result<bool> {
+                let updated = sqlx::query::<$Db>(
+                    "UPDATE outbox SET status = 'sent', sent_at = $3, lease_owner = NULL, lease_until = NULL
+                     WHERE id = $1 AND lease_owner = $2 AND status = 'pending'",
+                )
+                .bind(id.as_str())
+                .bind(worker)
+                .bind(micros(now))
+                .execute(&self.pool)
+                .await
+                .map_err(db("marking an outbox message sent"))?;
+                Ok(updated.rows_affected() == 1)
+            }
+
+            async fn outbox_failed(
+                &self,
+                id: &nite_core::MessageId,
+                worker: &str,
+                error: &str,
+                retry_at: Option<OffsetDateTime>,
+            ) -> Result<bool> {
+                let updated = sqlx::query::<$Db>(
+                    "UPDATE outbox SET status = $3, next_attempt_at = COALESCE($4, next_attempt_at), last_error = $5,
+                     lease_owner = NULL, lease_until = NULL
+                     WHERE id = $1 AND lease_owner = $2 AND status = 'pending'",
+                )
+                .bind(id.as_str())
+                .bind(worker)
+                .bind(if retry_at.is_some() { "pending" } else { "dead" })
+                .bind(retry_at.map(micros))
+                .bind(error)
+                .execute(&self.pool)
+                .await
+                .map_err(db("recording a failed send"))?;
+                Ok(updated.rows_affected() == 1)
+            }
+
             async fn outbox(&self, status: Option<OutboxStatus>, limit: u32) -> Result<Vec<OutboxMessage>> {
                 let rows = sqlx::query::<$Db>(
                     "SELECT id, dedupe_key, recipient, payload, status, attempts, created_at FROM outbox

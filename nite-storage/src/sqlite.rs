@@ -65,4 +65,10 @@ async fn begin_write(pool: &SqlitePool) -> nite_core::Result<sqlx::Transaction<'
     pool.begin_with("BEGIN IMMEDIATE").await.map_err(crate::sql::db("starting a write transaction"))
 }
 
+/// Leases due outbox messages; SQLite runs one writer at a time, so the update is the claim.
+const CLAIM_OUTBOX: &str = "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
+     WHERE seq IN (SELECT seq FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3
+                   AND (lease_until IS NULL OR lease_until <= $3) ORDER BY seq LIMIT $4)
+     RETURNING seq, id, dedupe_key, recipient, payload, status, attempts, created_at";
+
 crate::sql::sql_store!(SqliteStore, sqlx::Sqlite);

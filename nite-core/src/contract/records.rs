@@ -115,3 +115,61 @@ pub async fn analytics(stores: &Stores) {
     let purchases = stores.analytics.events(now, now + Duration::hours(2), &[EventKind::Purchase]).await.unwrap();
     assert_eq!(purchases, vec![purchase]);
 }
+
+/// Outbox delivery: leases keep two workers off one message, failures come back when due, expired leases are
+/// taken over, and a worker that lost its lease cannot mark the message.
+pub async fn outbox_delivery(stores: &Stores) {
+    let f = Fixture::new(stores);
+    let now = f.clock.now();
+    let to = Email::parse("ada@example.com").unwrap();
+    let messages: Vec<OutboxMessage> = (1..=26)
+        .map(|n| {
+            OutboxMessage::new(
+                MessageId::parse(&format!("msg_{n}")).unwrap(),
+                to.clone(),
+                Notification::OrderConfirmation { order_id: OrderId::parse(&format!("ord_{n}")).unwrap() },
+                &format!("ord_{n}"),
+                now,
+            )
+        })
+        .collect();
+    stores.outbox.enqueue(&messages[..6]).await.unwrap();
+    let out = &stores.outbox;
+    let lease = Duration::seconds(60);
+
+    let a = out.claim_outbox("a", now, lease, 4).await.unwrap();
+    let b = out.claim_outbox("b", now, lease, 4).await.unwrap();
+    let ids = |ms: &[OutboxMessage]| ms.iter().map(|m| m.id.to_string()).collect::<Vec<_>>();
+    assert_eq!(ids(&a), ["msg_1", "msg_2", "msg_3", "msg_4"]);
+    assert_eq!(ids(&b), ["msg_5", "msg_6"]);
+    assert!(a.iter().all(|m| m.attempts == 1));
+    assert!(out.claim_outbox("a", now, lease, 4).await.unwrap().is_empty());
+
+    let (m1, m2, m3, m4) = (&a[0].id, &a[1].id, &a[2].id, &a[3].id);
+    assert!(out.outbox_sent(m1, "a", now).await.unwrap());
+    assert!(!out.outbox_sent(m1, "b", now).await.unwrap(), "b never held it");
+    assert!(!out.outbox_sent(m1, "a", now).await.unwrap(), "already sent");
+
+    assert!(out.outbox_failed(m2, "a", "SMTP down", Some(now + Duration::seconds(30))).await.unwrap());
+    assert!(out.outbox_failed(m4, "a", "550 no such user", None).await.unwrap());
+    let dead = out.outbox(Some(OutboxStatus::Dead), 10).await.unwrap();
+    assert_eq!(ids(&dead), ["msg_4"]);
+    assert!(out.claim_outbox("c", now + Duration::seconds(10), lease, 10).await.unwrap().is_empty(), "not due yet");
+
+    // At +61 s: m2 is due again, and m3's lease (a's) ran out, as did b's on m5 and m6.
+    let later = now + Duration::seconds(61);
+    let c = out.claim_outbox("c", later, lease, 10).await.unwrap();
+    assert_eq!(ids(&c), ["msg_2", "msg_3", "msg_5", "msg_6"]);
+    assert!(c.iter().all(|m| m.attempts == 2));
+    assert!(!out.outbox_sent(m3, "a", later).await.unwrap(), "a lost its lease on m3");
+    assert!(out.outbox_sent(m3, "c", later).await.unwrap());
+    let sent = out.outbox(Some(OutboxStatus::Sent), 10).await.unwrap();
+    assert_eq!(ids(&sent), ["msg_1", "msg_3"]);
+
+    // Two workers claiming at once never share a message.
+    out.enqueue(&messages[6..]).await.unwrap();
+    let (x, y) = futures::join!(out.claim_outbox("x", later, lease, 20), out.claim_outbox("y", later, lease, 20));
+    let (x, y) = (ids(&x.unwrap()), ids(&y.unwrap()));
+    assert_eq!(x.len() + y.len(), 20, "{x:?} {y:?}");
+    assert!(x.iter().all(|id| !y.contains(id)), "{x:?} {y:?}");
+}

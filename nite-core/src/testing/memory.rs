@@ -22,7 +22,7 @@ use crate::ports::{
 };
 use crate::promotion::{Promotion, PromotionUsage};
 use crate::review::{RatingSummary, Review, ReviewStatus};
-use crate::{CartId, CustomerId, Email, OrderId, PaymentId, ProductId, PromotionId, ReviewId};
+use crate::{CartId, CustomerId, Email, MessageId, OrderId, PaymentId, ProductId, PromotionId, ReviewId};
 
 #[derive(Default)]
 struct State {
@@ -39,17 +39,36 @@ struct State {
     customer_usage: HashMap<(PromotionId, String), u32>,
     idempotency: HashMap<(String, String), IdempotencyRecord>,
     inbox: HashSet<(String, String)>,
-    outbox: Vec<OutboxMessage>,
+    outbox: Vec<OutboxEntry>,
     events: Vec<AnalyticsEvent>,
+}
+
+/// An outbox message and its delivery state.
+struct OutboxEntry {
+    message: OutboxMessage,
+    next_attempt_at: OffsetDateTime,
+    lease_owner: Option<String>,
+    lease_until: Option<OffsetDateTime>,
 }
 
 impl State {
     fn enqueue(&mut self, messages: &[OutboxMessage]) {
         for m in messages {
-            if !self.outbox.iter().any(|o| o.dedupe_key == m.dedupe_key) {
-                self.outbox.push(m.clone());
+            if !self.outbox.iter().any(|o| o.message.dedupe_key == m.dedupe_key) {
+                self.outbox.push(OutboxEntry {
+                    message: m.clone(),
+                    next_attempt_at: m.created_at,
+                    lease_owner: None,
+                    lease_until: None,
+                });
             }
         }
+    }
+
+    fn held<'a>(&'a mut self, id: &MessageId, worker: &str) -> Option<&'a mut OutboxEntry> {
+        self.outbox.iter_mut().find(|e| {
+            &e.message.id == id && e.lease_owner.as_deref() == Some(worker) && e.message.status == OutboxStatus::Pending
+        })
     }
 }
 
@@ -532,10 +551,64 @@ impl OutboxStore for InMemoryStore {
         let s = self.state()?;
         Ok(s.outbox
             .iter()
+            .map(|e| &e.message)
             .filter(|m| status.is_none_or(|st| m.status == st))
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .cloned()
             .collect())
+    }
+
+    async fn claim_outbox(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>> {
+        let mut s = self.state()?;
+        let mut claimed = Vec::new();
+        for entry in s.outbox.iter_mut() {
+            if claimed.len() >= usize::try_from(limit).unwrap_or(usize::MAX) {
+                break;
+            }
+            let due = entry.message.status == OutboxStatus::Pending
+                && entry.next_attempt_at <= now
+                && entry.lease_until.is_none_or(|until| until <= now);
+            if due {
+                entry.lease_owner = Some(worker.to_owned());
+                entry.lease_until = Some(now + lease);
+                entry.message.attempts += 1;
+                claimed.push(entry.message.clone());
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn outbox_sent(&self, id: &MessageId, worker: &str, _now: OffsetDateTime) -> Result<bool> {
+        let mut s = self.state()?;
+        let Some(entry) = s.held(id, worker) else { return Ok(false) };
+        entry.message.status = OutboxStatus::Sent;
+        entry.lease_owner = None;
+        entry.lease_until = None;
+        Ok(true)
+    }
+
+    async fn outbox_failed(
+        &self,
+        id: &MessageId,
+        worker: &str,
+        _error: &str,
+        retry_at: Option<OffsetDateTime>,
+    ) -> Result<bool> {
+        let mut s = self.state()?;
+        let Some(entry) = s.held(id, worker) else { return Ok(false) };
+        match retry_at {
+            Some(at) => entry.next_attempt_at = at,
+            None => entry.message.status = OutboxStatus::Dead,
+        }
+        entry.lease_owner = None;
+        entry.lease_until = None;
+        Ok(true)
     }
 }
 
