@@ -1,3 +1,20 @@
-//! Email adapters for nite's `EmailSender` port (SMTP, an HTTP email API, a file sender) and the outbox worker.
+//! nite-email: senders for nite's `EmailSender` port, the templates, and the outbox worker.
 //!
-//! Nothing lives here yet: the port and its adapters arrive with the email work.
+//! - [`SmtpEmailSender`]: SMTP through lettre (plain, STARTTLS, implicit TLS; credentials in the URL).
+//! - [`FileEmailSender`]: `.eml` files in a folder, one per `Message-ID`; the reference server's default.
+//! - [`Renderer`]: order confirmation, shipping notification (with the carrier's tracking link), delivered,
+//!   cancelled, refunded, welcome and password-reset emails, each with a text and an HTML body.
+//! - [`OutboxWorker`]: leases messages from the outbox, sends them, retries with backoff and jitter, gives up
+//!   after a limit, and never sends a message twice unless a worker crashed mid-send (then once more, with the
+//!   same `Message-ID`).
+
+mod file;
+mod mime;
+mod render;
+mod smtp;
+mod worker;
+
+pub use file::FileEmailSender;
+pub use render::{EmailSettings, Renderer, tracking_url};
+pub use smtp::{SmtpConfigError, SmtpEmailSender};
+pub use worker::{OutboxWorker, Pass, WorkerOptions, backoff};
