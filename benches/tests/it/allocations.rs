@@ -10,22 +10,28 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-/// Allocations (and reallocations) made by one `price` call on a cart of `lines` lines, measured on one thread.
+/// Allocations (and reallocations) made by one `price` call on a cart of `lines` lines. The counter is global, so
+/// another thread of the test harness can add to one measurement; pricing itself is deterministic, so the smallest
+/// of several measurements is its own count.
 fn allocations_for(lines: usize) -> usize {
     let bench = PricingBench::new(lines);
     let (cart, ctx) = (bench.cart(), bench.context());
     // Warm up once, so lazily initialised statics do not count.
     drop(price(&cart, &ctx));
-    let region = Region::new(GLOBAL);
-    let priced = price(&cart, &ctx).unwrap();
-    let change = region.change();
-    assert_eq!(priced.lines.len(), lines);
-    change.allocations + change.reallocations
+    (0..7)
+        .map(|_| {
+            let region = Region::new(GLOBAL);
+            let priced = price(&cart, &ctx).unwrap();
+            let change = region.change();
+            assert_eq!(priced.lines.len(), lines);
+            change.allocations + change.reallocations
+        })
+        .min()
+        .unwrap_or(usize::MAX)
 }
 
 #[test]
 fn pricing_allocates_the_same_for_ten_lines_as_for_a_thousand() {
-    // The test harness runs tests on several threads; this binary has only this test, so the counter is ours.
     let ten = allocations_for(10);
     let hundred = allocations_for(100);
     let thousand = allocations_for(1_000);
