@@ -10,6 +10,7 @@
 mod catalog;
 mod concurrency;
 mod customers;
+mod email;
 mod journeys;
 mod orders;
 mod payments;
@@ -21,6 +22,7 @@ pub use concurrency::{
     concurrent_same_key_checkouts_make_one_order,
 };
 pub use customers::{customers, reviews};
+pub use email::{Received, email_sender};
 pub use journeys::{checkout_journey, interrupted_checkout_recovers, sweeper_releases_expired_reservations};
 pub use orders::{order_transitions, place_order};
 pub use payments::payment_provider;

@@ -1,6 +1,7 @@
 //! nite-email: senders for nite's `EmailSender` port, the templates, and the outbox worker.
 //!
 //! - [`SmtpEmailSender`]: SMTP through lettre (plain, STARTTLS, implicit TLS; credentials in the URL).
+//! - [`PostmarkEmailSender`]: Postmark's HTTP email API over reqwest.
 //! - [`FileEmailSender`]: `.eml` files in a folder, one per `Message-ID`; the reference server's default.
 //! - [`Renderer`]: order confirmation, shipping notification (with the carrier's tracking link), delivered,
 //!   cancelled, refunded, welcome and password-reset emails, each with a text and an HTML body.
@@ -10,11 +11,13 @@
 
 mod file;
 mod mime;
+mod postmark;
 mod render;
 mod smtp;
 mod worker;
 
 pub use file::FileEmailSender;
+pub use postmark::{PostmarkConfigError, PostmarkEmailSender};
 pub use render::{EmailSettings, Renderer, tracking_url};
 pub use smtp::{SmtpConfigError, SmtpEmailSender};
 pub use worker::{OutboxWorker, Pass, WorkerOptions, backoff};

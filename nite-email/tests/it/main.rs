@@ -6,4 +6,5 @@
 mod file;
 mod harness;
 mod render;
+mod senders;
 mod smtp;
