@@ -15,6 +15,7 @@ mod journeys;
 mod orders;
 mod payments;
 mod records;
+mod shipping;
 
 pub use catalog::{carts, catalog, inventory};
 pub use concurrency::{
@@ -27,6 +28,7 @@ pub use journeys::{checkout_journey, interrupted_checkout_recovers, sweeper_rele
 pub use orders::{order_transitions, place_order};
 pub use payments::payment_provider;
 pub use records::{analytics, idempotency, outbox, outbox_delivery, promotions};
+pub use shipping::shipping_provider;
 
 use std::sync::Arc;
 

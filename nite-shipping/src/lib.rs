@@ -2,10 +2,11 @@
 //!
 //! - [`TableRates`]: prices from a table the shop writes in TOML (zones, methods, weight brackets, free-shipping
 //!   thresholds, handling fees); the reference shop's default, `rates/niteputter.toml`.
-//!
-//! A carrier API (rates and tracking over reqwest, with a fallback to table rates) arrives with the rest of the
-//! shipping work.
+//! - [`EasyPostCarrier`]: live rates and tracking from EasyPost over reqwest, falling back to a table when
+//!   EasyPost cannot answer.
 
+mod easypost;
 mod table;
 
+pub use easypost::{EasyPostCarrier, EasyPostConfigError};
 pub use table::{TableError, TableRates};

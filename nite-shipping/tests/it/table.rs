@@ -6,7 +6,7 @@ use nite_core::tax::CountryCode;
 use nite_core::{Address, Currency, Money};
 use nite_shipping::{TableError, TableRates};
 
-fn to(country: &str, region: Option<&str>) -> Address {
+pub(crate) fn to(country: &str, region: Option<&str>) -> Address {
     Address {
         name: "Ada".into(),
         line1: "1 Main St".into(),
@@ -19,7 +19,7 @@ fn to(country: &str, region: Option<&str>) -> Address {
     }
 }
 
-fn request(address: Address, grams: u32, units: u32, subtotal_cents: i64) -> QuoteRequest {
+pub(crate) fn request(address: Address, grams: u32, units: u32, subtotal_cents: i64) -> QuoteRequest {
     QuoteRequest {
         items: vec![ShipItem {
             sku: Sku::new("NP-PRO-GRN").unwrap(),
