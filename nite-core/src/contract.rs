@@ -119,6 +119,7 @@ impl Fixture {
         let ctx = ShopContext {
             stores: stores.clone(),
             payments: payments.unwrap_or_else(|| test_provider.clone()),
+            shipping: Arc::new(crate::testing::FlatRate::new(standard_shipping().amount)),
             clock: clock.clone(),
             ids,
             settings: Arc::new(settings),
@@ -177,10 +178,10 @@ pub fn address() -> Address {
     }
 }
 
-/// $9.95 standard shipping, untaxed.
+/// $9.95 standard shipping, untaxed: the one rate the fixture's shipping provider quotes.
 pub fn standard_shipping() -> ShippingSelection {
     ShippingSelection {
-        id: "table:us:standard".to_owned(),
+        id: "flat:standard".to_owned(),
         name: "Standard".to_owned(),
         carrier: "USPS".to_owned(),
         amount: Money::from_minor(995, Currency::USD),

@@ -70,6 +70,8 @@ pub struct ShopContext {
     pub stores: Stores,
     /// The payment provider.
     pub payments: Arc<dyn crate::payment::PaymentProvider>,
+    /// The shipping provider.
+    pub shipping: Arc<dyn crate::shipping::ShippingProvider>,
     /// The clock.
     pub clock: Arc<dyn Clock>,
     /// The id generator.

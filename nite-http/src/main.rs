@@ -3,7 +3,8 @@
 //! - `niteputter migrate`: applies the database migrations.
 //! - `niteputter seed`: migrates, then loads the NitePutter catalog, stock and promotions (stock only where none).
 //! - `niteputter` or `niteputter serve`: migrates and seeds, then (until the HTTP server lands) prices the demo cart
-//!   through the real cart service over the database and prints it as the cart endpoint will return it.
+//!   through the real cart service over the database, with table-rate shipping, and prints it as the cart endpoint
+//!   will return it.
 //!
 //! The database is `NITE_DATABASE_URL` (or `--database-url`): a SQLite file in the working folder by default,
 //! `postgres://…` for PostgreSQL.
@@ -16,6 +17,7 @@ use nite_core::catalog::Sku;
 use nite_core::payment::TestPaymentProvider;
 use nite_core::services::{CartService, ShopContext, ShopSettings, Viewer};
 use nite_core::{Address, RandomIds, SystemClock, seed};
+use nite_shipping::TableRates;
 use nite_storage::{Database, redact};
 
 #[derive(Parser)]
@@ -66,6 +68,7 @@ async fn demo(database: &Database) -> anyhow::Result<()> {
     let ctx = ShopContext {
         stores: database.stores(),
         payments: Arc::new(TestPaymentProvider::new(ids.clone())),
+        shipping: Arc::new(TableRates::niteputter()),
         clock: Arc::new(SystemClock),
         ids,
         settings: Arc::new(settings),
@@ -86,7 +89,9 @@ async fn demo(database: &Database) -> anyhow::Result<()> {
         country: nite_core::tax::CountryCode::new("US")?,
         phone: None,
     };
-    let view = carts.set_addresses(&cart, &guest, "demo@example.com", address, None).await?;
+    carts.set_addresses(&cart, &guest, "demo@example.com", address, None).await?;
+    let standard = carts.shipping_options(&cart, &guest).await?.into_iter().next().context("a shipping rate")?;
+    let view = carts.choose_shipping(&cart, &guest, &standard.id).await?;
     println!(
         "niteputter {}: the HTTP server is not built yet; the demo cart {} prices as:",
         env!("CARGO_PKG_VERSION"),

@@ -5,7 +5,7 @@ use time::Duration;
 
 use crate::analytics::{AnalyticsEvent, EventKind, Granularity};
 use crate::contract::orders::paid_event;
-use crate::contract::{Fixture, address, sku, standard_shipping};
+use crate::contract::{Fixture, address, sku};
 use crate::customer::{PasswordHash, Role};
 use crate::error::Error;
 use crate::order::OrderState;
@@ -64,7 +64,10 @@ pub async fn checkout_journey(stores: &Stores) {
     let view = f.carts.add_code(&cart, &me, "nite10").await.unwrap();
     assert_eq!(view.priced.applied.len(), 2, "buy 2 Pro get a Basic, and NITE10: {:?}", view.priced.not_applied);
     f.carts.set_addresses(&cart, &me, "ada@example.com", address(), None).await.unwrap();
-    let view = f.carts.set_shipping(&cart, &me, standard_shipping()).await.unwrap();
+    let options = f.carts.shipping_options(&cart, &me).await.unwrap();
+    assert_eq!(options.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["flat:standard"]);
+    assert!(matches!(f.carts.choose_shipping(&cart, &me, "made-up").await, Err(Error::NotFound { .. })));
+    let view = f.carts.choose_shipping(&cart, &me, "flat:standard").await.unwrap();
     assert_eq!(view.priced.totals.total, Money::from_minor(17372, Currency::USD));
 
     let key = IdempotencyKey { key: "journey".into(), fingerprint: "fp".into() };

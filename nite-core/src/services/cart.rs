@@ -8,6 +8,7 @@ use crate::error::{Error, FieldError, Result};
 use crate::pricing::{CustomerFacts, LineItem, PricedCart, PricingCart, PricingContext, ShippingCharge, price};
 use crate::promotion::{Condition, DiscountCode, Promotion};
 use crate::services::{SAVE_ATTEMPTS, ShopContext, Viewer};
+use crate::shipping::{QuoteRequest, Rate, ShipItem};
 use crate::{Address, CartId, CartLineId, Currency, CustomerId, Email, Quantity};
 
 /// A cart with its current prices.
@@ -164,8 +165,42 @@ impl CartService {
         .await
     }
 
-    /// Chooses a shipping rate (as quoted by the shipping provider).
-    pub async fn set_shipping(&self, id: &CartId, viewer: &Viewer, selection: ShippingSelection) -> Result<CartView> {
+    /// The rates the shipping provider quotes for the cart, cheapest first; the cart needs a shipping address.
+    pub async fn shipping_options(&self, id: &CartId, viewer: &Viewer) -> Result<Vec<Rate>> {
+        let view = self.view(id, viewer).await?;
+        self.quote(&view).await
+    }
+
+    /// Chooses one of the quoted rates by its id. The price is the provider's, quoted again now: never a client's.
+    pub async fn choose_shipping(&self, id: &CartId, viewer: &Viewer, rate_id: &str) -> Result<CartView> {
+        let rates = self.shipping_options(id, viewer).await?;
+        let rate =
+            rates.into_iter().find(|r| r.id == rate_id).ok_or_else(|| Error::not_found("shipping option", rate_id))?;
+        self.set_shipping(id, viewer, selection_of(rate)).await
+    }
+
+    /// Quotes shipping for a priced cart.
+    pub(crate) async fn quote(&self, view: &CartView) -> Result<Vec<Rate>> {
+        let Some(destination) = view.cart.shipping_address.clone() else {
+            return Err(Error::invalid("shipping_address", "is required to quote shipping"));
+        };
+        let items = view
+            .items
+            .iter()
+            .map(|item| ShipItem {
+                sku: item.sku.clone(),
+                quantity: item.quantity.get(),
+                weight_grams: item.weight_grams,
+                dimensions: None,
+            })
+            .collect();
+        let request =
+            QuoteRequest { items, destination, currency: view.cart.currency, subtotal: view.priced.totals.subtotal };
+        self.ctx.shipping.quote(&request).await
+    }
+
+    /// Records a chosen rate.
+    async fn set_shipping(&self, id: &CartId, viewer: &Viewer, selection: ShippingSelection) -> Result<CartView> {
         self.change(id, viewer, |cart, _| {
             if selection.amount.currency() != cart.currency {
                 return Err(Error::invalid("shipping_option", "is quoted in another currency than the cart"));
@@ -346,6 +381,18 @@ impl CartService {
             facts.is_first_order = self.ctx.stores.orders.orders(&filter).await?.items.is_empty();
         }
         Ok(facts)
+    }
+}
+
+/// The cart's record of a chosen rate.
+pub(crate) fn selection_of(rate: Rate) -> ShippingSelection {
+    ShippingSelection {
+        id: rate.id,
+        name: rate.name,
+        carrier: rate.carrier,
+        amount: rate.amount,
+        estimated_days: rate.estimated_days,
+        tax_category: Some(crate::TaxCategory::SHIPPING),
     }
 }
 

@@ -98,6 +98,7 @@ impl CheckoutService {
                 }
                 return Err(Error::CartNotOpen);
             }
+            self.check_shipping(&view).await?;
             let order = self.order_from(&view)?;
             let uses = promotion_uses(&view);
             let record = key.map(|k| IdempotencyRecord {
@@ -136,6 +137,20 @@ impl CheckoutService {
             }
         }
         Err(Error::Conflict("cart"))
+    }
+
+    /// The chosen rate must still be quoted, at the same price: a shopper never pays a price they did not see.
+    async fn check_shipping(&self, view: &CartView) -> Result<()> {
+        let Some(chosen) = &view.cart.shipping else { return Ok(()) };
+        if view.cart.shipping_address.is_none() {
+            return Ok(());
+        }
+        let rates = self.carts.quote(view).await?;
+        match rates.iter().find(|r| r.id == chosen.id) {
+            Some(rate) if rate.amount == chosen.amount => Ok(()),
+            Some(_) => Err(Error::invalid("shipping_option", "its price changed since it was chosen: choose again")),
+            None => Err(Error::invalid("shipping_option", "is no longer offered: choose again")),
+        }
     }
 
     async fn replay(&self, key: &IdempotencyKey) -> Result<Option<Order>> {

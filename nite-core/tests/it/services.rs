@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
-use nite_core::contract::{Fixture, standard_shipping};
+use nite_core::contract::Fixture;
 use nite_core::order::{Order, OrderState};
 use nite_core::ports::{InboxEntry, OrderFilter, OrderStore, OrderUpdate, Page, PlaceOrder, Placed, Saved, Stores};
 use nite_core::services::Viewer;
@@ -108,9 +108,32 @@ fn a_broken_store_is_a_typed_error() {
         f.seed().await;
         let cart = f.carts.create(&Viewer::guest(), None).await.unwrap();
         store.set_failing(true);
-        let result = f.carts.set_shipping(&cart.cart.id, &Viewer::guest(), standard_shipping()).await;
+        let result = f.carts.add_code(&cart.cart.id, &Viewer::guest(), "NITE10").await;
         assert!(matches!(result, Err(Error::Adapter { .. })), "{result:?}");
         store.set_failing(false);
-        assert!(f.carts.set_shipping(&cart.cart.id, &Viewer::guest(), standard_shipping()).await.is_ok());
+        assert!(f.carts.add_code(&cart.cart.id, &Viewer::guest(), "NITE10").await.is_ok());
+    });
+}
+
+#[test]
+fn checkout_refuses_a_shipping_price_the_provider_no_longer_quotes() {
+    futures::executor::block_on(async {
+        let stores = Stores::from_store(Arc::new(InMemoryStore::new()));
+        let f = Fixture::new(&stores);
+        f.seed().await;
+        let id = f.ready_cart(&[("NP-PRO-GRN", 1)], &[]).await;
+        let mut cart = stores.carts.cart(&id).await.unwrap().unwrap();
+        let selection = cart.shipping.as_mut().unwrap();
+        selection.amount = nite_core::Money::from_minor(1, nite_core::Currency::USD);
+        stores.carts.save_cart(&cart).await.unwrap();
+        let refused = f.checkout.checkout(&id, &Viewer::guest(), None).await;
+        assert!(matches!(&refused, Err(Error::Validation(e)) if e[0].field == "shipping_option"), "{refused:?}");
+        let mut cart = stores.carts.cart(&id).await.unwrap().unwrap();
+        cart.shipping.as_mut().unwrap().id = "gone".into();
+        stores.carts.save_cart(&cart).await.unwrap();
+        assert!(matches!(f.checkout.checkout(&id, &Viewer::guest(), None).await, Err(Error::Validation(_))));
+        // Choosing again from a fresh quote fixes it.
+        f.carts.choose_shipping(&id, &Viewer::guest(), "flat:standard").await.unwrap();
+        assert!(f.checkout.checkout(&id, &Viewer::guest(), None).await.is_ok());
     });
 }

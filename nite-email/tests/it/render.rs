@@ -133,3 +133,107 @@ fn tracking_links_for_known_carriers() {
     assert!(tracking_url("FedEx", "1234").is_some());
     assert_eq!(tracking_url("Pigeon", "1"), None);
 }
+
+/// Every template's text body, recorded: a change to any of them shows here first.
+#[test]
+fn every_text_body_snapshot() {
+    futures::executor::block_on(async {
+        let (f, stores, shipped) = shop_with_order().await;
+        let renderer = Renderer::new(settings());
+        let admin = nite_core::services::Viewer::admin(CustomerId::parse("cus_admin").unwrap());
+        let delivered = f.fulfilment.deliver(&shipped.id, &admin).await.unwrap();
+        let ten = Money::from_minor(1000, nite_core::Currency::USD);
+        let refunded = f.fulfilment.refund(&shipped.id, &admin, ten, "scuffed lens").await.unwrap();
+        // A second order, cancelled before payment.
+        let cart = f.ready_cart(&[("NP-COMPLETE", 1)], &[]).await;
+        let placed = f.checkout.checkout(&cart, &nite_core::services::Viewer::guest(), None).await.unwrap();
+        let cancelled = f.fulfilment.cancel(&placed.order.id, &admin, "out of stock at the warehouse").await.unwrap();
+        let customer = Customer {
+            id: CustomerId::parse("cus_1").unwrap(),
+            email: Email::parse("ada@example.com").unwrap(),
+            name: "Ada".into(),
+            role: Role::Customer,
+            group: None,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+        };
+        let _ = stores;
+        let text = |n: Notification, order: Option<&nite_core::order::Order>, c: Option<&Customer>| {
+            let email = renderer.render(&message(n), order, c).unwrap();
+            let mut out = format!("Subject: {}\n\n{}", email.subject, email.text);
+            for o in [&shipped, &cancelled] {
+                out = out.replace(o.id.as_str(), "ORDER");
+            }
+            out
+        };
+        expect![[r#"
+            Subject: Your NitePutter order ORDER has shipped
+
+            Hi Ada Lovelace,
+
+            Your order ORDER is on its way with USPS.
+            Tracking number: 9400 1000 0000 0000 0000 00
+            Track it: https://tools.usps.com/go/TrackConfirmAction?tLabels=9400100000000000000000
+
+              2 × NitePutter Pro (Green) @ 89.99 USD = 173.72 USD
+              1 × NitePutter Basic (Green) @ 49.99 USD = 0.00 USD
+
+            Subtotal: 229.97 USD
+            Discount: -67.99 USD
+            Shipping: 0.00 USD
+            Tax:      11.74 USD
+            Total:    173.72 USD
+
+            NitePutter · https://niteputter.example
+        "#]]
+        .assert_eq(&text(Notification::ShippingNotification { order_id: shipped.id.clone() }, Some(&shipped), None));
+        expect![[r#"
+            Subject: Your NitePutter order ORDER was delivered
+
+            Hi Ada Lovelace,
+
+            Your order ORDER has been delivered. Enjoy putting after dark!
+
+            Tell other golfers what you think: https://niteputter.example/account/orders/ORDER
+
+            NitePutter · https://niteputter.example
+        "#]]
+        .assert_eq(&text(Notification::Delivered { order_id: shipped.id.clone() }, Some(&delivered), None));
+        expect![[r#"
+            Subject: Refund of 10.00 USD for your NitePutter order ORDER
+
+            Hi Ada Lovelace,
+
+            We refunded 10.00 USD for your order ORDER. It reaches your original payment method within a few days.
+
+            NitePutter · https://niteputter.example
+        "#]]
+        .assert_eq(&text(Notification::Refunded { order_id: shipped.id.clone(), amount: ten }, Some(&refunded), None));
+        expect![[r#"
+            Subject: Your NitePutter order ORDER was cancelled
+
+            Hi Ada Lovelace,
+
+            Your order ORDER has been cancelled: out of stock at the warehouse.
+
+            NitePutter · https://niteputter.example
+        "#]]
+        .assert_eq(&text(Notification::OrderCancelled { order_id: cancelled.id.clone() }, Some(&cancelled), None));
+        expect![[r#"
+            Subject: Reset your NitePutter password
+
+            Hi Ada,
+
+            Someone asked to reset your password. If it was you, choose a new one here (the link works once, for 30 minutes):
+
+            https://niteputter.example/reset-password?token=tok123
+
+            If it was not you, ignore this email: your password stays as it is.
+
+            NitePutter · https://niteputter.example
+        "#]].assert_eq(&text(
+            Notification::PasswordReset { customer_id: customer.id.clone(), token: "tok123".into() },
+            None,
+            Some(&customer),
+        ));
+    });
+}
