@@ -1,0 +1,5 @@
+//! nite-http's integration tests: the crates composed as the server composes them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+
+mod outbox;
