@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use nite_core::email::{EmailMessage, EmailSender};
 use nite_core::{Error, Result};
@@ -28,14 +29,45 @@ impl std::fmt::Debug for SmtpEmailSender {
 }
 
 impl SmtpEmailSender {
-    /// A sender for `url`, each attempt limited to `timeout`.
+    /// A sender for `url`, each attempt limited to `timeout`; TLS servers are checked against the public roots.
     pub fn from_url(url: &str, timeout: Duration) -> std::result::Result<SmtpEmailSender, SmtpConfigError> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| SmtpConfigError(e.to_string()))?
-            .timeout(Some(timeout))
-            .build();
-        let host = url.rsplit_once('@').map_or(url, |(_, host)| host).to_owned();
-        Ok(SmtpEmailSender { transport, host })
+        SmtpEmailSender::with_root_certificate(url, timeout, None)
+    }
+
+    /// As [`from_url`](SmtpEmailSender::from_url), also trusting the PEM certificate `root` (a relay with a
+    /// private CA) for STARTTLS (`?tls=required|opportunistic`) and implicit TLS (`smtps://`).
+    pub fn with_root_certificate(
+        url: &str,
+        timeout: Duration,
+        root: Option<&[u8]>,
+    ) -> std::result::Result<SmtpEmailSender, SmtpConfigError> {
+        let config = |e: lettre::transport::smtp::Error| SmtpConfigError(e.to_string());
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(config)?.timeout(Some(timeout));
+        let authority = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+        let host = authority.split(['/', '?']).next().unwrap_or_default().to_owned();
+        if let Some(pem) = root {
+            if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+                return Err(SmtpConfigError("the root certificate is not a PEM certificate".into()));
+            }
+            let domain = host.rsplit_once(':').map_or(host.as_str(), |(name, _)| name).to_owned();
+            let certificate = Certificate::from_pem(pem).map_err(config)?;
+            let parameters =
+                TlsParameters::builder(domain).add_root_certificate(certificate).build_rustls().map_err(config)?;
+            let tls = if url.starts_with("smtps://") {
+                Some(Tls::Wrapper(parameters))
+            } else if url.contains("tls=required") {
+                Some(Tls::Required(parameters))
+            } else if url.contains("tls=opportunistic") {
+                Some(Tls::Opportunistic(parameters))
+            } else {
+                None
+            };
+            if let Some(tls) = tls {
+                builder = builder.tls(tls);
+            }
+        }
+        Ok(SmtpEmailSender { transport: builder.build(), host })
     }
 }
 

@@ -8,3 +8,4 @@ mod harness;
 mod render;
 mod senders;
 mod smtp;
+mod tls;
