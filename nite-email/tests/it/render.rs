@@ -54,6 +54,32 @@ fn order_emails_show_lines_totals_addresses_and_tracking() {
         "#]]
         .assert_eq(&text);
         assert!(confirmation.html.contains("<strong>Total: 173.72 USD</strong>"));
+        expect![[r#"
+            <!doctype html>
+            <html lang="en">
+            <head><meta charset="utf-8"><title>Your NitePutter order ORDER is confirmed</title></head>
+            <body style="font-family: Helvetica, Arial, sans-serif; color: #1b1b1b; max-width: 600px; margin: 0 auto;">
+            <h1 style="font-size: 20px;">NitePutter</h1>
+
+            <p>Hi Ada Lovelace, thank you for your order <strong>ORDER</strong>. We are getting it ready.</p>
+            <table style="width: 100%; border-collapse: collapse;">
+            <tr><th align="left">Item</th><th align="right">Qty</th><th align="right">Price</th><th align="right">Total</th></tr>
+            <tr><td>NitePutter Pro (Green)</td><td align="right">2</td><td align="right">89.99 USD</td><td align="right">173.72 USD</td></tr>
+            <tr><td>NitePutter Basic (Green)</td><td align="right">1</td><td align="right">49.99 USD</td><td align="right">0.00 USD</td></tr>
+            </table>
+            <p>Subtotal: 229.97 USD<br>
+            Discount: −67.99 USD<br>
+            Shipping: 0.00 USD<br>
+            Tax: 11.74 USD<br>
+            <strong>Total: 173.72 USD</strong></p>
+
+            <p>Shipping to:<br>Ada Lovelace<br>1 Market St<br>San Francisco CA 94105<br>US<br></p>
+
+
+            <p style="color: #666; font-size: 12px;">NitePutter · <a href="https:&#x2f;&#x2f;niteputter.example">https:&#x2f;&#x2f;niteputter.example</a> · Questions? Write to <a href="mailto:help@niteputter.example">help@niteputter.example</a>.</p>
+            </body>
+            </html>
+        "#]].assert_eq(&confirmation.html.replace(order.id.as_str(), "ORDER"));
         assert!(confirmation.html.contains("NitePutter Pro (Green)"));
 
         let shipped = renderer
