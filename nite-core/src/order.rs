@@ -89,6 +89,9 @@ pub struct Order {
     pub refunds: Vec<Refund>,
     /// Every transition, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// SHA-256 (hex) of the order's access token: who holds the token may read the order (a guest's only way in).
+    #[serde(default)]
+    pub access_token_hash: Option<String>,
     /// Bumped by every save; saves check it.
     pub version: i64,
     /// Created.
@@ -100,6 +103,14 @@ pub struct Order {
 }
 
 impl Order {
+    /// Whether `token` is this order's access token (compared in constant time, as hashes).
+    pub fn token_matches(&self, token: &str) -> bool {
+        let Some(expected) = &self.access_token_hash else { return false };
+        let given = token_hash(token);
+        given.len() == expected.len()
+            && given.bytes().zip(expected.bytes()).fold(0_u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    }
+
     /// The current state.
     pub fn state(&self) -> OrderState {
         self.status.state()
@@ -200,6 +211,12 @@ impl Order {
     }
 }
 
+/// SHA-256 (hex) of an access token: what an order stores instead of the token.
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +268,7 @@ mod tests {
             payment: PaymentRecord::pending(total),
             refunds: Vec::new(),
             history: Vec::new(),
+            access_token_hash: Some(token_hash("secret")),
             version: 0,
             created_at: at(0),
             updated_at: at(0),
@@ -357,6 +375,16 @@ mod tests {
         // A payment of the wrong amount is refused.
         assert!(matches!(order.mark_paid(usd(9_999), at(1), Actor::System), Err(Error::Validation(_))));
         assert_eq!(order.state(), OrderState::PendingPayment);
+    }
+
+    #[test]
+    fn only_the_access_token_opens_the_order() {
+        let order = pending();
+        assert!(order.token_matches("secret"));
+        assert!(!order.token_matches("secreT"));
+        assert!(!order.token_matches(""));
+        let none = Order { access_token_hash: None, ..pending() };
+        assert!(!none.token_matches("secret"));
     }
 
     #[test]

@@ -2,18 +2,22 @@
 //! to cart, check out, pay, ship), and returns a typed [`Error`](crate::Error) when it cannot.
 
 mod cart;
+mod catalog;
 mod checkout;
 mod customers;
 mod fulfilment;
+mod orders;
 mod payments;
 mod reviews;
 mod sales;
 mod sweeper;
 
 pub use cart::{CartService, CartView};
+pub use catalog::{CatalogService, ProductView};
 pub use checkout::{CheckoutOutcome, CheckoutService, IdempotencyKey};
 pub use customers::CustomerService;
 pub use fulfilment::FulfilmentService;
+pub use orders::OrderService;
 pub use payments::{EventOutcome, PaymentEventService};
 pub use reviews::{NewReview, ReviewService};
 pub use sales::SalesService;

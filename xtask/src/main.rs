@@ -46,9 +46,9 @@ fn ci() -> anyhow::Result<()> {
     for example in examples()? {
         step(&format!("example {example}"), cargo(&["run", "--quiet", "-p", "nite-examples", "--example", &example]))?;
     }
-    let mut binary = cargo(&["run", "--quiet", "-p", "nite-http"]);
+    let mut binary = cargo(&["run", "--quiet", "-p", "nite-http", "--", "seed"]);
     binary.env("NITE_DATABASE_URL", format!("sqlite://{}", root().join("target/niteputter-ci.db").display()));
-    step("the niteputter binary", binary)?;
+    step("the niteputter binary (seed)", binary)?;
     step("doc tests", cargo(&["test", "--workspace", "--all-features", "--doc", "--locked"]))?;
     // Last, so that the log closes on the summary of the whole test run.
     if has_nextest() {

@@ -17,6 +17,9 @@ pub struct CheckoutOutcome {
     pub order: Order,
     /// Its payment at the provider, with what the client needs to complete it.
     pub payment: ProviderPayment,
+    /// The order's access token (a guest's way to read the order), returned by the checkout that created the
+    /// order only: it is stored as a hash.
+    pub access_token: Option<String>,
 }
 
 /// An `Idempotency-Key` and a digest of the request it came with.
@@ -59,8 +62,10 @@ impl CheckoutService {
         viewer: &Viewer,
         key: Option<&IdempotencyKey>,
     ) -> Result<CheckoutOutcome> {
-        let order = self.place(cart_id, viewer, key).await?;
-        self.with_payment(order).await
+        let (order, access_token) = self.place(cart_id, viewer, key).await?;
+        let mut outcome = self.with_payment(order).await?;
+        outcome.access_token = access_token;
+        Ok(outcome)
     }
 
     /// The order's payment: retrieved if the order has one, else created (idempotently) and attached.
@@ -68,7 +73,7 @@ impl CheckoutService {
         let provider = &self.ctx.payments;
         if let Some(id) = &order.payment.payment_id {
             let payment = provider.payment(id).await?;
-            return Ok(CheckoutOutcome { order, payment });
+            return Ok(CheckoutOutcome { order, payment, access_token: None });
         }
         let request = CreatePayment {
             order_id: order.id.clone(),
@@ -81,10 +86,16 @@ impl CheckoutService {
         self.ctx.stores.orders.attach_payment(&order.id, provider.name(), &payment.id).await?;
         order.payment.provider = Some(provider.name().to_owned());
         order.payment.payment_id = Some(payment.id.clone());
-        Ok(CheckoutOutcome { order, payment })
+        Ok(CheckoutOutcome { order, payment, access_token: None })
     }
 
-    async fn place(&self, cart_id: &CartId, viewer: &Viewer, key: Option<&IdempotencyKey>) -> Result<Order> {
+    /// Places the order; the token is `Some` only when this call created it.
+    async fn place(
+        &self,
+        cart_id: &CartId,
+        viewer: &Viewer,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<(Order, Option<String>)> {
         // A retried request finds its cart checked out (below) or its key taken (in `place_order`), and answers
         // from the key then; a first request pays for no extra lookup.
         for _ in 0..PRICE_ATTEMPTS {
@@ -92,21 +103,24 @@ impl CheckoutService {
             if view.cart.state != CartState::Open {
                 // A concurrent request with the same key may have checked this cart out since we looked.
                 if let Some(key) = key
-                    && let Some(order) = self.replay(key).await?
+                    && let Some(replayed) = self.replay(key).await?
                 {
-                    return Ok(order);
+                    return Ok(replayed);
                 }
                 return Err(Error::CartNotOpen);
             }
             self.check_shipping(&view).await?;
-            let order = self.order_from(&view)?;
+            let mut order = self.order_from(&view)?;
+            let token = self.ctx.ids.secret_token();
+            order.access_token_hash = Some(crate::order::token_hash(&token));
             let uses = promotion_uses(&view);
             let record = key.map(|k| IdempotencyRecord {
                 scope: SCOPE.to_owned(),
                 key: k.key.clone(),
                 fingerprint: k.fingerprint.clone(),
                 resource_id: order.id.to_string(),
-                response: None,
+                // A retry with the key must get the token too: its first response may never have arrived.
+                response: Some(token.clone()),
                 created_at: order.created_at,
             });
             let started = AnalyticsEvent {
@@ -127,8 +141,13 @@ impl CheckoutService {
                 events: std::slice::from_ref(&started),
             };
             match self.ctx.stores.orders.place_order(request).await {
-                Ok(Placed::Created) => return Ok(order),
-                Ok(Placed::Replayed(id)) => return self.load(&id).await,
+                Ok(Placed::Created) => return Ok((order, Some(token))),
+                Ok(Placed::Replayed(_)) => {
+                    if let Some(replayed) = self.replay(key.ok_or(Error::Conflict("idempotency key"))?).await? {
+                        return Ok(replayed);
+                    }
+                    return Err(Error::Conflict("idempotency key"));
+                }
                 Err(Error::CartNotOpen) if key.is_some() => continue,
                 // The promotion's last use went to another order, or the cart changed since it was priced: price it
                 // again.
@@ -153,13 +172,14 @@ impl CheckoutService {
         }
     }
 
-    async fn replay(&self, key: &IdempotencyKey) -> Result<Option<Order>> {
+    /// The order (and its access token) a key was used for.
+    async fn replay(&self, key: &IdempotencyKey) -> Result<Option<(Order, Option<String>)>> {
         let Some(record) = self.ctx.stores.idempotency.idempotency(SCOPE, &key.key).await? else { return Ok(None) };
         if record.fingerprint != key.fingerprint {
             return Err(Error::IdempotencyKeyReused);
         }
         let id = OrderId::parse(&record.resource_id).map_err(|e| Error::adapter("reading an idempotency record", e))?;
-        self.load(&id).await.map(Some)
+        Ok(Some((self.load(&id).await?, record.response)))
     }
 
     async fn load(&self, id: &OrderId) -> Result<Order> {
@@ -211,6 +231,7 @@ impl CheckoutService {
             status: Status::PendingPayment(AwaitingPayment { expires_at: now + self.ctx.settings.reservation_ttl }),
             payment: PaymentRecord::pending(priced.totals.total),
             refunds: Vec::new(),
+            access_token_hash: None,
             history: vec![crate::order::HistoryEntry {
                 from: None,
                 to: crate::order::OrderState::PendingPayment,

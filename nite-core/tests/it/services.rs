@@ -137,3 +137,28 @@ fn checkout_refuses_a_shipping_price_the_provider_no_longer_quotes() {
         assert!(f.checkout.checkout(&id, &Viewer::guest(), None).await.is_ok());
     });
 }
+
+#[test]
+fn a_retried_checkout_gets_the_same_access_token() {
+    futures::executor::block_on(async {
+        let stores = Stores::from_store(Arc::new(InMemoryStore::new()));
+        let f = Fixture::new(&stores);
+        f.seed().await;
+        let cart = f.ready_cart(&[("NP-BASIC-GRN", 1)], &[]).await;
+        let key = nite_core::services::IdempotencyKey { key: "k".into(), fingerprint: "f".into() };
+        let first = f.checkout.checkout(&cart, &Viewer::guest(), Some(&key)).await.unwrap();
+        let token = first.access_token.clone().expect("a new order comes with its token");
+        let again = f.checkout.checkout(&cart, &Viewer::guest(), Some(&key)).await.unwrap();
+        assert_eq!(again.access_token.as_deref(), Some(token.as_str()), "its first answer may have been lost");
+        let stored = stores.orders.order(&first.order.id).await.unwrap().unwrap();
+        assert!(stored.token_matches(&token));
+        assert!(!stored.token_matches("guess"));
+        // Without a key, only the checkout that made the order carries the token.
+        let plain = f
+            .checkout
+            .checkout(&f.ready_cart(&[("NP-BASIC-GRN", 1)], &[]).await, &Viewer::guest(), None)
+            .await
+            .unwrap();
+        assert!(plain.access_token.is_some());
+    });
+}

@@ -1,0 +1,74 @@
+//! `CatalogService`: products as a storefront shows them, with availability and their reviews' summary.
+
+use serde::Serialize;
+
+use crate::analytics::{AnalyticsEvent, EventKind};
+use crate::catalog::{Product, Sku, Slug};
+use crate::error::{Error, Result};
+use crate::ports::{Page, ProductFilter};
+use crate::review::RatingSummary;
+use crate::services::ShopContext;
+
+/// A product with what a shopper wants to know besides: what can be bought now, and what others thought.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProductView {
+    /// The product.
+    pub product: Product,
+    /// Units that can be sold now, per SKU, in variant order.
+    pub available: Vec<(Sku, u32)>,
+    /// Whether any variant can be bought now.
+    pub in_stock: bool,
+    /// The approved reviews' summary.
+    pub reviews_summary: RatingSummary,
+}
+
+/// The storefront's catalog.
+#[derive(Clone)]
+pub struct CatalogService {
+    ctx: ShopContext,
+}
+
+impl CatalogService {
+    /// A catalog service over `ctx`.
+    pub fn new(ctx: ShopContext) -> CatalogService {
+        CatalogService { ctx }
+    }
+
+    /// A page of products.
+    pub async fn products(&self, filter: &ProductFilter) -> Result<Page<ProductView>> {
+        let page = self.ctx.stores.catalog.products(filter).await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for product in page.items {
+            items.push(self.view(product).await?);
+        }
+        Ok(Page { items, next_cursor: page.next_cursor })
+    }
+
+    /// One product by slug; `NotFound` if there is none.
+    pub async fn product(&self, slug: &str) -> Result<ProductView> {
+        let parsed = Slug::new(slug).map_err(|_| Error::not_found("product", slug))?;
+        let product =
+            self.ctx.stores.catalog.product_by_slug(&parsed).await?.ok_or_else(|| Error::not_found("product", slug))?;
+        self.view(product).await
+    }
+
+    /// Records that a product page was shown.
+    pub async fn record_view(&self, product: &Product) -> Result<()> {
+        let event = AnalyticsEvent::product(EventKind::ProductView, product.id.clone(), self.ctx.clock.now());
+        self.ctx.stores.analytics.record_events(&[event]).await
+    }
+
+    async fn view(&self, product: Product) -> Result<ProductView> {
+        let skus: Vec<Sku> = product.variants.iter().map(|v| v.sku.clone()).collect();
+        let stock = self.ctx.stores.inventory.stock(&skus).await?;
+        let available: Vec<(Sku, u32)> = skus
+            .into_iter()
+            .map(|sku| {
+                let units = stock.iter().find(|s| s.sku == sku).map_or(0, |s| s.available());
+                (sku, units)
+            })
+            .collect();
+        let reviews_summary = self.ctx.stores.reviews.rating_summary(&product.id).await?;
+        Ok(ProductView { in_stock: available.iter().any(|(_, n)| *n > 0), available, product, reviews_summary })
+    }
+}

@@ -1,0 +1,289 @@
+//! The server's configuration: defaults, then a TOML file, then `NITE_*` environment variables. A bad value fails
+//! at startup with a message naming its key; secrets are never printed.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A value that must not reach a log: `Debug` prints `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Which payment provider the shop uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payments {
+    /// The built-in test provider: no keys, payments confirmed through `POST /payments/{id}/test-confirm`.
+    Test,
+    /// Stripe.
+    Stripe {
+        /// `sk_…`.
+        secret_key: Secret,
+        /// `whsec_…`, several while rotating.
+        webhook_secrets: Vec<Secret>,
+        /// A local fake's URL, in tests.
+        api_base: Option<String>,
+    },
+}
+
+/// Where email goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailTransport {
+    /// `.eml` files in a folder (the default).
+    File {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// An SMTP server.
+    Smtp {
+        /// `smtp://…`, `smtps://…`; may hold credentials.
+        url: Secret,
+    },
+    /// Postmark's HTTP API.
+    Postmark {
+        /// The server token.
+        token: Secret,
+        /// The API base (Postmark's by default).
+        api_base: String,
+    },
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people.
+    Pretty,
+    /// One JSON object a line.
+    Json,
+}
+
+/// The server's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Where to listen (`NITE_BIND`, default `127.0.0.1:8080`).
+    pub bind: SocketAddr,
+    /// The database (`NITE_DATABASE_URL`, default a SQLite file in the working folder).
+    pub database_url: String,
+    /// The payment provider (`NITE_PAYMENTS`: `test` or `stripe`).
+    pub payments: Payments,
+    /// The email transport (`NITE_EMAIL`: `file`, `smtp` or `postmark`).
+    pub email: EmailTransport,
+    /// The storefront's URL, for links in emails (`NITE_SHOP_URL`).
+    pub shop_url: String,
+    /// The log filter (`NITE_LOG`, default `info`).
+    pub log: String,
+    /// The log format (`NITE_LOG_FORMAT`).
+    pub log_format: LogFormat,
+    /// Whether this process runs the outbox worker and the reservation sweeper (`NITE_BACKGROUND`, default true);
+    /// turn off in processes that only serve requests.
+    pub background: bool,
+}
+
+/// A configuration value that cannot work, named by its key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration `{key}`: {problem}")]
+pub struct ConfigError {
+    /// The key (`NITE_BIND` or the TOML name).
+    pub key: String,
+    /// What is wrong.
+    pub problem: String,
+}
+
+fn bad(key: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { key: key.to_owned(), problem: problem.into() }
+}
+
+/// The TOML file's shape: the same names as the variables, lower case, without `NITE_`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<String>,
+    database_url: Option<String>,
+    payments: Option<String>,
+    stripe_secret_key: Option<String>,
+    stripe_webhook_secret: Option<String>,
+    stripe_api_base: Option<String>,
+    email: Option<String>,
+    email_dir: Option<String>,
+    smtp_url: Option<String>,
+    postmark_token: Option<String>,
+    postmark_api_base: Option<String>,
+    shop_url: Option<String>,
+    log: Option<String>,
+    log_format: Option<String>,
+    background: Option<bool>,
+}
+
+impl Config {
+    /// Loads the configuration: defaults, then `file` (if given), then the environment as `env` reads it.
+    pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let from_file: FileConfig = match file {
+            None => FileConfig::default(),
+            Some(path) => {
+                let text =
+                    std::fs::read_to_string(path).map_err(|e| bad("--config", format!("{}: {e}", path.display())))?;
+                toml::from_str(&text).map_err(|e| bad("--config", e.to_string()))?
+            }
+        };
+        let value = |key: &str, file_value: Option<String>| -> Option<(String, String)> {
+            let name = format!("NITE_{}", key.to_ascii_uppercase());
+            env(&name).map(|v| (name, v)).or_else(|| file_value.map(|v| (key.to_owned(), v)))
+        };
+        let bind = match value("bind", from_file.bind) {
+            Some((key, v)) => {
+                v.parse().map_err(|_| bad(&key, format!("`{v}` is not an address like 127.0.0.1:8080")))?
+            }
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let database_url = value("database_url", from_file.database_url)
+            .map_or_else(|| "sqlite://niteputter.db".to_owned(), |(_, v)| v);
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(bad("NITE_DATABASE_URL", "must start with sqlite:, postgres:// or postgresql://"));
+        }
+        let payments = match value("payments", from_file.payments).map(|(k, v)| (k, v.to_ascii_lowercase())) {
+            None => Payments::Test,
+            Some((_, v)) if v == "test" => Payments::Test,
+            Some((_, v)) if v == "stripe" => {
+                let (key_name, secret_key) = value("stripe_secret_key", from_file.stripe_secret_key)
+                    .ok_or_else(|| bad("NITE_STRIPE_SECRET_KEY", "is required when NITE_PAYMENTS=stripe"))?;
+                if !(secret_key.starts_with("sk_") || secret_key.starts_with("rk_")) {
+                    return Err(bad(&key_name, "must be a Stripe secret key (sk_…) or restricted key (rk_…)"));
+                }
+                let (hook_name, hooks) = value("stripe_webhook_secret", from_file.stripe_webhook_secret)
+                    .ok_or_else(|| bad("NITE_STRIPE_WEBHOOK_SECRET", "is required when NITE_PAYMENTS=stripe"))?;
+                let webhook_secrets: Vec<Secret> =
+                    hooks.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| Secret(s.to_owned())).collect();
+                if webhook_secrets.is_empty() || webhook_secrets.iter().any(|s| !s.0.starts_with("whsec_")) {
+                    return Err(bad(&hook_name, "must be one or more comma-separated whsec_… secrets"));
+                }
+                let api_base = value("stripe_api_base", from_file.stripe_api_base).map(|(_, v)| v);
+                Payments::Stripe { secret_key: Secret(secret_key), webhook_secrets, api_base }
+            }
+            Some((key, v)) => return Err(bad(&key, format!("`{v}` is not a payment provider (test or stripe)"))),
+        };
+        let email = match value("email", from_file.email).map(|(k, v)| (k, v.to_ascii_lowercase())) {
+            None => EmailTransport::File {
+                dir: PathBuf::from(
+                    value("email_dir", from_file.email_dir).map_or_else(|| "outbox-mail".to_owned(), |(_, v)| v),
+                ),
+            },
+            Some((_, v)) if v == "file" => EmailTransport::File {
+                dir: PathBuf::from(
+                    value("email_dir", from_file.email_dir).map_or_else(|| "outbox-mail".to_owned(), |(_, v)| v),
+                ),
+            },
+            Some((_, v)) if v == "smtp" => {
+                let (key, url) = value("smtp_url", from_file.smtp_url)
+                    .ok_or_else(|| bad("NITE_SMTP_URL", "is required when NITE_EMAIL=smtp"))?;
+                if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                    return Err(bad(&key, "must start with smtp:// or smtps://"));
+                }
+                EmailTransport::Smtp { url: Secret(url) }
+            }
+            Some((_, v)) if v == "postmark" => {
+                let (_, token) = value("postmark_token", from_file.postmark_token)
+                    .ok_or_else(|| bad("NITE_POSTMARK_TOKEN", "is required when NITE_EMAIL=postmark"))?;
+                let api_base = value("postmark_api_base", from_file.postmark_api_base)
+                    .map_or_else(|| "https://api.postmarkapp.com".to_owned(), |(_, v)| v);
+                EmailTransport::Postmark { token: Secret(token), api_base }
+            }
+            Some((key, v)) => {
+                return Err(bad(&key, format!("`{v}` is not an email transport (file, smtp or postmark)")));
+            }
+        };
+        let shop_url = value("shop_url", from_file.shop_url).map_or_else(|| format!("http://{bind}"), |(_, v)| v);
+        let log = value("log", from_file.log).map_or_else(|| "info".to_owned(), |(_, v)| v);
+        let log_format = match value("log_format", from_file.log_format).map(|(k, v)| (k, v.to_ascii_lowercase())) {
+            None => LogFormat::Pretty,
+            Some((_, v)) if v == "pretty" => LogFormat::Pretty,
+            Some((_, v)) if v == "json" => LogFormat::Json,
+            Some((key, v)) => return Err(bad(&key, format!("`{v}` is not a log format (pretty or json)"))),
+        };
+        let background = match env("NITE_BACKGROUND") {
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => return Err(bad("NITE_BACKGROUND", format!("`{v}` is not true or false"))),
+            },
+            None => from_file.background.unwrap_or(true),
+        };
+        Ok(Config { bind, database_url, payments, email, shop_url, log, log_format, background })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        move |key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn defaults_need_no_keys() {
+        let config = Config::load(None, &env(&[])).unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database_url, "sqlite://niteputter.db");
+        assert_eq!(config.payments, Payments::Test);
+        assert_eq!(config.email, EmailTransport::File { dir: "outbox-mail".into() });
+        assert!(config.background);
+    }
+
+    #[test]
+    fn the_environment_beats_the_file_and_errors_name_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("nite.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:9000\"\nlog_format = \"json\"\n").unwrap();
+        let config = Config::load(Some(&file), &env(&[("NITE_BIND", "127.0.0.1:9001")])).unwrap();
+        assert_eq!((config.bind.port(), config.log_format), (9001, LogFormat::Json));
+        let error = |pairs: &[(&str, &str)]| Config::load(None, &env(pairs)).unwrap_err().key;
+        assert_eq!(error(&[("NITE_BIND", "nowhere")]), "NITE_BIND");
+        assert_eq!(error(&[("NITE_PAYMENTS", "stripe")]), "NITE_STRIPE_SECRET_KEY");
+        assert_eq!(error(&[("NITE_PAYMENTS", "stripe"), ("NITE_STRIPE_SECRET_KEY", "pk_x")]), "NITE_STRIPE_SECRET_KEY");
+        assert_eq!(
+            error(&[
+                ("NITE_PAYMENTS", "stripe"),
+                ("NITE_STRIPE_SECRET_KEY", "sk_x"),
+                ("NITE_STRIPE_WEBHOOK_SECRET", "x")
+            ]),
+            "NITE_STRIPE_WEBHOOK_SECRET"
+        );
+        assert_eq!(error(&[("NITE_EMAIL", "pigeon")]), "NITE_EMAIL");
+        assert_eq!(error(&[("NITE_DATABASE_URL", "mysql://x")]), "NITE_DATABASE_URL");
+        std::fs::write(&file, "bnd = 1\n").unwrap();
+        assert_eq!(Config::load(Some(&file), &env(&[])).unwrap_err().key, "--config");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let config = Config::load(
+            None,
+            &env(&[
+                ("NITE_PAYMENTS", "stripe"),
+                ("NITE_STRIPE_SECRET_KEY", "sk_test_supersecret"),
+                ("NITE_STRIPE_WEBHOOK_SECRET", "whsec_a,whsec_b"),
+            ]),
+        )
+        .unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("supersecret") && !printed.contains("whsec_a"), "{printed}");
+    }
+}

@@ -1,0 +1,101 @@
+//! nite-http: the niteputter reference server over the nite crates.
+//!
+//! - [`Shop`] composes the ports, providers and services (a builder: swap one provider, keep the rest);
+//! - [`app`] is the axum router of API.md: thin handlers, errors as problem+json ([`ApiError`]), a body-size limit,
+//!   request ids in responses and logs, timeouts;
+//! - [`config::Config`] reads defaults, a TOML file and `NITE_*` variables;
+//! - [`serve`] runs it all: the server, the outbox worker and the reservation sweeper, until a shutdown signal.
+
+mod api;
+pub mod config;
+mod error;
+mod extract;
+mod serve;
+mod shop;
+mod views;
+
+pub use error::ApiError;
+pub use serve::{build_shop, serve};
+pub use shop::{MissingStores, Shop, ShopBuilder};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::routing::get;
+use nite_core::email::Mailbox;
+use nite_email::EmailSettings;
+use serde_json::json;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// The largest request body the API reads.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The shop.
+    pub shop: Arc<Shop>,
+    /// The database, for readiness; `None` for a shop over in-memory stores.
+    pub database: Option<nite_storage::Database>,
+}
+
+/// The email settings of the NitePutter shop.
+pub fn default_email_settings() -> EmailSettings {
+    let email = |address: &str| nite_core::Email::parse(address).expect("a valid address");
+    EmailSettings {
+        from: Mailbox { name: Some("NitePutter".into()), email: email("orders@niteputter.example") },
+        reply_to: Some(Mailbox { name: None, email: email("help@niteputter.example") }),
+        shop_name: "NitePutter".into(),
+        shop_url: "http://127.0.0.1:8080".into(),
+        support_email: "help@niteputter.example".into(),
+        message_id_domain: "niteputter.example".into(),
+        reset_valid_minutes: 30,
+    }
+}
+
+async fn healthz() -> axum::Json<serde_json::Value> {
+    axum::Json(json!({ "status": "ok" }))
+}
+
+async fn readyz(State(app): State<AppState>) -> (StatusCode, axum::Json<serde_json::Value>) {
+    let ready = match &app.database {
+        None => Ok(true),
+        Some(db) => db.ready().await,
+    };
+    match ready {
+        Ok(true) => (StatusCode::OK, axum::Json(json!({ "status": "ready" }))),
+        Ok(false) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "status": "migrations pending" }))),
+        Err(error) => {
+            tracing::warn!(error = %error, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "status": "database unreachable" })))
+        }
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::from(nite_core::Error::not_found("route", "this path"))
+}
+
+/// The router: `/healthz`, `/readyz` and API.md under `/api/v1`.
+pub fn app(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .nest("/api/v1", api::routes())
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

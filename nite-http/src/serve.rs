@@ -1,0 +1,126 @@
+//! Running the shop: the database, the providers chosen by the configuration, the HTTP server, the outbox worker
+//! and the reservation sweeper, until a shutdown signal; then in-flight requests finish and the workers stop.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use nite_core::email::EmailSender;
+use nite_core::payment::{PaymentProvider, TestPaymentProvider};
+use nite_core::{RandomIds, SystemClock};
+use nite_email::{EmailSettings, FileEmailSender, OutboxWorker, PostmarkEmailSender, SmtpEmailSender, WorkerOptions};
+use nite_payments::StripePaymentProvider;
+use nite_storage::Database;
+use tokio::sync::watch;
+
+use crate::config::{Config, EmailTransport, Payments};
+use crate::{AppState, Shop, default_email_settings};
+
+/// Opens the database (migrating it) and builds the shop the configuration describes.
+pub async fn build_shop(config: &Config) -> anyhow::Result<(Shop, Database)> {
+    let database = Database::connect(&config.database_url, 16)
+        .await
+        .with_context(|| format!("opening {}", nite_storage::redact(&config.database_url)))?;
+    database.migrate().await.context("migrating the database")?;
+    let ids = Arc::new(RandomIds);
+    let email_settings = EmailSettings { shop_url: config.shop_url.clone(), ..default_email_settings() };
+    let email: Arc<dyn EmailSender> = match &config.email {
+        EmailTransport::File { dir } => {
+            Arc::new(FileEmailSender::new(dir).with_context(|| format!("creating {}", dir.display()))?)
+        }
+        EmailTransport::Smtp { url } => Arc::new(SmtpEmailSender::from_url(url.expose(), Duration::from_secs(15))?),
+        EmailTransport::Postmark { token, api_base } => {
+            Arc::new(PostmarkEmailSender::new(token.expose(), api_base, Duration::from_secs(15))?)
+        }
+    };
+    let mut builder = Shop::builder().stores(database.stores()).ids(ids.clone()).email(email, email_settings);
+    builder = match &config.payments {
+        Payments::Test => builder.test_payments(Arc::new(TestPaymentProvider::new(ids))),
+        Payments::Stripe { secret_key, webhook_secrets, api_base } => {
+            let mut stripe = StripePaymentProvider::builder(secret_key.expose())
+                .webhook_secrets(webhook_secrets.iter().map(|s| s.expose().to_owned()));
+            if let Some(base) = api_base {
+                stripe = stripe.api_base(base.clone());
+            }
+            builder.payments(Arc::new(stripe.build()?) as Arc<dyn PaymentProvider>)
+        }
+    };
+    Ok((builder.build()?, database))
+}
+
+/// Runs the outbox worker until `stop`.
+fn spawn_outbox(shop: &Arc<Shop>, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    let stores = &shop.ctx.stores;
+    let worker = OutboxWorker::new(
+        stores.outbox.clone(),
+        stores.orders.clone(),
+        stores.customers.clone(),
+        shop.email.clone(),
+        shop.renderer.clone(),
+        Arc::new(SystemClock),
+        WorkerOptions::default(),
+    );
+    tokio::spawn(async move { worker.run(Duration::from_secs(2), stop).await })
+}
+
+/// Runs the reservation sweeper every 30 s until `stop`.
+fn spawn_sweeper(shop: &Arc<Shop>, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    let shop = Arc::clone(shop);
+    tokio::spawn(async move {
+        loop {
+            match shop.sweeper.sweep(100).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(cancelled = n, "released expired reservations"),
+                Err(error) => tracing::warn!(error = %format!("{error:#}"), "the reservation sweep failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+/// Serves the shop on `config.bind` until SIGINT or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let (shop, database) = build_shop(&config).await?;
+    nite_core::seed::load(&shop.ctx.stores).await.context("seeding the catalog")?;
+    let shop = Arc::new(shop);
+    let (stop, stopped) = watch::channel(false);
+    let mut workers = Vec::new();
+    if config.background {
+        workers.push(spawn_outbox(&shop, stopped.clone()));
+        workers.push(spawn_sweeper(&shop, stopped));
+    }
+    let app = crate::app(AppState { shop, database: Some(database.clone()) });
+    let listener =
+        tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+    tracing::info!(address = %listener.local_addr()?, ready_in_ms = started.elapsed().as_millis(), "niteputter is serving");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving")?;
+    tracing::info!("shutting down: stopping the workers");
+    let _ = stop.send(true);
+    for worker in workers {
+        let _ = worker.await;
+    }
+    database.close().await;
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! The API driven in process (`oneshot`, no socket): a guest's whole purchase, and the problems bad requests get.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use nite_core::ports::Stores;
+use nite_core::testing::InMemoryStore;
+use nite_http::{AppState, Shop, app};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+async fn shop() -> axum::Router {
+    let stores = Stores::from_store(Arc::new(InMemoryStore::new()));
+    nite_core::seed::load(&stores).await.unwrap();
+    let dir = tempfile::tempdir().unwrap().keep();
+    let email = Arc::new(nite_email::FileEmailSender::new(dir).unwrap());
+    let shop = Shop::builder().stores(stores).email(email, nite_http::default_email_settings()).build().unwrap();
+    app(AppState { shop: Arc::new(shop), database: None })
+}
+
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = match body {
+        Some(json) => request.header("content-type", "application/json").body(Body::from(json.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    if status.is_client_error() || status.is_server_error() {
+        assert_eq!(content_type.as_deref(), Some("application/problem+json"), "{uri}: {value}");
+    }
+    (status, value)
+}
+
+fn address() -> Value {
+    json!({ "name": "Ada Lovelace", "line1": "1 Market St", "city": "San Francisco", "region": "CA",
+            "postal_code": "94105", "country": "US" })
+}
+
+#[tokio::test]
+async fn a_guest_buys_through_the_api() {
+    let app = shop().await;
+    let (status, products) = call(&app, "GET", "/api/v1/products?limit=10", None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(products["data"].as_array().unwrap().len(), 3);
+    let (_, pro) = call(&app, "GET", "/api/v1/products/niteputter-pro", None, &[]).await;
+    assert_eq!(pro["variants"][0]["price"], json!({ "amount": "89.99", "currency": "USD" }));
+    assert_eq!(pro["variants"][0]["compare_at_price"], json!({ "amount": "99.99", "currency": "USD" }));
+
+    let (status, cart) = call(&app, "POST", "/api/v1/carts", None, &[]).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = cart["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/v1/carts/{id}");
+    let (status, _) =
+        call(&app, "POST", &format!("{base}/items"), Some(json!({ "sku": "NP-PRO-GRN", "quantity": 2 })), &[]).await;
+    assert_eq!(status, StatusCode::CREATED);
+    call(&app, "POST", &format!("{base}/items"), Some(json!({ "sku": "NP-BASIC-GRN", "quantity": 1 })), &[]).await;
+    let (_, cart) = call(&app, "POST", &format!("{base}/discount-codes"), Some(json!({ "code": "nite10" })), &[]).await;
+    assert_eq!(cart["discount_codes"][0], json!({ "code": "NITE10", "applied": true, "why": null }));
+    let (status, cart) = call(
+        &app,
+        "PUT",
+        &format!("{base}/addresses"),
+        Some(json!({ "email": "ada@example.com", "shipping_address": address() })),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{cart}");
+    let (_, options) = call(&app, "GET", &format!("{base}/shipping-options"), None, &[]).await;
+    let standard = options["data"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(standard, "table:us:standard");
+    let (_, cart) = call(&app, "PUT", &format!("{base}/shipping-option"), Some(json!({ "id": standard })), &[]).await;
+    // Buy 2 Pro get a Basic free, NITE10, free standard shipping over $100, California tax.
+    assert_eq!(cart["totals"]["total"], json!({ "amount": "173.72", "currency": "USD" }));
+
+    let (status, problem) = call(&app, "POST", &format!("{base}/checkout"), None, &[]).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
+    let key = [("idempotency-key", "checkout-1")];
+    let (status, placed) = call(&app, "POST", &format!("{base}/checkout"), None, &key).await;
+    assert_eq!(status, StatusCode::CREATED, "{placed}");
+    let (_, again) = call(&app, "POST", &format!("{base}/checkout"), None, &key).await;
+    assert_eq!(again["order"]["id"], placed["order"]["id"], "the same key answers the same order");
+    assert_eq!(again["order_token"], placed["order_token"]);
+    assert_eq!(placed["order"]["state"], "pending_payment");
+    assert_eq!(placed["payment"]["provider"], "test");
+    let order = placed["order"]["id"].as_str().unwrap().to_owned();
+    let token = placed["order_token"].as_str().unwrap().to_owned();
+    let payment = placed["payment"]["id"].as_str().unwrap().to_owned();
+
+    let (status, _) = call(&app, "GET", &format!("/api/v1/orders/{order}"), None, &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a guest order needs its token");
+    let (status, _) = call(&app, "GET", &format!("/api/v1/orders/{order}"), None, &[("x-order-token", "guess")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, confirmed) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/payments/{payment}/test-confirm"),
+        Some(json!({ "outcome": "succeeded" })),
+        &[],
+    )
+    .await;
+    assert_eq!((status, confirmed["outcome"].as_str()), (StatusCode::OK, Some("applied:paid")));
+    let (status, paid) =
+        call(&app, "GET", &format!("/api/v1/orders/{order}"), None, &[("x-order-token", &token)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(paid["state"], "paid");
+    assert_eq!(paid["payment"]["status"], "captured");
+    assert_eq!(paid["history"].as_array().unwrap().len(), 2);
+    let (status, problem) =
+        call(&app, "POST", &format!("{base}/items"), Some(json!({ "sku": "NP-PRO-GRN", "quantity": 1 })), &[]).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("cart_not_open")));
+}
+
+#[tokio::test]
+async fn bad_requests_get_problems_with_stable_codes() {
+    let app = shop().await;
+    let (_, cart) = call(&app, "POST", "/api/v1/carts", Some(json!({ "currency": "USD" })), &[]).await;
+    let base = format!("/api/v1/carts/{}", cart["id"].as_str().unwrap());
+    let cases: Vec<(&str, String, Option<Value>, StatusCode, &str)> = vec![
+        (
+            "POST",
+            format!("{base}/items"),
+            Some(json!({ "sku": "NOPE", "quantity": 1 })),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "POST",
+            format!("{base}/items"),
+            Some(json!({ "sku": "NP-PRO-GRN", "quantity": 100 })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "POST",
+            format!("{base}/items"),
+            Some(json!({ "sku": "NP-PRO-GRN", "quantity": 0 })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "POST",
+            format!("{base}/items"),
+            Some(json!({ "sku": "NP-PRO-GRN", "quantity": -1 })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "POST",
+            format!("{base}/items"),
+            Some(json!({ "sku": "NP-COMPLETE", "quantity": 26 })),
+            StatusCode::CONFLICT,
+            "insufficient_stock",
+        ),
+        (
+            "POST",
+            format!("{base}/items"),
+            Some(json!({ "quantity": 1 })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "POST",
+            format!("{base}/discount-codes"),
+            Some(json!({ "code": "BOGUS" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "discount_code_invalid",
+        ),
+        (
+            "PUT",
+            format!("{base}/addresses"),
+            Some(
+                json!({ "email": "no", "shipping_address": { "name": "", "line1": "x", "city": "y", "postal_code": "1", "country": "US" } }),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        ("GET", format!("{base}/shipping-options"), None, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        ("GET", "/api/v1/carts/cart_doesnotexist".to_owned(), None, StatusCode::NOT_FOUND, "not_found"),
+        ("GET", "/api/v1/carts/not-an-id".to_owned(), None, StatusCode::NOT_FOUND, "not_found"),
+        ("GET", "/api/v1/products?limit=0".to_owned(), None, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        ("GET", "/api/v1/products/no-such-light".to_owned(), None, StatusCode::NOT_FOUND, "not_found"),
+        ("GET", "/api/v1/nowhere".to_owned(), None, StatusCode::NOT_FOUND, "not_found"),
+        ("POST", "/api/v1/webhooks/stripe".to_owned(), Some(json!({})), StatusCode::NOT_FOUND, "not_found"),
+    ];
+    for (method, uri, body, status, code) in cases {
+        let (got, problem) = call(&app, method, &uri, body.clone(), &[]).await;
+        assert_eq!((got, problem["code"].as_str()), (status, Some(code)), "{method} {uri} {body:?}: {problem}");
+    }
+    let (_, problem) =
+        call(&app, "POST", &format!("{base}/items"), Some(json!({ "sku": "NP-COMPLETE", "quantity": 26 })), &[]).await;
+    assert_eq!(problem["available"], 25);
+    let (_, problem) = call(&app, "PUT", &format!("{base}/addresses"), Some(json!({ "email": "no", "shipping_address": { "name": "", "line1": "x", "city": "y", "postal_code": "1", "country": "US" } })), &[]).await;
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["email", "shipping_address.name", "shipping_address.postal_code", "shipping_address.region"]);
+
+    // Too large a body, not JSON, JSON of the wrong shape.
+    let huge = json!({ "code": "x".repeat(nite_http::MAX_BODY_BYTES + 1) });
+    let (status, problem) = call(&app, "POST", &format!("{base}/discount-codes"), Some(huge), &[]).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
+    let request = Request::post(format!("{base}/discount-codes"))
+        .header("content-type", "application/json")
+        .body(Body::from("{nope"))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = call(&app, "POST", &format!("{base}/discount-codes"), Some(json!({ "code": 5 })), &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn health_and_request_ids() {
+    let app = shop().await;
+    let (status, body) = call(&app, "GET", "/healthz", None, &[]).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (status, _) = call(&app, "GET", "/readyz", None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let response = app.clone().oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
+    assert!(response.headers().get("x-request-id").is_some(), "every response carries a request id");
+    let response = app
+        .clone()
+        .oneshot(Request::get("/healthz").header("x-request-id", "abc").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.headers().get("x-request-id").unwrap(), "abc", "a caller's id is kept");
+}
