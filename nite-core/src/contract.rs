@@ -15,6 +15,7 @@ mod journeys;
 mod orders;
 mod payments;
 mod records;
+mod sessions;
 mod shipping;
 
 pub use catalog::{carts, catalog, inventory};
@@ -28,6 +29,7 @@ pub use journeys::{checkout_journey, interrupted_checkout_recovers, sweeper_rele
 pub use orders::{order_transitions, place_order};
 pub use payments::payment_provider;
 pub use records::{analytics, idempotency, outbox, outbox_delivery, promotions};
+pub use sessions::sessions;
 pub use shipping::shipping_provider;
 
 use std::sync::Arc;
@@ -55,7 +57,7 @@ macro_rules! contract_tests {
     (run: $run:path, fresh: $fresh:path) => {
         $crate::contract_tests!(@each $run, $fresh;
             catalog, inventory, carts, place_order, order_transitions, customers, reviews, promotions, idempotency,
-            outbox, outbox_delivery, analytics, checkout_journey, interrupted_checkout_recovers, sweeper_releases_expired_reservations,
+            outbox, outbox_delivery, analytics, sessions, checkout_journey, interrupted_checkout_recovers, sweeper_releases_expired_reservations,
             concurrent_checkouts_never_oversell, concurrent_payment_events_apply_once,
             concurrent_code_uses_respect_the_limit, concurrent_same_key_checkouts_make_one_order);
     };

@@ -16,6 +16,7 @@ mod order;
 mod outbox;
 mod promotion;
 mod review;
+mod session;
 
 pub use analytics::AnalyticsStore;
 pub use cart::CartStore;
@@ -27,6 +28,7 @@ pub use order::{InboxEntry, OrderFilter, OrderStore, OrderUpdate, PlaceOrder, Pl
 pub use outbox::OutboxStore;
 pub use promotion::PromotionStore;
 pub use review::{ReviewFilter, ReviewStore};
+pub use session::{RefreshToken, RefreshUse, SessionStore};
 
 use std::sync::Arc;
 
@@ -53,6 +55,7 @@ pub trait Store:
     + IdempotencyStore
     + OutboxStore
     + AnalyticsStore
+    + SessionStore
 {
 }
 
@@ -67,6 +70,7 @@ impl<T> Store for T where
         + IdempotencyStore
         + OutboxStore
         + AnalyticsStore
+        + SessionStore
 {
 }
 
@@ -94,6 +98,8 @@ pub struct Stores {
     pub outbox: Arc<dyn OutboxStore>,
     /// Analytics events.
     pub analytics: Arc<dyn AnalyticsStore>,
+    /// Sessions and password resets.
+    pub sessions: Arc<dyn SessionStore>,
 }
 
 impl Stores {
@@ -109,7 +115,8 @@ impl Stores {
             promotions: store.clone(),
             idempotency: store.clone(),
             outbox: store.clone(),
-            analytics: store,
+            analytics: store.clone(),
+            sessions: store,
         }
     }
 }

@@ -12,12 +12,14 @@ type Steps = &'static [(i64, &'static str, &'static str)];
 pub(crate) const SQLITE: Steps = &[
     (1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
     (2, "payment provider", include_str!("../migrations/sqlite/0002_payment_provider.sql")),
+    (3, "sessions", include_str!("../migrations/sqlite/0003_sessions.sql")),
 ];
 
 #[cfg(feature = "postgres")]
 pub(crate) const POSTGRES: Steps = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
     (2, "payment provider", include_str!("../migrations/postgres/0002_payment_provider.sql")),
+    (3, "sessions", include_str!("../migrations/postgres/0003_sessions.sql")),
 ];
 
 /// The migrator for one database's steps.

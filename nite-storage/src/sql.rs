@@ -56,7 +56,8 @@ macro_rules! sql_store {
         use nite_core::ports::{
             AnalyticsStore, CartStore, CatalogStore, CustomerStore, IdempotencyRecord, IdempotencyStore, InboxEntry,
             InventoryStore, OrderFilter, OrderStore, OrderUpdate, OutboxStore, Page, PlaceOrder, Placed,
-            ProductFilter, PromotionStore, Remembered, ReviewFilter, ReviewStore, Saved,
+            ProductFilter, PromotionStore, RefreshToken, RefreshUse, Remembered, ReviewFilter, ReviewStore, Saved,
+            SessionStore,
         };
         use nite_core::promotion::{Promotion, PromotionUsage};
         use nite_core::review::{RatingSummary, Review, ReviewStatus};
@@ -1216,6 +1217,96 @@ macro_rules! sql_store {
                 }
                 let rows = query.fetch_all(&self.pool).await.map_err(db("reading analytics events"))?;
                 rows.iter().map(event_from_row).collect()
+            }
+        }
+
+        #[async_trait]
+        impl SessionStore for $Store {
+            async fn issue_refresh(&self, token: &RefreshToken) -> Result<()> {
+                sqlx::query::<$Db>(
+                    "INSERT INTO refresh_tokens (token_hash, family, customer_id, expires_at, spent) VALUES ($1, $2, $3, $4, 0)",
+                )
+                .bind(&token.token_hash)
+                .bind(&token.family)
+                .bind(token.customer_id.as_str())
+                .bind(micros(token.expires_at))
+                .execute(&self.pool)
+                .await
+                .map_err(db("storing a refresh token"))?;
+                Ok(())
+            }
+
+            async fn use_refresh(&self, token_hash: &str, now: OffsetDateTime) -> Result<RefreshUse> {
+                let mut tx = begin_write(&self.pool).await?;
+                let row = sqlx::query::<$Db>(
+                    "UPDATE refresh_tokens SET spent = 1 WHERE token_hash = $1 AND spent = 0 AND expires_at > $2
+                     RETURNING customer_id, family",
+                )
+                .bind(token_hash)
+                .bind(micros(now))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db("using a refresh token"))?;
+                if let Some(row) = row {
+                    let customer: String = row.try_get("customer_id").map_err(db("using a refresh token"))?;
+                    let family: String = row.try_get("family").map_err(db("using a refresh token"))?;
+                    commit(tx).await?;
+                    let customer_id = CustomerId::parse(&customer).map_err(|e| Error::adapter("reading a refresh token", e))?;
+                    return Ok(RefreshUse::Rotated { customer_id, family });
+                }
+                let found = sqlx::query::<$Db>("SELECT family, spent, expires_at FROM refresh_tokens WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db("reading a refresh token"))?;
+                let Some(found) = found else { return Ok(RefreshUse::Unknown) };
+                let spent: i64 = found.try_get("spent").map_err(db("reading a refresh token"))?;
+                if spent == 0 {
+                    return Ok(RefreshUse::Expired);
+                }
+                let family: String = found.try_get("family").map_err(db("reading a refresh token"))?;
+                sqlx::query::<$Db>("UPDATE refresh_tokens SET spent = 1 WHERE family = $1")
+                    .bind(&family)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db("revoking a token family"))?;
+                commit(tx).await?;
+                Ok(RefreshUse::Reused)
+            }
+
+            async fn revoke_family(&self, family: &str) -> Result<()> {
+                sqlx::query::<$Db>("UPDATE refresh_tokens SET spent = 1 WHERE family = $1")
+                    .bind(family)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db("revoking a token family"))?;
+                Ok(())
+            }
+
+            async fn issue_reset(&self, token_hash: &str, customer: &CustomerId, expires_at: OffsetDateTime) -> Result<()> {
+                sqlx::query::<$Db>("INSERT INTO password_resets (token_hash, customer_id, expires_at, used) VALUES ($1, $2, $3, 0)")
+                    .bind(token_hash)
+                    .bind(customer.as_str())
+                    .bind(micros(expires_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db("storing a password-reset token"))?;
+                Ok(())
+            }
+
+            async fn use_reset(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<CustomerId>> {
+                let customer: Option<String> = sqlx::query_scalar(
+                    "UPDATE password_resets SET used = 1 WHERE token_hash = $1 AND used = 0 AND expires_at > $2
+                     RETURNING customer_id",
+                )
+                .bind(token_hash)
+                .bind(micros(now))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db("using a password-reset token"))?;
+                customer
+                    .map(|c| CustomerId::parse(&c).map_err(|e| Error::adapter("reading a password-reset token", e)))
+                    .transpose()
             }
         }
     };

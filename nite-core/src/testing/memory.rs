@@ -18,7 +18,7 @@ use crate::outbox::{OutboxMessage, OutboxStatus};
 use crate::ports::{
     AnalyticsStore, CartStore, CatalogStore, CustomerStore, IdempotencyRecord, IdempotencyStore, InboxEntry,
     InventoryStore, OrderFilter, OrderStore, OrderUpdate, OutboxStore, Page, PlaceOrder, Placed, ProductFilter,
-    PromotionStore, Remembered, ReviewFilter, ReviewStore, Saved,
+    PromotionStore, RefreshToken, RefreshUse, Remembered, ReviewFilter, ReviewStore, Saved, SessionStore,
 };
 use crate::promotion::{Promotion, PromotionUsage};
 use crate::review::{RatingSummary, Review, ReviewStatus};
@@ -41,6 +41,10 @@ struct State {
     inbox: HashSet<(String, String)>,
     outbox: Vec<OutboxEntry>,
     events: Vec<AnalyticsEvent>,
+    /// Refresh tokens by hash: the token, and whether it is used or revoked.
+    refresh: HashMap<String, (RefreshToken, bool)>,
+    /// Password-reset tokens by hash: customer, expiry, used.
+    resets: HashMap<String, (CustomerId, OffsetDateTime, bool)>,
 }
 
 /// An outbox message and its delivery state.
@@ -630,5 +634,57 @@ impl AnalyticsStore for InMemoryStore {
             s.events.iter().filter(|e| e.at >= from && e.at < to && kinds.contains(&e.kind)).cloned().collect();
         events.sort_by_key(|e| e.at);
         Ok(events)
+    }
+}
+
+#[async_trait]
+impl SessionStore for InMemoryStore {
+    async fn issue_refresh(&self, token: &RefreshToken) -> Result<()> {
+        self.state()?.refresh.insert(token.token_hash.clone(), (token.clone(), false));
+        Ok(())
+    }
+
+    async fn use_refresh(&self, token_hash: &str, now: OffsetDateTime) -> Result<RefreshUse> {
+        let mut s = self.state()?;
+        let Some((token, spent)) = s.refresh.get(token_hash).cloned() else { return Ok(RefreshUse::Unknown) };
+        if spent {
+            for (other, other_spent) in s.refresh.values_mut() {
+                if other.family == token.family {
+                    *other_spent = true;
+                }
+            }
+            return Ok(RefreshUse::Reused);
+        }
+        if token.expires_at <= now {
+            return Ok(RefreshUse::Expired);
+        }
+        if let Some(entry) = s.refresh.get_mut(token_hash) {
+            entry.1 = true;
+        }
+        Ok(RefreshUse::Rotated { customer_id: token.customer_id, family: token.family })
+    }
+
+    async fn revoke_family(&self, family: &str) -> Result<()> {
+        for (token, spent) in self.state()?.refresh.values_mut() {
+            if token.family == family {
+                *spent = true;
+            }
+        }
+        Ok(())
+    }
+
+    async fn issue_reset(&self, token_hash: &str, customer: &CustomerId, expires_at: OffsetDateTime) -> Result<()> {
+        self.state()?.resets.insert(token_hash.to_owned(), (customer.clone(), expires_at, false));
+        Ok(())
+    }
+
+    async fn use_reset(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<CustomerId>> {
+        let mut s = self.state()?;
+        let Some(entry) = s.resets.get_mut(token_hash) else { return Ok(None) };
+        if entry.2 || entry.1 <= now {
+            return Ok(None);
+        }
+        entry.2 = true;
+        Ok(Some(entry.0.clone()))
     }
 }
