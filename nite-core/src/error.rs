@@ -108,6 +108,9 @@ pub enum Error {
     /// A webhook's signature is missing, malformed, old, or does not match.
     #[error("webhook signature invalid: {0}")]
     SignatureInvalid(String),
+    /// The caller is not who they say (bad credentials, a bad or replayed token); the code says which.
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
     /// A concurrent change won; the caller may retry with fresh data.
     #[error("the {0} was changed concurrently")]
     Conflict(&'static str),

@@ -10,6 +10,7 @@ mod orders;
 mod payments;
 mod reviews;
 mod sales;
+mod sessions;
 mod sweeper;
 
 pub use cart::{CartService, CartView};
@@ -21,6 +22,7 @@ pub use orders::OrderService;
 pub use payments::{EventOutcome, PaymentEventService};
 pub use reviews::{NewReview, ReviewService};
 pub use sales::SalesService;
+pub use sessions::{MIN_PASSWORD_CHARS, Passwords, Session, SessionService};
 pub use sweeper::ReservationSweeper;
 
 use std::sync::Arc;

@@ -11,11 +11,12 @@ use axum::{Json, Router};
 use nite_core::catalog::Sku;
 use nite_core::payment::{TestOutcome, WebhookRequest};
 use nite_core::ports::ProductFilter;
-use nite_core::services::{EventOutcome, IdempotencyKey, Viewer};
+use nite_core::services::{EventOutcome, IdempotencyKey};
 use nite_core::{Address, CartId, CartLineId, Category, Currency, OrderId, PaymentId};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::auth::{SignedIn, Who};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IdempotencyHeader, fingerprint, id};
 use crate::{AppState, views};
@@ -42,11 +43,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/orders/{id}/tracking", get(order_tracking))
         .route("/payments/{id}/test-confirm", post(test_confirm))
         .route("/webhooks/stripe", post(stripe_webhook))
-}
-
-/// Who is asking. Sign-in arrives with the auth work; until then every request is a guest's.
-fn viewer(_headers: &HeaderMap) -> Viewer {
-    Viewer::guest()
+        .merge(account_routes())
 }
 
 #[derive(Deserialize)]
@@ -103,7 +100,7 @@ struct NewCart {
     currency: Option<String>,
 }
 
-async fn create_cart(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<impl IntoResponse> {
+async fn create_cart(State(app): State<AppState>, Who(viewer): Who, body: Bytes) -> ApiResult<impl IntoResponse> {
     // The body is optional: an empty one asks for the shop's currency.
     let body: NewCart = if body.iter().all(u8::is_ascii_whitespace) {
         NewCart::default()
@@ -114,7 +111,7 @@ async fn create_cart(State(app): State<AppState>, headers: HeaderMap, body: Byte
         None => None,
         Some(code) => Some(Currency::from_code(code).map_err(|e| ApiError::invalid("currency", &e.to_string()))?),
     };
-    let view = app.shop.carts.create(&viewer(&headers), currency).await?;
+    let view = app.shop.carts.create(&viewer, currency).await?;
     Ok((StatusCode::CREATED, Json(views::cart(&view))))
 }
 
@@ -122,8 +119,8 @@ fn cart_id(value: &str) -> Result<CartId, ApiError> {
     id(value, CartId::parse, "cart")
 }
 
-async fn show_cart(State(app): State<AppState>, headers: HeaderMap, Path(cart): Path<String>) -> ApiResult {
-    Ok(Json(views::cart(&app.shop.carts.view(&cart_id(&cart)?, &viewer(&headers)).await?)))
+async fn show_cart(State(app): State<AppState>, Who(viewer): Who, Path(cart): Path<String>) -> ApiResult {
+    Ok(Json(views::cart(&app.shop.carts.view(&cart_id(&cart)?, &viewer).await?)))
 }
 
 #[derive(Deserialize)]
@@ -139,12 +136,12 @@ fn quantity(q: i64) -> Result<u32, ApiError> {
 
 async fn add_item(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Who(viewer): Who,
     Path(cart): Path<String>,
     ApiJson(item): ApiJson<NewItem>,
 ) -> ApiResult<impl IntoResponse> {
     let sku = Sku::new(&item.sku).map_err(|_| ApiError::from(nite_core::Error::not_found("sku", &item.sku)))?;
-    let view = app.shop.carts.add_item(&cart_id(&cart)?, &viewer(&headers), &sku, quantity(item.quantity)?).await?;
+    let view = app.shop.carts.add_item(&cart_id(&cart)?, &viewer, &sku, quantity(item.quantity)?).await?;
     Ok((StatusCode::CREATED, Json(views::cart(&view))))
 }
 
@@ -156,22 +153,22 @@ struct ItemQuantity {
 
 async fn update_item(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Who(viewer): Who,
     Path((cart, line)): Path<(String, String)>,
     ApiJson(body): ApiJson<ItemQuantity>,
 ) -> ApiResult {
     let line = id(&line, CartLineId::parse, "cart line")?;
-    let view = app.shop.carts.update_item(&cart_id(&cart)?, &viewer(&headers), &line, quantity(body.quantity)?).await?;
+    let view = app.shop.carts.update_item(&cart_id(&cart)?, &viewer, &line, quantity(body.quantity)?).await?;
     Ok(Json(views::cart(&view)))
 }
 
 async fn remove_item(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Who(viewer): Who,
     Path((cart, line)): Path<(String, String)>,
 ) -> ApiResult {
     let line = id(&line, CartLineId::parse, "cart line")?;
-    Ok(Json(views::cart(&app.shop.carts.remove_item(&cart_id(&cart)?, &viewer(&headers), &line).await?)))
+    Ok(Json(views::cart(&app.shop.carts.remove_item(&cart_id(&cart)?, &viewer, &line).await?)))
 }
 
 #[derive(Deserialize)]
@@ -182,19 +179,19 @@ struct Code {
 
 async fn add_code(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Who(viewer): Who,
     Path(cart): Path<String>,
     ApiJson(body): ApiJson<Code>,
 ) -> ApiResult {
-    Ok(Json(views::cart(&app.shop.carts.add_code(&cart_id(&cart)?, &viewer(&headers), &body.code).await?)))
+    Ok(Json(views::cart(&app.shop.carts.add_code(&cart_id(&cart)?, &viewer, &body.code).await?)))
 }
 
 async fn remove_code(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Who(viewer): Who,
     Path((cart, code)): Path<(String, String)>,
 ) -> ApiResult {
-    Ok(Json(views::cart(&app.shop.carts.remove_code(&cart_id(&cart)?, &viewer(&headers), &code).await?)))
+    Ok(Json(views::cart(&app.shop.carts.remove_code(&cart_id(&cart)?, &viewer, &code).await?)))
 }
 
 #[derive(Deserialize)]
@@ -207,20 +204,20 @@ struct Addresses {
 
 async fn set_addresses(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Who(viewer): Who,
     Path(cart): Path<String>,
     ApiJson(body): ApiJson<Addresses>,
 ) -> ApiResult {
     let view = app
         .shop
         .carts
-        .set_addresses(&cart_id(&cart)?, &viewer(&headers), &body.email, body.shipping_address, body.billing_address)
+        .set_addresses(&cart_id(&cart)?, &viewer, &body.email, body.shipping_address, body.billing_address)
         .await?;
     Ok(Json(views::cart(&view)))
 }
 
-async fn shipping_options(State(app): State<AppState>, headers: HeaderMap, Path(cart): Path<String>) -> ApiResult {
-    let rates = app.shop.carts.shipping_options(&cart_id(&cart)?, &viewer(&headers)).await?;
+async fn shipping_options(State(app): State<AppState>, Who(viewer): Who, Path(cart): Path<String>) -> ApiResult {
+    let rates = app.shop.carts.shipping_options(&cart_id(&cart)?, &viewer).await?;
     Ok(Json(json!({ "data": rates.iter().map(views::rate).collect::<Vec<_>>() })))
 }
 
@@ -232,16 +229,16 @@ struct ChosenRate {
 
 async fn choose_shipping(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Who(viewer): Who,
     Path(cart): Path<String>,
     ApiJson(body): ApiJson<ChosenRate>,
 ) -> ApiResult {
-    Ok(Json(views::cart(&app.shop.carts.choose_shipping(&cart_id(&cart)?, &viewer(&headers), &body.id).await?)))
+    Ok(Json(views::cart(&app.shop.carts.choose_shipping(&cart_id(&cart)?, &viewer, &body.id).await?)))
 }
 
 async fn checkout(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    Who(viewer): Who,
     uri: Uri,
     Path(cart): Path<String>,
     IdempotencyHeader(key): IdempotencyHeader,
@@ -249,7 +246,7 @@ async fn checkout(
 ) -> ApiResult<impl IntoResponse> {
     let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key", "is required to check out"))?;
     let key = IdempotencyKey { key, fingerprint: fingerprint("POST", uri.path(), &body) };
-    let outcome = app.shop.checkout.checkout(&cart_id(&cart)?, &viewer(&headers), Some(&key)).await?;
+    let outcome = app.shop.checkout.checkout(&cart_id(&cart)?, &viewer, Some(&key)).await?;
     let provider = outcome.order.payment.provider.clone().unwrap_or_default();
     let body = json!({
         "order": views::order(&outcome.order),
@@ -263,15 +260,25 @@ fn order_token(headers: &HeaderMap) -> Option<String> {
     headers.get("x-order-token").and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
-async fn show_order(State(app): State<AppState>, headers: HeaderMap, Path(order): Path<String>) -> ApiResult {
+async fn show_order(
+    State(app): State<AppState>,
+    Who(viewer): Who,
+    headers: HeaderMap,
+    Path(order): Path<String>,
+) -> ApiResult {
     let order = id(&order, OrderId::parse, "order")?;
-    let found = app.shop.orders.order(&order, &viewer(&headers), order_token(&headers).as_deref()).await?;
+    let found = app.shop.orders.order(&order, &viewer, order_token(&headers).as_deref()).await?;
     Ok(Json(views::order(&found)))
 }
 
-async fn order_tracking(State(app): State<AppState>, headers: HeaderMap, Path(order): Path<String>) -> ApiResult {
+async fn order_tracking(
+    State(app): State<AppState>,
+    Who(viewer): Who,
+    headers: HeaderMap,
+    Path(order): Path<String>,
+) -> ApiResult {
     let order = id(&order, OrderId::parse, "order")?;
-    let tracking = app.shop.orders.tracking(&order, &viewer(&headers), order_token(&headers).as_deref()).await?;
+    let tracking = app.shop.orders.tracking(&order, &viewer, order_token(&headers).as_deref()).await?;
     Ok(Json(serde_json::to_value(tracking).unwrap_or_default()))
 }
 
@@ -320,4 +327,132 @@ async fn stripe_webhook(State(app): State<AppState>, headers: HeaderMap, body: B
     };
     let outcome = app.shop.payment_events.handle(&event).await?;
     Ok(Json(json!({ "received": true, "handled": true, "outcome": outcome_name(&outcome) })))
+}
+
+/// The sign-in and account routes, under `/api/v1`.
+pub(crate) fn account_routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/register", post(register))
+        .route("/auth/login", post(login))
+        .route("/auth/refresh", post(refresh))
+        .route("/auth/logout", post(logout))
+        .route("/auth/password-reset", post(request_reset))
+        .route("/auth/password-reset/confirm", post(confirm_reset))
+        .route("/me", get(me).patch(rename))
+        .route("/me/orders", get(my_orders))
+}
+
+fn customer_json(c: &nite_core::customer::Customer) -> Value {
+    json!({ "id": c.id, "email": c.email, "name": c.name, "role": c.role,
+            "created_at": c.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default() })
+}
+
+fn session_json(app: &AppState, session: &nite_core::services::Session) -> ApiResult<Value> {
+    Ok(json!({
+        "customer": customer_json(&session.customer),
+        "access_token": app.tokens.issue(&session.customer)?,
+        "refresh_token": session.refresh_token,
+        "token_type": "Bearer",
+        "expires_in": app.tokens.ttl_secs(),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Register {
+    email: String,
+    password: String,
+    name: String,
+}
+
+async fn register(State(app): State<AppState>, ApiJson(body): ApiJson<Register>) -> ApiResult<impl IntoResponse> {
+    let session = app.shop.sessions.register(&body.email, &body.name, &body.password).await?;
+    Ok((StatusCode::CREATED, Json(session_json(&app, &session)?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    email: String,
+    password: String,
+}
+
+async fn login(State(app): State<AppState>, ApiJson(body): ApiJson<Login>) -> ApiResult {
+    app.limiter.check(&body.email)?;
+    match app.shop.sessions.login(&body.email, &body.password).await {
+        Ok(session) => {
+            app.limiter.succeeded(&body.email);
+            Ok(Json(session_json(&app, &session)?))
+        }
+        Err(error) => {
+            if matches!(error, nite_core::Error::Unauthorized(_)) {
+                app.limiter.failed(&body.email);
+            }
+            Err(error.into())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefreshBody {
+    refresh_token: String,
+}
+
+async fn refresh(State(app): State<AppState>, ApiJson(body): ApiJson<RefreshBody>) -> ApiResult {
+    let session = app.shop.sessions.refresh(&body.refresh_token).await?;
+    Ok(Json(session_json(&app, &session)?))
+}
+
+async fn logout(State(app): State<AppState>, ApiJson(body): ApiJson<RefreshBody>) -> ApiResult<StatusCode> {
+    app.shop.sessions.logout(&body.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResetRequest {
+    email: String,
+}
+
+/// Always `202`: whether the address has an account is not for the caller to learn.
+async fn request_reset(State(app): State<AppState>, ApiJson(body): ApiJson<ResetRequest>) -> ApiResult<StatusCode> {
+    app.shop.sessions.request_reset(&body.email).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResetConfirm {
+    token: String,
+    new_password: String,
+}
+
+async fn confirm_reset(State(app): State<AppState>, ApiJson(body): ApiJson<ResetConfirm>) -> ApiResult<StatusCode> {
+    app.shop.sessions.confirm_reset(&body.token, &body.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(State(app): State<AppState>, SignedIn(viewer): SignedIn) -> ApiResult {
+    Ok(Json(customer_json(&app.shop.customers.me(&viewer).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rename {
+    name: String,
+}
+
+async fn rename(State(app): State<AppState>, SignedIn(viewer): SignedIn, ApiJson(body): ApiJson<Rename>) -> ApiResult {
+    Ok(Json(customer_json(&app.shop.customers.rename(&viewer, &body.name).await?)))
+}
+
+async fn my_orders(
+    State(app): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Query(query): Query<ListQuery>,
+) -> ApiResult {
+    let page = app.shop.orders.mine(&viewer, limit(query.limit)?, query.cursor).await?;
+    let data: Vec<Value> = page.items.iter().map(views::order).collect();
+    Ok(Json(json!({ "data": data, "next_cursor": page.next_cursor })))
 }

@@ -84,6 +84,9 @@ pub struct Config {
     pub email: EmailTransport,
     /// The storefront's URL, for links in emails (`NITE_SHOP_URL`).
     pub shop_url: String,
+    /// The key access tokens are signed with (`NITE_JWT_SECRET`, at least 32 bytes); random per process if unset,
+    /// which signs everyone out at every restart.
+    pub jwt_secret: Option<Secret>,
     /// The log filter (`NITE_LOG`, default `info`).
     pub log: String,
     /// The log format (`NITE_LOG_FORMAT`).
@@ -123,6 +126,7 @@ struct FileConfig {
     postmark_token: Option<String>,
     postmark_api_base: Option<String>,
     shop_url: Option<String>,
+    jwt_secret: Option<String>,
     log: Option<String>,
     log_format: Option<String>,
     background: Option<bool>,
@@ -209,6 +213,11 @@ impl Config {
             }
         };
         let shop_url = value("shop_url", from_file.shop_url).map_or_else(|| format!("http://{bind}"), |(_, v)| v);
+        let jwt_secret = match value("jwt_secret", from_file.jwt_secret) {
+            Some((key, v)) if v.len() < 32 => return Err(bad(&key, "must be at least 32 bytes")),
+            Some((_, v)) => Some(Secret(v)),
+            None => None,
+        };
         let log = value("log", from_file.log).map_or_else(|| "info".to_owned(), |(_, v)| v);
         let log_format = match value("log_format", from_file.log_format).map(|(k, v)| (k, v.to_ascii_lowercase())) {
             None => LogFormat::Pretty,
@@ -224,7 +233,7 @@ impl Config {
             },
             None => from_file.background.unwrap_or(true),
         };
-        Ok(Config { bind, database_url, payments, email, shop_url, log, log_format, background })
+        Ok(Config { bind, database_url, payments, email, shop_url, jwt_secret, log, log_format, background })
     }
 }
 

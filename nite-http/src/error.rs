@@ -78,6 +78,7 @@ impl From<Error> for ApiError {
                 (S::BAD_GATEWAY, "payment_provider_refused", "The payment provider refused")
             }
             Error::SignatureInvalid(_) => (S::BAD_REQUEST, "signature_invalid", "The signature is not valid"),
+            Error::Unauthorized(code) => (S::UNAUTHORIZED, *code, "Not authorized"),
             Error::Conflict(_) => (S::CONFLICT, "conflict", "Changed concurrently; try again"),
             Error::Pricing(_) | Error::Money(_) => {
                 (S::UNPROCESSABLE_ENTITY, "validation_failed", "The cart cannot be priced")

@@ -7,6 +7,7 @@
 //! - [`serve`] runs it all: the server, the outbox worker and the reservation sweeper, until a shutdown signal.
 
 mod api;
+mod auth;
 pub mod config;
 mod error;
 mod extract;
@@ -14,6 +15,7 @@ mod serve;
 mod shop;
 mod views;
 
+pub use auth::{Argon2Passwords, LoginLimiter, Tokens};
 pub use error::ApiError;
 pub use serve::{build_shop, serve};
 pub use shop::{MissingStores, Shop, ShopBuilder};
@@ -42,6 +44,22 @@ pub struct AppState {
     pub shop: Arc<Shop>,
     /// The database, for readiness; `None` for a shop over in-memory stores.
     pub database: Option<nite_storage::Database>,
+    /// Access tokens.
+    pub tokens: Arc<Tokens>,
+    /// Failed sign-ins.
+    pub limiter: Arc<LoginLimiter>,
+}
+
+impl AppState {
+    /// The state of a shop: tokens signed with `jwt_secret`, valid 15 minutes.
+    pub fn new(shop: Shop, database: Option<nite_storage::Database>, jwt_secret: &[u8]) -> AppState {
+        AppState {
+            shop: Arc::new(shop),
+            database,
+            tokens: Arc::new(Tokens::new(jwt_secret, Duration::from_secs(15 * 60))),
+            limiter: Arc::new(LoginLimiter::default()),
+        }
+    }
 }
 
 /// The email settings of the NitePutter shop.

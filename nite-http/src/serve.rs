@@ -104,14 +104,24 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let (shop, database) = build_shop(&config).await?;
     nite_core::seed::load(&shop.ctx.stores).await.context("seeding the catalog")?;
-    let shop = Arc::new(shop);
+    let secret = match &config.jwt_secret {
+        Some(secret) => secret.expose().as_bytes().to_vec(),
+        None => {
+            tracing::warn!(
+                "NITE_JWT_SECRET is not set: signing tokens with a random key, so restarts sign everyone out"
+            );
+            nite_core::IdGenerator::secret_token(&RandomIds).into_bytes()
+        }
+    };
+    let state = AppState::new(shop, Some(database.clone()), &secret);
+    let shop = Arc::clone(&state.shop);
     let (stop, stopped) = watch::channel(false);
     let mut workers = Vec::new();
     if config.background {
         workers.push(spawn_outbox(&shop, stopped.clone()));
         workers.push(spawn_sweeper(&shop, stopped));
     }
-    let app = crate::app(AppState { shop, database: Some(database.clone()) });
+    let app = crate::app(state);
     let listener =
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
     tracing::info!(address = %listener.local_addr()?, ready_in_ms = started.elapsed().as_millis(), "niteputter is serving");

@@ -7,8 +7,8 @@ use nite_core::email::EmailSender;
 use nite_core::payment::{PaymentProvider, TestPaymentProvider};
 use nite_core::ports::Stores;
 use nite_core::services::{
-    CartService, CatalogService, CheckoutService, CustomerService, FulfilmentService, OrderService,
-    PaymentEventService, ReservationSweeper, ReviewService, SalesService, ShopContext, ShopSettings,
+    CartService, CatalogService, CheckoutService, CustomerService, FulfilmentService, OrderService, Passwords,
+    PaymentEventService, ReservationSweeper, ReviewService, SalesService, SessionService, ShopContext, ShopSettings,
 };
 use nite_core::shipping::ShippingProvider;
 use nite_core::{Clock, IdGenerator, RandomIds, SystemClock};
@@ -38,6 +38,8 @@ pub struct Shop {
     pub customers: CustomerService,
     /// The reservation sweeper.
     pub sweeper: ReservationSweeper,
+    /// Sign-in, sessions, password resets.
+    pub sessions: SessionService,
     /// The test provider, when it is the payment provider (enables `test-confirm`).
     pub test_payments: Option<Arc<TestPaymentProvider>>,
     /// Sends email.
@@ -54,6 +56,7 @@ pub struct ShopBuilder {
     shipping: Option<Arc<dyn ShippingProvider>>,
     email: Option<Arc<dyn EmailSender>>,
     email_settings: Option<EmailSettings>,
+    passwords: Option<Arc<dyn Passwords>>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
     settings: ShopSettings,
@@ -69,6 +72,7 @@ impl Shop {
             shipping: None,
             email: None,
             email_settings: None,
+            passwords: None,
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
             settings: ShopSettings { tax_rules: nite_core::seed::niteputter().tax_rules, ..ShopSettings::default() },
@@ -112,6 +116,12 @@ impl ShopBuilder {
     pub fn email(mut self, sender: Arc<dyn EmailSender>, settings: EmailSettings) -> Self {
         self.email = Some(sender);
         self.email_settings = Some(settings);
+        self
+    }
+
+    /// How passwords are hashed (argon2id by default).
+    pub fn passwords(mut self, passwords: Arc<dyn Passwords>) -> Self {
+        self.passwords = Some(passwords);
         self
     }
 
@@ -168,6 +178,12 @@ impl ShopBuilder {
             sales: SalesService::new(ctx.clone()),
             customers: CustomerService::new(ctx.clone()),
             sweeper: ReservationSweeper::new(ctx.clone()),
+            sessions: SessionService::new(
+                ctx.clone(),
+                self.passwords.unwrap_or_else(|| Arc::new(crate::auth::Argon2Passwords)),
+                time::Duration::days(30),
+                time::Duration::minutes(30),
+            ),
             test_payments,
             email,
             renderer: Arc::new(Renderer::new(email_settings)),

@@ -47,4 +47,22 @@ impl CustomerService {
         self.ctx.stores.customers.create_customer(&customer, &hash, &[welcome]).await?;
         Ok(customer)
     }
+
+    /// The signed-in customer's account.
+    pub async fn me(&self, viewer: &crate::services::Viewer) -> Result<Customer> {
+        let id = viewer.customer_id.as_ref().ok_or(Error::Unauthorized("unauthorized"))?;
+        self.ctx.stores.customers.customer(id).await?.ok_or_else(|| Error::not_found("customer", id))
+    }
+
+    /// Renames the signed-in customer.
+    pub async fn rename(&self, viewer: &crate::services::Viewer, name: &str) -> Result<Customer> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(Error::invalid("name", "1 to 200 characters"));
+        }
+        let mut customer = self.me(viewer).await?;
+        customer.name = name.to_owned();
+        self.ctx.stores.customers.update_customer(&customer).await?;
+        Ok(customer)
+    }
 }

@@ -7,19 +7,28 @@ use axum::http::{Request, StatusCode};
 use nite_core::ports::Stores;
 use nite_core::testing::InMemoryStore;
 use nite_http::{AppState, Shop, app};
+
+/// The key the test server signs access tokens with.
+pub(crate) const SECRET: &[u8] = b"a test secret of at least 32 bytes!";
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-async fn shop() -> axum::Router {
+pub(crate) async fn shop() -> axum::Router {
+    shop_and_stores().await.0
+}
+
+/// The test shop and the stores behind it, for tests that look at what the API wrote.
+pub(crate) async fn shop_and_stores() -> (axum::Router, Stores) {
     let stores = Stores::from_store(Arc::new(InMemoryStore::new()));
     nite_core::seed::load(&stores).await.unwrap();
     let dir = tempfile::tempdir().unwrap().keep();
     let email = Arc::new(nite_email::FileEmailSender::new(dir).unwrap());
-    let shop = Shop::builder().stores(stores).email(email, nite_http::default_email_settings()).build().unwrap();
-    app(AppState { shop: Arc::new(shop), database: None })
+    let shop =
+        Shop::builder().stores(stores.clone()).email(email, nite_http::default_email_settings()).build().unwrap();
+    (app(AppState::new(shop, None, SECRET)), stores)
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &axum::Router,
     method: &str,
     uri: &str,
@@ -46,7 +55,7 @@ async fn call(
     (status, value)
 }
 
-fn address() -> Value {
+pub(crate) fn address() -> Value {
     json!({ "name": "Ada Lovelace", "line1": "1 Market St", "city": "San Francisco", "region": "CA",
             "postal_code": "94105", "country": "US" })
 }

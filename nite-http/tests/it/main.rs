@@ -2,5 +2,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
+mod accounts;
 mod api;
 mod outbox;
