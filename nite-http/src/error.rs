@@ -91,6 +91,17 @@ impl From<Error> for ApiError {
         match error {
             Error::Validation(fields) => api.0.errors = fields,
             Error::InsufficientStock { available, .. } => api.0.extra = Some(("available", available.into())),
+            Error::Unauthorized(code) => {
+                api.0.detail = match code {
+                    "invalid_credentials" => "The email or password is wrong.",
+                    "invalid_refresh_token" => "The refresh token is unknown, expired or signed out.",
+                    "refresh_token_reused" => {
+                        "The refresh token was already used; every session of this sign-in ended."
+                    }
+                    _ => "Sign in again.",
+                }
+                .to_owned();
+            }
             Error::Adapter { .. } => {
                 // Logged with its source; the client learns only that a backing service failed.
                 tracing::error!(error = %format!("{error:#}"), source = ?std::error::Error::source(&error), "backing service failed");
