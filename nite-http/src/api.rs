@@ -16,7 +16,7 @@ use nite_core::{Address, CartId, CartLineId, Category, Currency, OrderId, Paymen
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{SignedIn, Who};
+use crate::auth::{Admin, SignedIn, Who};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IdempotencyHeader, fingerprint, id};
 use crate::{AppState, views};
@@ -44,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/payments/{id}/test-confirm", post(test_confirm))
         .route("/webhooks/stripe", post(stripe_webhook))
         .merge(account_routes())
+        .merge(admin_routes())
 }
 
 #[derive(Deserialize)]
@@ -455,4 +456,85 @@ async fn my_orders(
     let page = app.shop.orders.mine(&viewer, limit(query.limit)?, query.cursor).await?;
     let data: Vec<Value> = page.items.iter().map(views::order).collect();
     Ok(Json(json!({ "data": data, "next_cursor": page.next_cursor })))
+}
+
+/// The administrators' routes (role `admin`; a customer gets `403`, a guest `401`).
+pub(crate) fn admin_routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/orders", get(admin_orders))
+        .route("/admin/orders/{id}", get(admin_order))
+        .route("/admin/orders/{id}/ship", post(ship_order))
+        .route("/admin/orders/{id}/deliver", post(deliver_order))
+        .route("/admin/orders/{id}/cancel", post(cancel_order))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdminOrderQuery {
+    status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+async fn admin_orders(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    Query(query): Query<AdminOrderQuery>,
+) -> ApiResult {
+    let state = match query.status.as_deref() {
+        None | Some("") => None,
+        Some(name) => Some(nite_core::order::OrderState::parse(name).ok_or_else(|| {
+            ApiError::invalid("status", "one of pending_payment, paid, shipped, delivered, cancelled")
+        })?),
+    };
+    let filter =
+        nite_core::ports::OrderFilter { customer_id: None, state, limit: limit(query.limit)?, cursor: query.cursor };
+    let page = app.shop.orders.all(&viewer, &filter).await?;
+    let data: Vec<Value> = page.items.iter().map(views::order).collect();
+    Ok(Json(json!({ "data": data, "next_cursor": page.next_cursor })))
+}
+
+async fn admin_order(State(app): State<AppState>, Admin(viewer): Admin, Path(order): Path<String>) -> ApiResult {
+    let order = id(&order, OrderId::parse, "order")?;
+    Ok(Json(views::order(&app.shop.orders.order(&order, &viewer, None).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShipRequest {
+    carrier: String,
+    tracking_number: String,
+}
+
+async fn ship_order(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    Path(order): Path<String>,
+    ApiJson(body): ApiJson<ShipRequest>,
+) -> ApiResult {
+    let order = id(&order, OrderId::parse, "order")?;
+    let shipped = app.shop.fulfilment.ship(&order, &viewer, &body.carrier, &body.tracking_number).await?;
+    Ok(Json(views::order(&shipped)))
+}
+
+async fn deliver_order(State(app): State<AppState>, Admin(viewer): Admin, Path(order): Path<String>) -> ApiResult {
+    let order = id(&order, OrderId::parse, "order")?;
+    Ok(Json(views::order(&app.shop.fulfilment.deliver(&order, &viewer).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CancelRequest {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn cancel_order(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    Path(order): Path<String>,
+    ApiJson(body): ApiJson<CancelRequest>,
+) -> ApiResult {
+    let order = id(&order, OrderId::parse, "order")?;
+    Ok(Json(views::order(&app.shop.fulfilment.cancel(&order, &viewer, &body.reason).await?)))
 }

@@ -136,6 +136,26 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
+/// An administrator: `401` for a guest, `403 forbidden` for a customer.
+pub(crate) struct Admin(pub Viewer);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let SignedIn(viewer) = SignedIn::from_request_parts(parts, state).await?;
+        if !viewer.is_admin() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Administrators only",
+                "this route needs the admin role",
+            ));
+        }
+        Ok(Admin(viewer))
+    }
+}
+
 /// Failed sign-ins per email: five in fifteen minutes, then `429` until the window passes.
 #[derive(Default)]
 pub struct LoginLimiter {

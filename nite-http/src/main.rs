@@ -37,6 +37,16 @@ enum Command {
     Migrate,
     /// Load the NitePutter catalog, stock and promotions.
     Seed,
+    /// Open an administrator's account; the password is read from `NITE_ADMIN_PASSWORD` or the first line of stdin,
+    /// never from the command line.
+    CreateAdmin {
+        /// The administrator's email.
+        #[arg(long)]
+        email: String,
+        /// The administrator's name.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
 }
 
 fn logging(config: &Config) {
@@ -68,6 +78,21 @@ async fn main() -> anyhow::Result<()> {
     logging(&config);
     match command {
         Command::Serve { .. } => nite_http::serve(config).await,
+        Command::CreateAdmin { email, name } => {
+            let password = match std::env::var("NITE_ADMIN_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).context("reading the password from stdin")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let (shop, database) = nite_http::build_shop(&config).await?;
+            let admin = shop.sessions.register_admin(&email, &name, &password).await.context("creating the admin")?;
+            println!("niteputter: administrator {} ({}) created", admin.email, admin.id);
+            database.close().await;
+            Ok(())
+        }
         Command::Migrate | Command::Seed => {
             let url = config.database_url.clone();
             let database = Database::connect(&url, 4).await.with_context(|| format!("opening {}", redact(&url)))?;

@@ -72,6 +72,15 @@ impl SessionService {
         self.open(customer).await
     }
 
+    /// Opens an administrator's account (for the operator's `create-admin` command; never reachable over HTTP).
+    pub async fn register_admin(&self, email: &str, name: &str, password: &str) -> Result<Customer> {
+        Self::check_password(password)?;
+        let hash = self.passwords.hash(password).await?;
+        crate::services::CustomerService::new(self.ctx.clone())
+            .register(email, name, hash, crate::customer::Role::Admin)
+            .await
+    }
+
     /// Signs in. A wrong email and a wrong password are the same `Unauthorized`, and take the same time.
     pub async fn login(&self, email: &str, password: &str) -> Result<Session> {
         let found = match Email::parse(email) {

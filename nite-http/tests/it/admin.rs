@@ -1,0 +1,114 @@
+//! The administrators' routes: who may call them, and an order taken from paid to delivered and another cancelled.
+
+use axum::http::StatusCode;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use nite_core::outbox::Notification;
+use serde_json::{Value, json};
+
+use crate::api::{SECRET, address, call, shop_and_stores};
+
+fn bearer_for(sub: &str, role: &str) -> String {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let claims = json!({ "sub": sub, "role": role, "iat": now, "exp": now + 600 });
+    let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(SECRET));
+    format!("Bearer {}", token.unwrap())
+}
+
+/// A guest's order for one Basic, paid through the test provider when `pay`.
+async fn order(app: &axum::Router, key: &str, pay: bool) -> String {
+    let (_, cart) = call(app, "POST", "/api/v1/carts", None, &[]).await;
+    let base = format!("/api/v1/carts/{}", cart["id"].as_str().unwrap());
+    call(app, "POST", &format!("{base}/items"), Some(json!({ "sku": "NP-BASIC-GRN", "quantity": 1 })), &[]).await;
+    let contact = json!({ "email": "ada@example.com", "shipping_address": address() });
+    call(app, "PUT", &format!("{base}/addresses"), Some(contact), &[]).await;
+    let (_, options) = call(app, "GET", &format!("{base}/shipping-options"), None, &[]).await;
+    let option = json!({ "id": options["data"][0]["id"].clone() });
+    call(app, "PUT", &format!("{base}/shipping-option"), Some(option), &[]).await;
+    let (status, placed) = call(app, "POST", &format!("{base}/checkout"), None, &[("idempotency-key", key)]).await;
+    assert_eq!(status, StatusCode::CREATED, "{placed}");
+    if pay {
+        let pay = format!("/api/v1/payments/{}/test-confirm", placed["payment"]["id"].as_str().unwrap());
+        let (status, body) = call(app, "POST", &pay, Some(json!({ "outcome": "succeeded" })), &[]).await;
+        assert!(status.is_success(), "{body}");
+    }
+    placed["order"]["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn only_administrators_reach_admin_routes() {
+    let (app, _) = shop_and_stores().await;
+    let paid = order(&app, "k1", true).await;
+    let customer = bearer_for("cus_0000000000000000000a", "customer");
+    for (method, uri, body) in [
+        ("GET", "/api/v1/admin/orders".to_owned(), None),
+        ("GET", format!("/api/v1/admin/orders/{paid}"), None),
+        (
+            "POST",
+            format!("/api/v1/admin/orders/{paid}/ship"),
+            Some(json!({ "carrier": "ups", "tracking_number": "1Z" })),
+        ),
+        ("POST", format!("/api/v1/admin/orders/{paid}/deliver"), None),
+        ("POST", format!("/api/v1/admin/orders/{paid}/cancel"), Some(json!({ "reason": "no" }))),
+    ] {
+        let (status, problem) = call(&app, method, &uri, body.clone(), &[]).await;
+        assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")), "{uri}");
+        let (status, problem) = call(&app, method, &uri, body, &[("authorization", &customer)]).await;
+        assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{uri}");
+    }
+    let admin = bearer_for("cus_0000000000000000000b", "admin");
+    let (_, shown) =
+        call(&app, "GET", &format!("/api/v1/admin/orders/{paid}"), None, &[("authorization", &admin)]).await;
+    assert_eq!(shown["state"], "paid", "nothing above changed the order");
+}
+
+#[tokio::test]
+async fn an_administrator_ships_delivers_and_cancels() {
+    let (app, stores) = shop_and_stores().await;
+    let admin = bearer_for("cus_0000000000000000000b", "admin");
+    let auth = [("authorization", admin.as_str())];
+    let paid = order(&app, "k1", true).await;
+    let unpaid = order(&app, "k2", false).await;
+
+    let (status, listed) = call(&app, "GET", "/api/v1/admin/orders?status=paid", None, &auth).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let ids: Vec<&Value> = listed["data"].as_array().unwrap().iter().map(|o| &o["id"]).collect();
+    assert_eq!(ids, [&json!(paid)]);
+    let (status, problem) = call(&app, "GET", "/api/v1/admin/orders?status=lost", None, &auth).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
+
+    let ship = format!("/api/v1/admin/orders/{paid}/ship");
+    let (status, problem) =
+        call(&app, "POST", &ship, Some(json!({ "carrier": "", "tracking_number": "" })), &auth).await;
+    assert_eq!((status, problem["errors"].as_array().map(Vec::len)), (StatusCode::UNPROCESSABLE_ENTITY, Some(2)));
+    let body = json!({ "carrier": "ups", "tracking_number": "1Z999AA10123456784" });
+    let (status, shipped) = call(&app, "POST", &ship, Some(body.clone()), &auth).await;
+    assert_eq!((status, shipped["state"].as_str()), (StatusCode::OK, Some("shipped")), "{shipped}");
+    let (status, problem) = call(&app, "POST", &ship, Some(body), &auth).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")), "only once");
+    let (status, problem) =
+        call(&app, "POST", &format!("/api/v1/admin/orders/{paid}/cancel"), Some(json!({})), &auth).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")));
+    let (_, delivered) = call(&app, "POST", &format!("/api/v1/admin/orders/{paid}/deliver"), None, &auth).await;
+    assert_eq!(delivered["state"], "delivered");
+
+    let (_, cancelled) =
+        call(&app, "POST", &format!("/api/v1/admin/orders/{unpaid}/cancel"), Some(json!({ "reason": "fraud" })), &auth)
+            .await;
+    assert_eq!(cancelled["state"], "cancelled", "{cancelled}");
+    let (status, _) = call(&app, "POST", "/api/v1/admin/orders/ord_nope/deliver", None, &auth).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let kinds: Vec<&'static str> =
+        stores.outbox.outbox(None, 100).await.unwrap().iter().map(|m| m.notification.kind()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "shipping_notification").count(), 1, "{kinds:?}");
+    assert!(
+        stores
+            .outbox
+            .outbox(None, 100)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| matches!(m.notification, Notification::Delivered { .. })),
+        "{kinds:?}"
+    );
+}
