@@ -466,6 +466,9 @@ pub(crate) fn admin_routes() -> Router<AppState> {
         .route("/admin/orders/{id}/ship", post(ship_order))
         .route("/admin/orders/{id}/deliver", post(deliver_order))
         .route("/admin/orders/{id}/cancel", post(cancel_order))
+        .route("/admin/orders/{id}/refunds", post(refund_order))
+        .route("/admin/inventory", get(admin_inventory))
+        .route("/admin/inventory/{sku}", put(set_stock))
 }
 
 #[derive(Deserialize)]
@@ -537,4 +540,51 @@ async fn cancel_order(
 ) -> ApiResult {
     let order = id(&order, OrderId::parse, "order")?;
     Ok(Json(views::order(&app.shop.fulfilment.cancel(&order, &viewer, &body.reason).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefundRequest {
+    /// A decimal string in the order's currency, such as `"10.00"`.
+    amount: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn refund_order(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    Path(order): Path<String>,
+    ApiJson(body): ApiJson<RefundRequest>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let order = id(&order, OrderId::parse, "order")?;
+    let currency = app.shop.orders.order(&order, &viewer, None).await?.currency;
+    let amount = nite_core::Money::parse(&body.amount, currency)
+        .map_err(|_| ApiError::invalid("amount", "a decimal string such as \"10.00\""))?;
+    let refunded = app.shop.fulfilment.refund(&order, &viewer, amount, &body.reason).await?;
+    Ok((StatusCode::CREATED, Json(views::order(&refunded))))
+}
+
+fn stock_json(level: &nite_core::inventory::StockLevel) -> Value {
+    json!({ "sku": level.sku, "on_hand": level.on_hand, "reserved": level.reserved, "available": level.available() })
+}
+
+async fn admin_inventory(State(app): State<AppState>, Admin(viewer): Admin) -> ApiResult {
+    let data: Vec<Value> = app.shop.catalog.stock(&viewer).await?.iter().map(stock_json).collect();
+    Ok(Json(json!({ "data": data })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OnHand {
+    on_hand: u32,
+}
+
+async fn set_stock(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    Path(sku): Path<String>,
+    ApiJson(body): ApiJson<OnHand>,
+) -> ApiResult {
+    Ok(Json(stock_json(&app.shop.catalog.set_on_hand(&viewer, &sku, body.on_hand).await?)))
 }

@@ -52,6 +52,31 @@ impl CatalogService {
         self.view(product).await
     }
 
+    /// Every SKU's stock, for administrators (`NotFound` for anyone else).
+    pub async fn stock(&self, viewer: &crate::services::Viewer) -> Result<Vec<crate::inventory::StockLevel>> {
+        if !viewer.is_admin() {
+            return Err(Error::not_found("inventory", "all"));
+        }
+        self.ctx.stores.inventory.all_stock().await
+    }
+
+    /// Sets a catalog SKU's units on hand, for administrators. An unknown SKU is `NotFound` (no orphan stock rows);
+    /// a figure below what unpaid orders hold is a validation error.
+    pub async fn set_on_hand(
+        &self,
+        viewer: &crate::services::Viewer,
+        sku: &str,
+        on_hand: u32,
+    ) -> Result<crate::inventory::StockLevel> {
+        let Some(sku) = Sku::new(sku).ok().filter(|_| viewer.is_admin()) else {
+            return Err(Error::not_found("sku", sku));
+        };
+        if self.ctx.stores.catalog.products_by_skus(std::slice::from_ref(&sku)).await?.is_empty() {
+            return Err(Error::not_found("sku", sku.as_str()));
+        }
+        self.ctx.stores.inventory.set_on_hand(&sku, on_hand).await
+    }
+
     /// Records that a product page was shown.
     pub async fn record_view(&self, product: &Product) -> Result<()> {
         let event = AnalyticsEvent::product(EventKind::ProductView, product.id.clone(), self.ctx.clock.now());

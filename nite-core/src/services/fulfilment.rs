@@ -108,6 +108,9 @@ impl FulfilmentService {
     /// refundable), records it, and sends the refund email. A refund the provider made but nite failed to record
     /// arrives again as the provider's `refunded` event, which records it then.
     pub async fn refund(&self, id: &OrderId, viewer: &Viewer, amount: Money, reason: &str) -> Result<Order> {
+        if amount.is_zero() || amount.is_negative() || !amount.is_at_minor_unit() {
+            return Err(Error::invalid("amount", "a positive amount in whole minor units (such as 10.00)"));
+        }
         let now = self.ctx.clock.now();
         let current = self.load(id).await?;
         let state = current.state();

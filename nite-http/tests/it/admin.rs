@@ -49,6 +49,9 @@ async fn only_administrators_reach_admin_routes() {
         ),
         ("POST", format!("/api/v1/admin/orders/{paid}/deliver"), None),
         ("POST", format!("/api/v1/admin/orders/{paid}/cancel"), Some(json!({ "reason": "no" }))),
+        ("POST", format!("/api/v1/admin/orders/{paid}/refunds"), Some(json!({ "amount": "1.00" }))),
+        ("GET", "/api/v1/admin/inventory".to_owned(), None),
+        ("PUT", "/api/v1/admin/inventory/NP-PRO-GRN".to_owned(), Some(json!({ "on_hand": 0 }))),
     ] {
         let (status, problem) = call(&app, method, &uri, body.clone(), &[]).await;
         assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")), "{uri}");
@@ -91,6 +94,19 @@ async fn an_administrator_ships_delivers_and_cancels() {
     let (_, delivered) = call(&app, "POST", &format!("/api/v1/admin/orders/{paid}/deliver"), None, &auth).await;
     assert_eq!(delivered["state"], "delivered");
 
+    let refunds = format!("/api/v1/admin/orders/{paid}/refunds");
+    for bad in ["0", "-1.00", "1.001", "ten", "100000.00"] {
+        let (status, problem) = call(&app, "POST", &refunds, Some(json!({ "amount": bad })), &auth).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {problem}");
+    }
+    let (status, refunded) =
+        call(&app, "POST", &refunds, Some(json!({ "amount": "5.00", "reason": "scuffed" })), &auth).await;
+    assert_eq!(status, StatusCode::CREATED, "{refunded}");
+    assert_eq!(refunded["refunds"][0]["amount"], json!({ "amount": "5.00", "currency": "USD" }));
+    assert_eq!(refunded["payment"]["refunded"], json!({ "amount": "5.00", "currency": "USD" }));
+    let (_, problem) = call(&app, "POST", &refunds, Some(json!({ "amount": "100000.00" })), &auth).await;
+    assert_eq!(problem["code"], "refund_exceeds_captured");
+
     let (_, cancelled) =
         call(&app, "POST", &format!("/api/v1/admin/orders/{unpaid}/cancel"), Some(json!({ "reason": "fraud" })), &auth)
             .await;
@@ -101,6 +117,7 @@ async fn an_administrator_ships_delivers_and_cancels() {
     let kinds: Vec<&'static str> =
         stores.outbox.outbox(None, 100).await.unwrap().iter().map(|m| m.notification.kind()).collect();
     assert_eq!(kinds.iter().filter(|k| **k == "shipping_notification").count(), 1, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == "refunded").count(), 1, "{kinds:?}");
     assert!(
         stores
             .outbox
@@ -111,4 +128,38 @@ async fn an_administrator_ships_delivers_and_cancels() {
             .any(|m| matches!(m.notification, Notification::Delivered { .. })),
         "{kinds:?}"
     );
+}
+
+#[tokio::test]
+async fn an_administrator_counts_stock_but_never_below_what_is_reserved() {
+    let (app, _) = shop_and_stores().await;
+    let admin = bearer_for("cus_0000000000000000000b", "admin");
+    let auth = [("authorization", admin.as_str())];
+    order(&app, "k1", false).await;
+    let basic = |stock: &Value| -> Value {
+        stock["data"].as_array().unwrap().iter().find(|s| s["sku"] == "NP-BASIC-GRN").cloned().unwrap()
+    };
+    let (status, stock) = call(&app, "GET", "/api/v1/admin/inventory", None, &auth).await;
+    assert_eq!(status, StatusCode::OK);
+    let before = basic(&stock);
+    assert_eq!(before["reserved"], 1, "{before}");
+
+    let uri = "/api/v1/admin/inventory/NP-BASIC-GRN";
+    let (status, problem) = call(&app, "PUT", uri, Some(json!({ "on_hand": 0 })), &auth).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
+    for bad in [json!({ "on_hand": -1 }), json!({ "on_hand": "5" }), json!({})] {
+        let (status, _) = call(&app, "PUT", uri, Some(bad.clone()), &auth).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    let (status, level) = call(&app, "PUT", uri, Some(json!({ "on_hand": 5 })), &auth).await;
+    assert_eq!(status, StatusCode::OK, "{level}");
+    assert_eq!(level, json!({ "sku": "NP-BASIC-GRN", "on_hand": 5, "reserved": 1, "available": 4 }));
+    let (_, stock) = call(&app, "GET", "/api/v1/admin/inventory", None, &auth).await;
+    assert_eq!(basic(&stock), level);
+    let (_, product) = call(&app, "GET", "/api/v1/products/niteputter-basic", None, &[]).await;
+    assert!(product.to_string().contains("\"available\":4"), "{product}");
+
+    let (status, _) =
+        call(&app, "PUT", "/api/v1/admin/inventory/NO-SUCH-SKU", Some(json!({ "on_hand": 5 })), &auth).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no stock rows for SKUs the catalog does not sell");
 }
