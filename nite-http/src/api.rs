@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use nite_core::catalog::Sku;
 use nite_core::payment::{TestOutcome, WebhookRequest};
 use nite_core::ports::ProductFilter;
+use nite_core::review::ReviewStatus;
 use nite_core::services::{EventOutcome, IdempotencyKey};
 use nite_core::{Address, CartId, CartLineId, Category, Currency, OrderId, PaymentId};
 use serde::Deserialize;
@@ -28,7 +29,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/products", get(list_products))
         .route("/products/{slug}", get(show_product))
-        .route("/products/{slug}/reviews", get(product_reviews))
+        .route("/products/{slug}/reviews", get(product_reviews).post(write_review))
         .route("/carts", post(create_cart))
         .route("/carts/{id}", get(show_cart))
         .route("/carts/{id}/items", post(add_item))
@@ -92,7 +93,36 @@ async fn product_reviews(
     Query(query): Query<ListQuery>,
 ) -> ApiResult {
     let page = app.shop.reviews.approved(&slug, limit(query.limit)?, query.cursor).await?;
-    Ok(Json(json!({ "data": page.items, "next_cursor": page.next_cursor })))
+    let data: Vec<Value> = page.items.iter().map(public_review).collect();
+    Ok(Json(json!({ "data": data, "next_cursor": page.next_cursor })))
+}
+
+/// A review as shoppers see it: the author's display name, never their customer id.
+fn public_review(review: &nite_core::review::Review) -> Value {
+    let mut value = json!(review);
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("customer_id");
+    }
+    value
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewBody {
+    rating: i64,
+    title: String,
+    body: String,
+}
+
+async fn write_review(
+    State(app): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let review = nite_core::services::NewReview { rating: body.rating, title: body.title, body: body.body };
+    let written = app.shop.reviews.write(&viewer, &slug, review).await?;
+    Ok((StatusCode::CREATED, Json(json!(written))))
 }
 
 #[derive(Deserialize, Default)]
@@ -468,6 +498,9 @@ pub(crate) fn admin_routes() -> Router<AppState> {
         .route("/admin/orders/{id}/cancel", post(cancel_order))
         .route("/admin/orders/{id}/refunds", post(refund_order))
         .route("/admin/inventory", get(admin_inventory))
+        .route("/admin/reviews", get(admin_reviews))
+        .route("/admin/reviews/{id}/approve", post(approve_review))
+        .route("/admin/reviews/{id}/reject", post(reject_review))
         .route("/admin/inventory/{sku}", put(set_stock))
 }
 
@@ -587,4 +620,43 @@ async fn set_stock(
     ApiJson(body): ApiJson<OnHand>,
 ) -> ApiResult {
     Ok(Json(stock_json(&app.shop.catalog.set_on_hand(&viewer, &sku, body.on_hand).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdminReviewQuery {
+    status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+async fn admin_reviews(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    Query(query): Query<AdminReviewQuery>,
+) -> ApiResult {
+    let status = match query.status.as_deref() {
+        None | Some("") => None,
+        Some(name) => Some(
+            ReviewStatus::parse(name)
+                .ok_or_else(|| ApiError::invalid("status", "one of pending, approved, rejected"))?,
+        ),
+    };
+    let filter =
+        nite_core::ports::ReviewFilter { product_id: None, status, limit: limit(query.limit)?, cursor: query.cursor };
+    let page = app.shop.reviews.moderation_queue(&viewer, &filter).await?;
+    Ok(Json(json!({ "data": page.items, "next_cursor": page.next_cursor })))
+}
+
+async fn moderate(app: &AppState, viewer: &nite_core::services::Viewer, review: &str, to: ReviewStatus) -> ApiResult {
+    let review = id(review, nite_core::ReviewId::parse, "review")?;
+    Ok(Json(json!(app.shop.reviews.moderate(viewer, &review, to).await?)))
+}
+
+async fn approve_review(State(app): State<AppState>, Admin(viewer): Admin, Path(review): Path<String>) -> ApiResult {
+    moderate(&app, &viewer, &review, ReviewStatus::Approved).await
+}
+
+async fn reject_review(State(app): State<AppState>, Admin(viewer): Admin, Path(review): Path<String>) -> ApiResult {
+    moderate(&app, &viewer, &review, ReviewStatus::Rejected).await
 }

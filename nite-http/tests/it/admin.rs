@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::api::{SECRET, address, call, shop_and_stores};
 
-fn bearer_for(sub: &str, role: &str) -> String {
+pub(crate) fn bearer_for(sub: &str, role: &str) -> String {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let claims = json!({ "sub": sub, "role": role, "iat": now, "exp": now + 600 });
     let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(SECRET));

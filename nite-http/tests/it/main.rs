@@ -6,3 +6,4 @@ mod accounts;
 mod admin;
 mod api;
 mod outbox;
+mod reviews;
