@@ -499,6 +499,7 @@ pub(crate) fn admin_routes() -> Router<AppState> {
         .route("/admin/orders/{id}/refunds", post(refund_order))
         .route("/admin/inventory", get(admin_inventory))
         .route("/admin/reviews", get(admin_reviews))
+        .route("/admin/analytics/sales", get(sales_report))
         .route("/admin/reviews/{id}/approve", post(approve_review))
         .route("/admin/reviews/{id}/reject", post(reject_review))
         .route("/admin/inventory/{sku}", put(set_stock))
@@ -659,4 +660,46 @@ async fn approve_review(State(app): State<AppState>, Admin(viewer): Admin, Path(
 
 async fn reject_review(State(app): State<AppState>, Admin(viewer): Admin, Path(review): Path<String>) -> ApiResult {
     moderate(&app, &viewer, &review, ReviewStatus::Rejected).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SalesQuery {
+    from: Option<String>,
+    to: Option<String>,
+    granularity: Option<String>,
+}
+
+/// `2026-11-01` (midnight UTC) or an RFC 3339 instant.
+fn instant(field: &'static str, value: &str) -> Result<time::OffsetDateTime, ApiError> {
+    use time::format_description::well_known::Rfc3339;
+    let day = time::macros::format_description!("[year]-[month]-[day]");
+    time::OffsetDateTime::parse(value, &Rfc3339)
+        .or_else(|_| time::Date::parse(value, day).map(|date| date.midnight().assume_utc()))
+        .map_err(|_| ApiError::invalid(field, "a date (2026-11-01) or an RFC 3339 instant"))
+}
+
+async fn sales_report(State(app): State<AppState>, Admin(viewer): Admin, Query(query): Query<SalesQuery>) -> ApiResult {
+    let to = match query.to.as_deref() {
+        Some(value) => instant("to", value)?,
+        None => time::OffsetDateTime::now_utc(),
+    };
+    let from = match query.from.as_deref() {
+        Some(value) => instant("from", value)?,
+        None => to - time::Duration::days(30),
+    };
+    let granularity = match query.granularity.as_deref() {
+        None | Some("day") => nite_core::analytics::Granularity::Day,
+        Some("week") => nite_core::analytics::Granularity::Week,
+        Some("month") => nite_core::analytics::Granularity::Month,
+        Some(_) => return Err(ApiError::invalid("granularity", "one of day, week, month")),
+    };
+    let report = app.shop.sales.report(&viewer, from, to, granularity).await?;
+    let mut value = json!(report);
+    if let Some(periods) = value.get_mut("periods").and_then(Value::as_array_mut) {
+        for (json, period) in periods.iter_mut().zip(&report.periods) {
+            json["start"] = json!(period.start.to_string());
+        }
+    }
+    Ok(Json(value))
 }

@@ -163,3 +163,50 @@ async fn an_administrator_counts_stock_but_never_below_what_is_reserved() {
         call(&app, "PUT", "/api/v1/admin/inventory/NO-SUCH-SKU", Some(json!({ "on_hand": 5 })), &auth).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "no stock rows for SKUs the catalog does not sell");
 }
+
+#[tokio::test]
+async fn the_sales_report_counts_paid_orders_and_product_views() {
+    let (app, _) = shop_and_stores().await;
+    let admin = bearer_for("cus_0000000000000000000b", "admin");
+    let auth = [("authorization", admin.as_str())];
+    call(&app, "GET", "/api/v1/products/niteputter-basic", None, &[]).await;
+    call(&app, "GET", "/api/v1/products/niteputter-basic", None, &[]).await;
+    order(&app, "k1", true).await;
+    order(&app, "k2", false).await;
+
+    // Views are recorded off the request path; wait (bounded) for both to land.
+    let mut report = Value::Null;
+    for _ in 0..200 {
+        let (status, latest) = call(&app, "GET", "/api/v1/admin/analytics/sales?granularity=day", None, &auth).await;
+        assert_eq!(status, StatusCode::OK, "{latest}");
+        report = latest;
+        if report["periods"][0]["product_views"] == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let periods = report["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), 1, "{report}");
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let day = &periods[0];
+    assert_eq!(day["start"], json!(today));
+    assert_eq!(
+        (day["orders"].as_u64(), day["units"].as_u64(), day["product_views"].as_u64()),
+        (Some(1), Some(1), Some(2))
+    );
+    assert_eq!(day["revenue"], json!({ "amount": "49.99", "currency": "USD" }), "net of tax and shipping: {day}");
+    assert_eq!(day["conversion_percent"], json!("50"), "{day}");
+
+    for bad in ["?granularity=hour", "?from=yesterday", "?from=2026-12-01&to=2026-11-01"] {
+        let uri = format!("/api/v1/admin/analytics/sales{bad}");
+        let (status, problem) = call(&app, "GET", &uri, None, &auth).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")),
+            "{bad}"
+        );
+    }
+    let customer = bearer_for("cus_0000000000000000000a", "customer");
+    let (status, _) = call(&app, "GET", "/api/v1/admin/analytics/sales", None, &[("authorization", &customer)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
