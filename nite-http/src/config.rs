@@ -87,6 +87,8 @@ pub struct Config {
     /// The key access tokens are signed with (`NITE_JWT_SECRET`, at least 32 bytes); random per process if unset,
     /// which signs everyone out at every restart.
     pub jwt_secret: Option<Secret>,
+    /// Browser origins allowed to call the API (`NITE_CORS_ORIGINS`, comma-separated); none by default.
+    pub cors_origins: Vec<String>,
     /// The log filter (`NITE_LOG`, default `info`).
     pub log: String,
     /// The log format (`NITE_LOG_FORMAT`).
@@ -127,6 +129,7 @@ struct FileConfig {
     postmark_api_base: Option<String>,
     shop_url: Option<String>,
     jwt_secret: Option<String>,
+    cors_origins: Option<String>,
     log: Option<String>,
     log_format: Option<String>,
     background: Option<bool>,
@@ -218,6 +221,25 @@ impl Config {
             Some((_, v)) => Some(Secret(v)),
             None => None,
         };
+        let cors_origins = match value("cors_origins", from_file.cors_origins) {
+            None => Vec::new(),
+            Some((key, v)) => {
+                let origins: Vec<String> =
+                    v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+                let valid = |o: &String| {
+                    (o.starts_with("http://") || o.starts_with("https://"))
+                        && !o.ends_with('/')
+                        && axum::http::HeaderValue::from_str(o).is_ok()
+                };
+                if let Some(wrong) = origins.iter().find(|o| !valid(o)) {
+                    return Err(bad(
+                        &key,
+                        format!("`{wrong}` is not an origin (such as https://shop.example, no path, no `*`)"),
+                    ));
+                }
+                origins
+            }
+        };
         let log = value("log", from_file.log).map_or_else(|| "info".to_owned(), |(_, v)| v);
         let log_format = match value("log_format", from_file.log_format).map(|(k, v)| (k, v.to_ascii_lowercase())) {
             None => LogFormat::Pretty,
@@ -233,7 +255,18 @@ impl Config {
             },
             None => from_file.background.unwrap_or(true),
         };
-        Ok(Config { bind, database_url, payments, email, shop_url, jwt_secret, log, log_format, background })
+        Ok(Config {
+            bind,
+            database_url,
+            payments,
+            email,
+            shop_url,
+            jwt_secret,
+            cors_origins,
+            log,
+            log_format,
+            background,
+        })
     }
 }
 
@@ -265,6 +298,12 @@ mod tests {
         assert_eq!((config.bind.port(), config.log_format), (9001, LogFormat::Json));
         let error = |pairs: &[(&str, &str)]| Config::load(None, &env(pairs)).unwrap_err().key;
         assert_eq!(error(&[("NITE_BIND", "nowhere")]), "NITE_BIND");
+        for origin in ["*", "shop.example", "https://shop.example/", "https://shop.example/path/"] {
+            assert_eq!(error(&[("NITE_CORS_ORIGINS", origin)]), "NITE_CORS_ORIGINS", "{origin}");
+        }
+        let origins =
+            Config::load(None, &env(&[("NITE_CORS_ORIGINS", "https://shop.example, http://localhost:3000,")]));
+        assert_eq!(origins.unwrap().cors_origins, ["https://shop.example", "http://localhost:3000"]);
         assert_eq!(error(&[("NITE_PAYMENTS", "stripe")]), "NITE_STRIPE_SECRET_KEY");
         assert_eq!(error(&[("NITE_PAYMENTS", "stripe"), ("NITE_STRIPE_SECRET_KEY", "pk_x")]), "NITE_STRIPE_SECRET_KEY");
         assert_eq!(

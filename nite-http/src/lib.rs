@@ -48,6 +48,8 @@ pub struct AppState {
     pub tokens: Arc<Tokens>,
     /// Failed sign-ins.
     pub limiter: Arc<LoginLimiter>,
+    /// Browser origins allowed to call the API; none (no CORS headers at all) by default.
+    pub cors_origins: Vec<axum::http::HeaderValue>,
 }
 
 impl AppState {
@@ -58,7 +60,16 @@ impl AppState {
             database,
             tokens: Arc::new(Tokens::new(jwt_secret, Duration::from_secs(15 * 60))),
             limiter: Arc::new(LoginLimiter::default()),
+            cors_origins: Vec::new(),
         }
+    }
+
+    /// Allows these browser origins (such as `https://shop.example`) to call the API; invalid ones are skipped
+    /// (the configuration already refuses them).
+    #[must_use]
+    pub fn with_cors_origins(mut self, origins: &[String]) -> AppState {
+        self.cors_origins = origins.iter().filter_map(|o| axum::http::HeaderValue::from_str(o).ok()).collect();
+        self
     }
 }
 
@@ -102,7 +113,21 @@ async fn not_found() -> ApiError {
 /// The router: `/healthz`, `/readyz` and API.md under `/api/v1`.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    let cors = (!state.cors_origins.is_empty()).then(|| {
+        use axum::http::{Method, header};
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(tower_http::cors::AllowOrigin::list(state.cors_origins.clone()))
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static("idempotency-key"),
+                HeaderName::from_static("x-order-token"),
+            ])
+            .expose_headers([request_id.clone()])
+            .max_age(Duration::from_secs(600))
+    });
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .nest("/api/v1", api::routes())
@@ -115,5 +140,9 @@ pub fn app(state: AppState) -> Router {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
         }))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }

@@ -113,7 +113,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             nite_core::IdGenerator::secret_token(&RandomIds).into_bytes()
         }
     };
-    let state = AppState::new(shop, Some(database.clone()), &secret);
+    let state = AppState::new(shop, Some(database.clone()), &secret).with_cors_origins(&config.cors_origins);
     let shop = Arc::clone(&state.shop);
     let (stop, stopped) = watch::channel(false);
     let mut workers = Vec::new();

@@ -249,3 +249,40 @@ async fn health_and_request_ids() {
         .unwrap();
     assert_eq!(response.headers().get("x-request-id").unwrap(), "abc", "a caller's id is kept");
 }
+
+#[tokio::test]
+async fn cors_answers_only_the_configured_origins() {
+    let preflight = |origin: &'static str| {
+        Request::builder()
+            .method("OPTIONS")
+            .uri("/api/v1/carts")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization, idempotency-key")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let allowed = |response: &axum::response::Response| {
+        response.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_owned())
+    };
+    let closed = shop().await;
+    let response = closed.clone().oneshot(preflight("https://shop.example")).await.unwrap();
+    assert_eq!(allowed(&response), None, "no CORS unless configured");
+
+    let stores = Stores::from_store(Arc::new(InMemoryStore::new()));
+    nite_core::seed::load(&stores).await.unwrap();
+    let shop = Shop::builder().stores(stores).build().unwrap();
+    let open = app(AppState::new(shop, None, SECRET).with_cors_origins(&["https://shop.example".to_owned()]));
+    let response = open.clone().oneshot(preflight("https://shop.example")).await.unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    assert_eq!(allowed(&response).as_deref(), Some("https://shop.example"));
+    let methods = response.headers().get("access-control-allow-methods").unwrap().to_str().unwrap().to_owned();
+    assert!(methods.contains("POST") && methods.contains("PATCH"), "{methods}");
+    let response = open.clone().oneshot(preflight("https://evil.example")).await.unwrap();
+    assert_eq!(allowed(&response), None);
+    let simple =
+        Request::builder().uri("/api/v1/products").header("origin", "https://shop.example").body(Body::empty());
+    let response = open.oneshot(simple.unwrap()).await.unwrap();
+    assert_eq!(allowed(&response).as_deref(), Some("https://shop.example"));
+    assert!(response.headers().get("access-control-expose-headers").is_some());
+}
