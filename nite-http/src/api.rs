@@ -500,6 +500,7 @@ pub(crate) fn admin_routes() -> Router<AppState> {
         .route("/admin/inventory", get(admin_inventory))
         .route("/admin/reviews", get(admin_reviews))
         .route("/admin/analytics/sales", get(sales_report))
+        .route("/admin/customers", get(admin_customers))
         .route("/admin/reviews/{id}/approve", post(approve_review))
         .route("/admin/reviews/{id}/reject", post(reject_review))
         .route("/admin/inventory/{sku}", put(set_stock))
@@ -702,4 +703,21 @@ async fn sales_report(State(app): State<AppState>, Admin(viewer): Admin, Query(q
         }
     }
     Ok(Json(value))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageQuery {
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+async fn admin_customers(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    Query(query): Query<PageQuery>,
+) -> ApiResult {
+    let page = app.shop.customers.all(&viewer, limit(query.limit)?, query.cursor.as_deref()).await?;
+    let data: Vec<Value> = page.items.iter().map(customer_json).collect();
+    Ok(Json(json!({ "data": data, "next_cursor": page.next_cursor })))
 }

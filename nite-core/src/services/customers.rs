@@ -48,6 +48,19 @@ impl CustomerService {
         Ok(customer)
     }
 
+    /// A page of customers, oldest first, for administrators (`NotFound` for anyone else).
+    pub async fn all(
+        &self,
+        viewer: &crate::services::Viewer,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<crate::ports::Page<Customer>> {
+        if !viewer.is_admin() {
+            return Err(Error::not_found("customers", "all"));
+        }
+        self.ctx.stores.customers.customers(limit.clamp(1, 100), cursor).await
+    }
+
     /// The signed-in customer's account.
     pub async fn me(&self, viewer: &crate::services::Viewer) -> Result<Customer> {
         let id = viewer.customer_id.as_ref().ok_or(Error::Unauthorized("unauthorized"))?;

@@ -210,3 +210,34 @@ async fn the_sales_report_counts_paid_orders_and_product_views() {
     let (status, _) = call(&app, "GET", "/api/v1/admin/analytics/sales", None, &[("authorization", &customer)]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn administrators_page_through_customers() {
+    let (app, _) = shop_and_stores().await;
+    for n in 0..3 {
+        let body = json!({ "email": format!("c{n}@example.com"), "password": "correct horse battery", "name": "C" });
+        assert_eq!(call(&app, "POST", "/api/v1/auth/register", Some(body), &[]).await.0, StatusCode::CREATED);
+    }
+    let admin = bearer_for("cus_0000000000000000000b", "admin");
+    let auth = [("authorization", admin.as_str())];
+    let (status, first) = call(&app, "GET", "/api/v1/admin/customers?limit=2", None, &auth).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["data"].as_array().map(Vec::len), Some(2));
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (_, rest) = call(&app, "GET", &format!("/api/v1/admin/customers?limit=2&cursor={cursor}"), None, &auth).await;
+    assert_eq!(rest["data"].as_array().map(Vec::len), Some(1), "{rest}");
+    assert!(rest["next_cursor"].is_null());
+    let mut emails: Vec<&str> = first["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest["data"].as_array().unwrap())
+        .map(|c| c["email"].as_str().unwrap())
+        .collect();
+    emails.sort_unstable();
+    assert_eq!(emails, ["c0@example.com", "c1@example.com", "c2@example.com"]);
+    assert!(!first.to_string().contains("argon2"), "no password hashes: {first}");
+    let customer = bearer_for("cus_0000000000000000000a", "customer");
+    let (status, _) = call(&app, "GET", "/api/v1/admin/customers", None, &[("authorization", &customer)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
