@@ -5,5 +5,6 @@
 mod accounts;
 mod admin;
 mod api;
+mod e2e;
 mod outbox;
 mod reviews;

@@ -1,0 +1,194 @@
+//! The real binary on a real socket over a real database file: `niteputter create-admin`, then `niteputter serve`,
+//! then a customer's journey and an administrator's, over HTTP/1.1 on 127.0.0.1, ending with the emails on disk.
+//! Stopped with SIGTERM by its PID, which must shut it down cleanly.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const JWT: &str = "an end-to-end secret of 32+ bytes, not a real one";
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn niteputter(dir: &Path, database_url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_niteputter"));
+    command
+        .current_dir(dir)
+        .env_clear()
+        .env("NITE_DATABASE_URL", database_url)
+        .env("NITE_EMAIL_DIR", dir.join("mail"))
+        .env("NITE_JWT_SECRET", JWT)
+        .env("NITE_LOG", "warn");
+    command
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// One request on a fresh connection; the status and the JSON body (`Null` when empty).
+async fn http(port: u16, method: &str, path: &str, body: Option<&Value>, auth: Option<&str>) -> (u16, Value) {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let payload = body.map(Value::to_string).unwrap_or_default();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n");
+    if let Some(token) = auth {
+        request.push_str(&format!("authorization: Bearer {token}\r\n"));
+    }
+    if method == "POST" && path.ends_with("/checkout") {
+        request.push_str("idempotency-key: e2e-checkout\r\n");
+    }
+    if body.is_some() {
+        request.push_str("content-type: application/json\r\n");
+    }
+    request.push_str(&format!("content-length: {}\r\n\r\n{payload}", payload.len()));
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let text = String::from_utf8(response).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    assert!(!head.to_ascii_lowercase().contains("transfer-encoding: chunked"), "{head}");
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, if body.is_empty() { Value::Null } else { serde_json::from_str(body).unwrap() })
+}
+
+async fn start(dir: &Path, database_url: &str) -> Server {
+    let mut admin = niteputter(dir, database_url)
+        .args(["create-admin", "--email", "boss@example.com"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut admin.stdin.take().unwrap(), b"the boss's passphrase\n").unwrap();
+    assert!(admin.wait().unwrap().success(), "create-admin");
+    let port = free_port();
+    let child =
+        niteputter(dir, database_url).env("NITE_BIND", format!("127.0.0.1:{port}")).arg("serve").spawn().unwrap();
+    let server = Server { child, port };
+    for _ in 0..300 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+            && http(port, "GET", "/readyz", None, None).await.0 == 200
+        {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("niteputter did not become ready on port {port}");
+}
+
+async fn journey(dir: &Path, database_url: &str) {
+    let mut server = start(dir, database_url).await;
+    let port = server.port;
+    let (status, session) = http(
+        port,
+        "POST",
+        "/api/v1/auth/register",
+        Some(&json!({ "email": "ada@example.com", "password": "correct horse battery", "name": "Ada" })),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "{session}");
+    let ada = session["access_token"].as_str().unwrap().to_owned();
+    let (_, cart) = http(port, "POST", "/api/v1/carts", None, Some(&ada)).await;
+    let base = format!("/api/v1/carts/{}", cart["id"].as_str().unwrap());
+    let (status, _) =
+        http(port, "POST", &format!("{base}/items"), Some(&json!({ "sku": "NP-PRO-GRN", "quantity": 1 })), Some(&ada))
+            .await;
+    assert_eq!(status, 201);
+    let address = json!({ "name": "Ada Lovelace", "line1": "1 Market St", "city": "San Francisco", "region": "CA", "postal_code": "94105", "country": "US" });
+    let (status, _) = http(
+        port,
+        "PUT",
+        &format!("{base}/addresses"),
+        Some(&json!({ "email": "ada@example.com", "shipping_address": address })),
+        Some(&ada),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, options) = http(port, "GET", &format!("{base}/shipping-options"), None, Some(&ada)).await;
+    http(port, "PUT", &format!("{base}/shipping-option"), Some(&json!({ "id": options["data"][0]["id"] })), Some(&ada))
+        .await;
+    let (status, placed) = http(port, "POST", &format!("{base}/checkout"), None, Some(&ada)).await;
+    assert_eq!(status, 201, "{placed}");
+    let order = placed["order"]["id"].as_str().unwrap().to_owned();
+    let pay = format!("/api/v1/payments/{}/test-confirm", placed["payment"]["id"].as_str().unwrap());
+    let (status, _) = http(port, "POST", &pay, Some(&json!({ "outcome": "succeeded" })), None).await;
+    assert!((200..300).contains(&status));
+
+    let (status, login) = http(
+        port,
+        "POST",
+        "/api/v1/auth/login",
+        Some(&json!({ "email": "boss@example.com", "password": "the boss's passphrase" })),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{login}");
+    let boss = login["access_token"].as_str().unwrap().to_owned();
+    let (status, _) = http(port, "GET", "/api/v1/admin/orders", None, Some(&ada)).await;
+    assert_eq!(status, 403);
+    let ship = json!({ "carrier": "ups", "tracking_number": "1Z999AA10123456784" });
+    let (status, shipped) =
+        http(port, "POST", &format!("/api/v1/admin/orders/{order}/ship"), Some(&ship), Some(&boss)).await;
+    assert_eq!((status, shipped["state"].as_str()), (200, Some("shipped")), "{shipped}");
+    let (_, mine) = http(port, "GET", "/api/v1/me/orders", None, Some(&ada)).await;
+    assert_eq!(mine["data"][0]["state"], "shipped");
+
+    // The outbox worker delivers the welcome, confirmation and shipping emails to the file sender (bounded wait).
+    let mail = dir.join("mail");
+    let mut count = 0;
+    for _ in 0..200 {
+        count = std::fs::read_dir(&mail).map(|entries| entries.count()).unwrap_or(0);
+        if count >= 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(count, 4, "two welcomes (Ada, the admin), a confirmation and a shipping notification");
+
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let mut exited = None;
+    for _ in 0..200 {
+        exited = server.child.try_wait().unwrap();
+        if exited.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(exited.is_some_and(|status| status.success()), "a clean exit on SIGTERM: {exited:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_a_whole_journey_over_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("shop.db").display());
+    journey(dir.path(), &url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_a_whole_journey_over_postgres() {
+    let Ok(admin_url) = std::env::var("NITE_TEST_DATABASE_URL") else {
+        assert!(std::env::var_os("CI").is_none(), "NITE_TEST_DATABASE_URL must be set in CI");
+        eprintln!("SKIPPED: NITE_TEST_DATABASE_URL is not set, so this PostgreSQL test did not run");
+        return;
+    };
+    let admin = nite_storage::PgStore::connect(&admin_url, 1).await.unwrap();
+    let name = format!("nite_http_e2e_{}", std::process::id());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
+    let root = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(root, _)| root);
+    let dir = tempfile::tempdir().unwrap();
+    journey(dir.path(), &format!("{root}/{name}")).await;
+}
