@@ -1,5 +1,6 @@
 //! The real binary on a real socket over a real database file: `niteputter create-admin`, then `niteputter serve`,
-//! then a customer's journey and an administrator's, over HTTP/1.1 on 127.0.0.1, ending with the emails on disk.
+//! then the journey of issue 7 (browse, buy Pro and Basic with a code, pay, ship, deliver, review, approve, report)
+//! over HTTP/1.1 on 127.0.0.1, ending with the emails on disk.
 //! Stopped with SIGTERM by its PID, which must shut it down cleanly.
 
 use std::path::Path;
@@ -101,12 +102,19 @@ async fn journey(dir: &Path, database_url: &str) {
     .await;
     assert_eq!(status, 201, "{session}");
     let ada = session["access_token"].as_str().unwrap().to_owned();
+    let (status, _) = http(port, "GET", "/api/v1/products/niteputter-pro", None, None).await;
+    assert_eq!(status, 200);
     let (_, cart) = http(port, "POST", "/api/v1/carts", None, Some(&ada)).await;
     let base = format!("/api/v1/carts/{}", cart["id"].as_str().unwrap());
     let (status, _) =
         http(port, "POST", &format!("{base}/items"), Some(&json!({ "sku": "NP-PRO-GRN", "quantity": 1 })), Some(&ada))
             .await;
     assert_eq!(status, 201);
+    http(port, "POST", &format!("{base}/items"), Some(&json!({ "sku": "NP-BASIC-GRN", "quantity": 1 })), Some(&ada))
+        .await;
+    let (_, priced) =
+        http(port, "POST", &format!("{base}/discount-codes"), Some(&json!({ "code": "NITE10" })), Some(&ada)).await;
+    assert_eq!(priced["discount_codes"][0]["applied"], true, "{priced}");
     let address = json!({ "name": "Ada Lovelace", "line1": "1 Market St", "city": "San Francisco", "region": "CA", "postal_code": "94105", "country": "US" });
     let (status, _) = http(
         port,
@@ -145,18 +153,44 @@ async fn journey(dir: &Path, database_url: &str) {
     assert_eq!((status, shipped["state"].as_str()), (200, Some("shipped")), "{shipped}");
     let (_, mine) = http(port, "GET", "/api/v1/me/orders", None, Some(&ada)).await;
     assert_eq!(mine["data"][0]["state"], "shipped");
+    let (_, delivered) = http(port, "POST", &format!("/api/v1/admin/orders/{order}/deliver"), None, Some(&boss)).await;
+    assert_eq!(delivered["state"], "delivered");
+
+    let review = json!({ "rating": 5, "title": "Bright", "body": "I can read the break at midnight." });
+    let (status, written) =
+        http(port, "POST", "/api/v1/products/niteputter-pro/reviews", Some(&review), Some(&ada)).await;
+    assert_eq!(status, 201, "{written}");
+    let approve = format!("/api/v1/admin/reviews/{}/approve", written["id"].as_str().unwrap());
+    assert_eq!(http(port, "POST", &approve, None, Some(&boss)).await.0, 200);
+    let (_, shown) = http(port, "GET", "/api/v1/products/niteputter-pro/reviews", None, None).await;
+    assert_eq!(shown["data"].as_array().map(Vec::len), Some(1), "{shown}");
+
+    let (status, report) =
+        http(port, "GET", "/api/v1/admin/analytics/sales?granularity=month", None, Some(&boss)).await;
+    assert_eq!(status, 200, "{report}");
+    let period = &report["periods"][0];
+    assert_eq!((period["orders"].as_u64(), period["units"].as_u64()), (Some(1), Some(2)), "{report}");
+    // Pro 89.99 + Basic 49.99, less NITE10's 10%: net of tax and shipping, as the order's own totals say.
+    assert_eq!(period["revenue"], json!({ "amount": "125.98", "currency": "USD" }), "{report}");
+    assert_eq!(placed["order"]["totals"]["discount"], json!({ "amount": "14.00", "currency": "USD" }));
+    let pro = period["products"].as_array().unwrap().iter().find(|p| p["product_id"] == "prod_pro").cloned();
+    assert_eq!(
+        pro.as_ref().map(|p| (&p["views"], &p["conversion_percent"])),
+        Some((&json!(1), &json!("100"))),
+        "{report}"
+    );
 
     // The outbox worker delivers the welcome, confirmation and shipping emails to the file sender (bounded wait).
     let mail = dir.join("mail");
     let mut count = 0;
     for _ in 0..200 {
         count = std::fs::read_dir(&mail).map(|entries| entries.count()).unwrap_or(0);
-        if count >= 4 {
+        if count >= 5 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(count, 4, "two welcomes (Ada, the admin), a confirmation and a shipping notification");
+    assert_eq!(count, 5, "two welcomes (Ada, the admin), a confirmation, a shipping and a delivery notification");
 
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
