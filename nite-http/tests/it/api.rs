@@ -286,3 +286,25 @@ async fn cors_answers_only_the_configured_origins() {
     assert_eq!(allowed(&response).as_deref(), Some("https://shop.example"));
     assert!(response.headers().get("access-control-expose-headers").is_some());
 }
+
+#[tokio::test]
+async fn prices_sent_by_the_client_never_reach_the_cart() {
+    let app = shop().await;
+    let (_, cart) = call(&app, "POST", "/api/v1/carts", None, &[]).await;
+    let items = format!("/api/v1/carts/{}/items", cart["id"].as_str().unwrap());
+    for cheat in [
+        json!({ "sku": "NP-PRO-GRN", "quantity": 1, "unit_price": "0.01" }),
+        json!({ "sku": "NP-PRO-GRN", "quantity": 1, "price": { "amount": "0.01", "currency": "USD" } }),
+    ] {
+        let (status, problem) = call(&app, "POST", &items, Some(cheat.clone()), &[]).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")),
+            "{cheat}"
+        );
+    }
+    let (_, cart) = call(&app, "GET", &items.replace("/items", ""), None, &[]).await;
+    assert_eq!(cart["lines"], json!([]), "{cart}");
+    let (_, cart) = call(&app, "POST", &items, Some(json!({ "sku": "NP-PRO-GRN", "quantity": 1 })), &[]).await;
+    assert_eq!(cart["totals"]["subtotal"], json!({ "amount": "89.99", "currency": "USD" }), "{cart}");
+}
