@@ -122,7 +122,8 @@ pub struct ProductSales {
 /// One period of a sales report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SalesPeriod {
-    /// Its first day.
+    /// Its first day, as `2026-11-01`.
+    #[serde(with = "iso_date")]
     pub start: Date,
     /// Net revenue (after discounts, without tax and shipping).
     pub revenue: Money,
@@ -247,3 +248,5 @@ pub fn sales_report(
     }
     Ok(SalesReport { currency, granularity, periods: out })
 }
+
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");

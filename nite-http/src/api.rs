@@ -56,6 +56,12 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
+/// A page of items as API.md lists them: `{data, next_cursor}`.
+fn page<T>(page: &nite_core::ports::Page<T>, view: impl Fn(&T) -> Value) -> Json<Value> {
+    let data: Vec<Value> = page.items.iter().map(view).collect();
+    Json(json!({ "data": data, "next_cursor": page.next_cursor }))
+}
+
 fn limit(limit: Option<u32>) -> Result<u32, ApiError> {
     match limit {
         None => Ok(20),
@@ -70,9 +76,8 @@ async fn list_products(State(app): State<AppState>, Query(query): Query<ListQuer
         Some(c) => Some(Category::new(c).map_err(|_| ApiError::invalid("category", "is not a category"))?),
     };
     let filter = ProductFilter { category, query: query.q, limit: limit(query.limit)?, cursor: query.cursor };
-    let page = app.shop.catalog.products(&filter).await?;
-    let data: Vec<Value> = page.items.iter().map(views::product).collect();
-    Ok(Json(json!({ "data": data, "next_cursor": page.next_cursor })))
+    let found = app.shop.catalog.products(&filter).await?;
+    Ok(page(&found, views::product))
 }
 
 async fn show_product(State(app): State<AppState>, Path(slug): Path<String>) -> ApiResult {
@@ -92,18 +97,8 @@ async fn product_reviews(
     Path(slug): Path<String>,
     Query(query): Query<ListQuery>,
 ) -> ApiResult {
-    let page = app.shop.reviews.approved(&slug, limit(query.limit)?, query.cursor).await?;
-    let data: Vec<Value> = page.items.iter().map(public_review).collect();
-    Ok(Json(json!({ "data": data, "next_cursor": page.next_cursor })))
-}
-
-/// A review as shoppers see it: the author's display name, never their customer id.
-fn public_review(review: &nite_core::review::Review) -> Value {
-    let mut value = json!(review);
-    if let Some(fields) = value.as_object_mut() {
-        fields.remove("customer_id");
-    }
-    value
+    let found = app.shop.reviews.approved(&slug, limit(query.limit)?, query.cursor).await?;
+    Ok(page(&found, views::public_review))
 }
 
 #[derive(Deserialize)]
@@ -122,7 +117,7 @@ async fn write_review(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let review = nite_core::services::NewReview { rating: body.rating, title: body.title, body: body.body };
     let written = app.shop.reviews.write(&viewer, &slug, review).await?;
-    Ok((StatusCode::CREATED, Json(json!(written))))
+    Ok((StatusCode::CREATED, Json(views::review(&written))))
 }
 
 #[derive(Deserialize, Default)]
@@ -483,9 +478,8 @@ async fn my_orders(
     SignedIn(viewer): SignedIn,
     Query(query): Query<ListQuery>,
 ) -> ApiResult {
-    let page = app.shop.orders.mine(&viewer, limit(query.limit)?, query.cursor).await?;
-    let data: Vec<Value> = page.items.iter().map(views::order).collect();
-    Ok(Json(json!({ "data": data, "next_cursor": page.next_cursor })))
+    let found = app.shop.orders.mine(&viewer, limit(query.limit)?, query.cursor).await?;
+    Ok(page(&found, views::order))
 }
 
 /// The administrators' routes (role `admin`; a customer gets `403`, a guest `401`).
@@ -508,7 +502,8 @@ pub(crate) fn admin_routes() -> Router<AppState> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AdminOrderQuery {
+/// `?status=&limit=&cursor=` of the admin lists.
+struct StatusQuery {
     status: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
@@ -517,7 +512,7 @@ struct AdminOrderQuery {
 async fn admin_orders(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Query(query): Query<AdminOrderQuery>,
+    Query(query): Query<StatusQuery>,
 ) -> ApiResult {
     let state = match query.status.as_deref() {
         None | Some("") => None,
@@ -527,9 +522,8 @@ async fn admin_orders(
     };
     let filter =
         nite_core::ports::OrderFilter { customer_id: None, state, limit: limit(query.limit)?, cursor: query.cursor };
-    let page = app.shop.orders.all(&viewer, &filter).await?;
-    let data: Vec<Value> = page.items.iter().map(views::order).collect();
-    Ok(Json(json!({ "data": data, "next_cursor": page.next_cursor })))
+    let found = app.shop.orders.all(&viewer, &filter).await?;
+    Ok(page(&found, views::order))
 }
 
 async fn admin_order(State(app): State<AppState>, Admin(viewer): Admin, Path(order): Path<String>) -> ApiResult {
@@ -624,18 +618,10 @@ async fn set_stock(
     Ok(Json(stock_json(&app.shop.catalog.set_on_hand(&viewer, &sku, body.on_hand).await?)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AdminReviewQuery {
-    status: Option<String>,
-    limit: Option<u32>,
-    cursor: Option<String>,
-}
-
 async fn admin_reviews(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Query(query): Query<AdminReviewQuery>,
+    Query(query): Query<StatusQuery>,
 ) -> ApiResult {
     let status = match query.status.as_deref() {
         None | Some("") => None,
@@ -646,13 +632,13 @@ async fn admin_reviews(
     };
     let filter =
         nite_core::ports::ReviewFilter { product_id: None, status, limit: limit(query.limit)?, cursor: query.cursor };
-    let page = app.shop.reviews.moderation_queue(&viewer, &filter).await?;
-    Ok(Json(json!({ "data": page.items, "next_cursor": page.next_cursor })))
+    let found = app.shop.reviews.moderation_queue(&viewer, &filter).await?;
+    Ok(page(&found, views::review))
 }
 
 async fn moderate(app: &AppState, viewer: &nite_core::services::Viewer, review: &str, to: ReviewStatus) -> ApiResult {
     let review = id(review, nite_core::ReviewId::parse, "review")?;
-    Ok(Json(json!(app.shop.reviews.moderate(viewer, &review, to).await?)))
+    Ok(Json(views::review(&app.shop.reviews.moderate(viewer, &review, to).await?)))
 }
 
 async fn approve_review(State(app): State<AppState>, Admin(viewer): Admin, Path(review): Path<String>) -> ApiResult {
@@ -695,14 +681,7 @@ async fn sales_report(State(app): State<AppState>, Admin(viewer): Admin, Query(q
         Some("month") => nite_core::analytics::Granularity::Month,
         Some(_) => return Err(ApiError::invalid("granularity", "one of day, week, month")),
     };
-    let report = app.shop.sales.report(&viewer, from, to, granularity).await?;
-    let mut value = json!(report);
-    if let Some(periods) = value.get_mut("periods").and_then(Value::as_array_mut) {
-        for (json, period) in periods.iter_mut().zip(&report.periods) {
-            json["start"] = json!(period.start.to_string());
-        }
-    }
-    Ok(Json(value))
+    Ok(Json(json!(app.shop.sales.report(&viewer, from, to, granularity).await?)))
 }
 
 #[derive(Deserialize)]
@@ -717,7 +696,6 @@ async fn admin_customers(
     Admin(viewer): Admin,
     Query(query): Query<PageQuery>,
 ) -> ApiResult {
-    let page = app.shop.customers.all(&viewer, limit(query.limit)?, query.cursor.as_deref()).await?;
-    let data: Vec<Value> = page.items.iter().map(customer_json).collect();
-    Ok(Json(json!({ "data": data, "next_cursor": page.next_cursor })))
+    let found = app.shop.customers.all(&viewer, limit(query.limit)?, query.cursor.as_deref()).await?;
+    Ok(page(&found, customer_json))
 }

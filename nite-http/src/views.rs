@@ -141,3 +141,16 @@ pub(crate) fn payment(provider: &str, p: &ProviderPayment) -> Value {
 fn rfc3339(at: time::OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
+
+/// A review as its author and the moderators see it.
+pub(crate) fn review(r: &nite_core::review::Review) -> Value {
+    let mut view = public_review(r);
+    view["customer_id"] = json!(r.customer_id);
+    view
+}
+
+/// A review as shoppers see it: the author's display name, never their customer id.
+pub(crate) fn public_review(r: &nite_core::review::Review) -> Value {
+    json!({ "id": r.id, "product_id": r.product_id, "author": r.author, "rating": r.rating, "title": r.title,
+            "body": r.body, "status": r.status, "created_at": rfc3339(r.created_at) })
+}

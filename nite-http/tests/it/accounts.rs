@@ -3,27 +3,20 @@
 //! that cannot see each other's carts and orders.
 
 use axum::http::StatusCode;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use nite_core::outbox::Notification;
 use serde_json::{Value, json};
 
-use crate::api::{SECRET, address, call, shop};
+use crate::api::{SECRET, address, call, mint, shop};
 
-async fn register(app: &axum::Router, email: &str) -> Value {
+pub(crate) async fn register(app: &axum::Router, email: &str) -> Value {
     let body = json!({ "email": email, "password": "correct horse battery", "name": "Ada" });
     let (status, session) = call(app, "POST", "/api/v1/auth/register", Some(body), &[]).await;
     assert_eq!(status, StatusCode::CREATED, "{session}");
     session
 }
 
-fn bearer(session: &Value) -> String {
+pub(crate) fn bearer(session: &Value) -> String {
     format!("Bearer {}", session["access_token"].as_str().unwrap())
-}
-
-fn token(sub: &str, exp_from_now: i64, key: &[u8]) -> String {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let claims = json!({ "sub": sub, "role": "admin", "iat": now, "exp": now + exp_from_now });
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(key)).unwrap()
 }
 
 #[tokio::test]
@@ -87,15 +80,10 @@ async fn bad_tokens_are_refused() {
     let app = shop().await;
     let ada = register(&app, "ada@example.com").await;
     let id = ada["customer"]["id"].as_str().unwrap();
-    let expired = token(id, -1, SECRET);
-    let wrong_key = token(id, 600, b"another secret of at least 32 bytes");
+    let expired = mint(id, "admin", -1, SECRET);
+    let wrong_key = mint(id, "admin", 600, b"another secret of at least 32 bytes");
     let unsigned = {
-        let payload = jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &json!({ "sub": id, "role": "admin", "exp": 9_999_999_999_i64 }),
-            &EncodingKey::from_secret(SECRET),
-        )
-        .unwrap();
+        let payload = mint(id, "admin", 600, SECRET);
         let body = payload.split('.').nth(1).unwrap().to_owned();
         format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{body}.")
     };

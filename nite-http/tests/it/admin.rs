@@ -1,37 +1,13 @@
 //! The administrators' routes: who may call them, and an order taken from paid to delivered and another cancelled.
 
 use axum::http::StatusCode;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use nite_core::outbox::Notification;
 use serde_json::{Value, json};
 
-use crate::api::{SECRET, address, call, shop_and_stores};
+use crate::api::{bearer_for, call, shop_and_stores};
 
-pub(crate) fn bearer_for(sub: &str, role: &str) -> String {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let claims = json!({ "sub": sub, "role": role, "iat": now, "exp": now + 600 });
-    let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(SECRET));
-    format!("Bearer {}", token.unwrap())
-}
-
-/// A guest's order for one Basic, paid through the test provider when `pay`.
 async fn order(app: &axum::Router, key: &str, pay: bool) -> String {
-    let (_, cart) = call(app, "POST", "/api/v1/carts", None, &[]).await;
-    let base = format!("/api/v1/carts/{}", cart["id"].as_str().unwrap());
-    call(app, "POST", &format!("{base}/items"), Some(json!({ "sku": "NP-BASIC-GRN", "quantity": 1 })), &[]).await;
-    let contact = json!({ "email": "ada@example.com", "shipping_address": address() });
-    call(app, "PUT", &format!("{base}/addresses"), Some(contact), &[]).await;
-    let (_, options) = call(app, "GET", &format!("{base}/shipping-options"), None, &[]).await;
-    let option = json!({ "id": options["data"][0]["id"].clone() });
-    call(app, "PUT", &format!("{base}/shipping-option"), Some(option), &[]).await;
-    let (status, placed) = call(app, "POST", &format!("{base}/checkout"), None, &[("idempotency-key", key)]).await;
-    assert_eq!(status, StatusCode::CREATED, "{placed}");
-    if pay {
-        let pay = format!("/api/v1/payments/{}/test-confirm", placed["payment"]["id"].as_str().unwrap());
-        let (status, body) = call(app, "POST", &pay, Some(json!({ "outcome": "succeeded" })), &[]).await;
-        assert!(status.is_success(), "{body}");
-    }
-    placed["order"]["id"].as_str().unwrap().to_owned()
+    crate::api::buy(app, None, key, pay).await["order"]["id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]

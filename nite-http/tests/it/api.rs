@@ -55,6 +55,43 @@ pub(crate) async fn call(
     (status, value)
 }
 
+/// A token with these claims, signed with `key` (our `SECRET`, or another key to forge one).
+pub(crate) fn mint(sub: &str, role: &str, exp_from_now: i64, key: &[u8]) -> String {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let claims = json!({ "sub": sub, "role": role, "iat": now, "exp": now + exp_from_now });
+    let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_secret(key)).unwrap()
+}
+
+/// An `Authorization` value for a valid ten-minute token of `sub` with `role`.
+pub(crate) fn bearer_for(sub: &str, role: &str) -> String {
+    format!("Bearer {}", mint(sub, role, 600, SECRET))
+}
+
+/// Places an order for one Basic (as the holder of `auth`, or a guest), paid through the test provider when `pay`;
+/// the checkout's answer.
+pub(crate) async fn buy(app: &axum::Router, auth: Option<&str>, key: &str, pay: bool) -> Value {
+    let who: Vec<(&str, &str)> = auth.map(|a| ("authorization", a)).into_iter().collect();
+    let (_, cart) = call(app, "POST", "/api/v1/carts", None, &who).await;
+    let base = format!("/api/v1/carts/{}", cart["id"].as_str().unwrap());
+    call(app, "POST", &format!("{base}/items"), Some(json!({ "sku": "NP-BASIC-GRN", "quantity": 1 })), &who).await;
+    let contact = json!({ "email": "ada@example.com", "shipping_address": address() });
+    call(app, "PUT", &format!("{base}/addresses"), Some(contact), &who).await;
+    let (_, options) = call(app, "GET", &format!("{base}/shipping-options"), None, &who).await;
+    let option = json!({ "id": options["data"][0]["id"].clone() });
+    call(app, "PUT", &format!("{base}/shipping-option"), Some(option), &who).await;
+    let mut keyed = who.clone();
+    keyed.push(("idempotency-key", key));
+    let (status, placed) = call(app, "POST", &format!("{base}/checkout"), None, &keyed).await;
+    assert_eq!(status, StatusCode::CREATED, "{placed}");
+    if pay {
+        let pay = format!("/api/v1/payments/{}/test-confirm", placed["payment"]["id"].as_str().unwrap());
+        let (status, body) = call(app, "POST", &pay, Some(json!({ "outcome": "succeeded" })), &[]).await;
+        assert!(status.is_success(), "{body}");
+    }
+    placed
+}
+
 pub(crate) fn address() -> Value {
     json!({ "name": "Ada Lovelace", "line1": "1 Market St", "city": "San Francisco", "region": "CA",
             "postal_code": "94105", "country": "US" })

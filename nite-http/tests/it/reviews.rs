@@ -4,40 +4,15 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::api::{address, call, shop_and_stores};
-
-async fn signed_in(app: &axum::Router, email: &str, name: &str) -> String {
-    let body = json!({ "email": email, "password": "correct horse battery", "name": name });
-    let (status, session) = call(app, "POST", "/api/v1/auth/register", Some(body), &[]).await;
-    assert_eq!(status, StatusCode::CREATED, "{session}");
-    format!("Bearer {}", session["access_token"].as_str().unwrap())
-}
-
-/// A signed-in customer buys (and pays for) one Basic.
-async fn buy_basic(app: &axum::Router, auth: &str) {
-    let who = [("authorization", auth)];
-    let (_, cart) = call(app, "POST", "/api/v1/carts", None, &who).await;
-    let base = format!("/api/v1/carts/{}", cart["id"].as_str().unwrap());
-    call(app, "POST", &format!("{base}/items"), Some(json!({ "sku": "NP-BASIC-GRN", "quantity": 1 })), &who).await;
-    let contact = json!({ "email": "ada@example.com", "shipping_address": address() });
-    call(app, "PUT", &format!("{base}/addresses"), Some(contact), &who).await;
-    let (_, options) = call(app, "GET", &format!("{base}/shipping-options"), None, &who).await;
-    let option = json!({ "id": options["data"][0]["id"].clone() });
-    call(app, "PUT", &format!("{base}/shipping-option"), Some(option), &who).await;
-    let keyed = [("authorization", auth), ("idempotency-key", "buy")];
-    let (status, placed) = call(app, "POST", &format!("{base}/checkout"), None, &keyed).await;
-    assert_eq!(status, StatusCode::CREATED, "{placed}");
-    let pay = format!("/api/v1/payments/{}/test-confirm", placed["payment"]["id"].as_str().unwrap());
-    let (status, body) = call(app, "POST", &pay, Some(json!({ "outcome": "succeeded" })), &[]).await;
-    assert!(status.is_success(), "{body}");
-}
+use crate::accounts::{bearer, register};
+use crate::api::{bearer_for, buy, call, shop_and_stores};
 
 #[tokio::test]
 async fn buyers_review_once_and_moderators_decide_what_shoppers_see() {
     let (app, _) = shop_and_stores().await;
-    let ada = signed_in(&app, "ada@example.com", "Ada").await;
-    let bo = signed_in(&app, "bo@example.com", "Bo").await;
-    buy_basic(&app, &ada).await;
+    let ada = bearer(&register(&app, "ada@example.com").await);
+    let bo = bearer(&register(&app, "bo@example.com").await);
+    buy(&app, Some(&ada), "buy", true).await;
     let uri = "/api/v1/products/niteputter-basic/reviews";
     let review = json!({ "rating": 5, "title": "Bright", "body": "I can read the break at midnight." });
 
@@ -57,7 +32,7 @@ async fn buyers_review_once_and_moderators_decide_what_shoppers_see() {
     let (_, shown) = call(&app, "GET", uri, None, &[]).await;
     assert_eq!(shown["data"], json!([]), "pending reviews are not shown");
 
-    let admin = crate::admin::bearer_for("cus_0000000000000000000b", "admin");
+    let admin = bearer_for("cus_0000000000000000000b", "admin");
     let moderator = [("authorization", admin.as_str())];
     let (status, _) = call(&app, "GET", "/api/v1/admin/reviews?status=pending", None, &[("authorization", &ada)]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
