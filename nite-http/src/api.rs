@@ -11,18 +11,17 @@ use axum::{Json, Router};
 use nite_core::catalog::Sku;
 use nite_core::payment::{TestOutcome, WebhookRequest};
 use nite_core::ports::ProductFilter;
-use nite_core::review::ReviewStatus;
 use nite_core::services::{EventOutcome, IdempotencyKey};
 use nite_core::{Address, CartId, CartLineId, Category, Currency, OrderId, PaymentId};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{Admin, SignedIn, Who};
+use crate::auth::{SignedIn, Who};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, IdempotencyHeader, fingerprint, id};
 use crate::{AppState, views};
 
-type ApiResult<T = Json<Value>> = Result<T, ApiError>;
+pub(crate) type ApiResult<T = Json<Value>> = Result<T, ApiError>;
 
 /// Every route under `/api/v1`.
 pub(crate) fn routes() -> Router<AppState> {
@@ -40,12 +39,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/carts/{id}/shipping-options", get(shipping_options))
         .route("/carts/{id}/shipping-option", put(choose_shipping))
         .route("/carts/{id}/checkout", post(checkout))
+        .route("/carts/{id}/claim", post(claim_cart))
         .route("/orders/{id}", get(show_order))
         .route("/orders/{id}/tracking", get(order_tracking))
         .route("/payments/{id}/test-confirm", post(test_confirm))
         .route("/webhooks/stripe", post(stripe_webhook))
         .merge(account_routes())
-        .merge(admin_routes())
+        .merge(crate::admin::routes())
 }
 
 #[derive(Deserialize)]
@@ -57,12 +57,12 @@ struct ListQuery {
 }
 
 /// A page of items as API.md lists them: `{data, next_cursor}`.
-fn page<T>(page: &nite_core::ports::Page<T>, view: impl Fn(&T) -> Value) -> Json<Value> {
+pub(crate) fn page<T>(page: &nite_core::ports::Page<T>, view: impl Fn(&T) -> Value) -> Json<Value> {
     let data: Vec<Value> = page.items.iter().map(view).collect();
     Json(json!({ "data": data, "next_cursor": page.next_cursor }))
 }
 
-fn limit(limit: Option<u32>) -> Result<u32, ApiError> {
+pub(crate) fn limit(limit: Option<u32>) -> Result<u32, ApiError> {
     match limit {
         None => Ok(20),
         Some(n @ 1..=100) => Ok(n),
@@ -154,6 +154,11 @@ async fn show_cart(State(app): State<AppState>, Who(viewer): Who, Path(cart): Pa
 struct NewItem {
     sku: String,
     quantity: i64,
+}
+
+/// Attaches a guest cart to the signed-in customer, merging it into their open cart if they have one.
+async fn claim_cart(State(app): State<AppState>, SignedIn(viewer): SignedIn, Path(cart): Path<String>) -> ApiResult {
+    Ok(Json(views::cart(&app.shop.carts.claim(&cart_id(&cart)?, &viewer).await?)))
 }
 
 fn quantity(q: i64) -> Result<u32, ApiError> {
@@ -368,7 +373,7 @@ pub(crate) fn account_routes() -> Router<AppState> {
         .route("/me/orders", get(my_orders))
 }
 
-fn customer_json(c: &nite_core::customer::Customer) -> Value {
+pub(crate) fn customer_json(c: &nite_core::customer::Customer) -> Value {
     json!({ "id": c.id, "email": c.email, "name": c.name, "role": c.role,
             "created_at": c.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default() })
 }
@@ -480,222 +485,4 @@ async fn my_orders(
 ) -> ApiResult {
     let found = app.shop.orders.mine(&viewer, limit(query.limit)?, query.cursor).await?;
     Ok(page(&found, views::order))
-}
-
-/// The administrators' routes (role `admin`; a customer gets `403`, a guest `401`).
-pub(crate) fn admin_routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/orders", get(admin_orders))
-        .route("/admin/orders/{id}", get(admin_order))
-        .route("/admin/orders/{id}/ship", post(ship_order))
-        .route("/admin/orders/{id}/deliver", post(deliver_order))
-        .route("/admin/orders/{id}/cancel", post(cancel_order))
-        .route("/admin/orders/{id}/refunds", post(refund_order))
-        .route("/admin/inventory", get(admin_inventory))
-        .route("/admin/reviews", get(admin_reviews))
-        .route("/admin/analytics/sales", get(sales_report))
-        .route("/admin/customers", get(admin_customers))
-        .route("/admin/reviews/{id}/approve", post(approve_review))
-        .route("/admin/reviews/{id}/reject", post(reject_review))
-        .route("/admin/inventory/{sku}", put(set_stock))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-/// `?status=&limit=&cursor=` of the admin lists.
-struct StatusQuery {
-    status: Option<String>,
-    limit: Option<u32>,
-    cursor: Option<String>,
-}
-
-async fn admin_orders(
-    State(app): State<AppState>,
-    Admin(viewer): Admin,
-    Query(query): Query<StatusQuery>,
-) -> ApiResult {
-    let state = match query.status.as_deref() {
-        None | Some("") => None,
-        Some(name) => Some(nite_core::order::OrderState::parse(name).ok_or_else(|| {
-            ApiError::invalid("status", "one of pending_payment, paid, shipped, delivered, cancelled")
-        })?),
-    };
-    let filter =
-        nite_core::ports::OrderFilter { customer_id: None, state, limit: limit(query.limit)?, cursor: query.cursor };
-    let found = app.shop.orders.all(&viewer, &filter).await?;
-    Ok(page(&found, views::order))
-}
-
-async fn admin_order(State(app): State<AppState>, Admin(viewer): Admin, Path(order): Path<String>) -> ApiResult {
-    let order = id(&order, OrderId::parse, "order")?;
-    Ok(Json(views::order(&app.shop.orders.order(&order, &viewer, None).await?)))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ShipRequest {
-    carrier: String,
-    tracking_number: String,
-}
-
-async fn ship_order(
-    State(app): State<AppState>,
-    Admin(viewer): Admin,
-    Path(order): Path<String>,
-    ApiJson(body): ApiJson<ShipRequest>,
-) -> ApiResult {
-    let order = id(&order, OrderId::parse, "order")?;
-    let shipped = app.shop.fulfilment.ship(&order, &viewer, &body.carrier, &body.tracking_number).await?;
-    Ok(Json(views::order(&shipped)))
-}
-
-async fn deliver_order(State(app): State<AppState>, Admin(viewer): Admin, Path(order): Path<String>) -> ApiResult {
-    let order = id(&order, OrderId::parse, "order")?;
-    Ok(Json(views::order(&app.shop.fulfilment.deliver(&order, &viewer).await?)))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CancelRequest {
-    #[serde(default)]
-    reason: String,
-}
-
-async fn cancel_order(
-    State(app): State<AppState>,
-    Admin(viewer): Admin,
-    Path(order): Path<String>,
-    ApiJson(body): ApiJson<CancelRequest>,
-) -> ApiResult {
-    let order = id(&order, OrderId::parse, "order")?;
-    Ok(Json(views::order(&app.shop.fulfilment.cancel(&order, &viewer, &body.reason).await?)))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RefundRequest {
-    /// A decimal string in the order's currency, such as `"10.00"`.
-    amount: String,
-    #[serde(default)]
-    reason: String,
-}
-
-async fn refund_order(
-    State(app): State<AppState>,
-    Admin(viewer): Admin,
-    Path(order): Path<String>,
-    ApiJson(body): ApiJson<RefundRequest>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let order = id(&order, OrderId::parse, "order")?;
-    let currency = app.shop.orders.order(&order, &viewer, None).await?.currency;
-    let amount = nite_core::Money::parse(&body.amount, currency)
-        .map_err(|_| ApiError::invalid("amount", "a decimal string such as \"10.00\""))?;
-    let refunded = app.shop.fulfilment.refund(&order, &viewer, amount, &body.reason).await?;
-    Ok((StatusCode::CREATED, Json(views::order(&refunded))))
-}
-
-fn stock_json(level: &nite_core::inventory::StockLevel) -> Value {
-    json!({ "sku": level.sku, "on_hand": level.on_hand, "reserved": level.reserved, "available": level.available() })
-}
-
-async fn admin_inventory(State(app): State<AppState>, Admin(viewer): Admin) -> ApiResult {
-    let data: Vec<Value> = app.shop.catalog.stock(&viewer).await?.iter().map(stock_json).collect();
-    Ok(Json(json!({ "data": data })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OnHand {
-    on_hand: u32,
-}
-
-async fn set_stock(
-    State(app): State<AppState>,
-    Admin(viewer): Admin,
-    Path(sku): Path<String>,
-    ApiJson(body): ApiJson<OnHand>,
-) -> ApiResult {
-    Ok(Json(stock_json(&app.shop.catalog.set_on_hand(&viewer, &sku, body.on_hand).await?)))
-}
-
-async fn admin_reviews(
-    State(app): State<AppState>,
-    Admin(viewer): Admin,
-    Query(query): Query<StatusQuery>,
-) -> ApiResult {
-    let status = match query.status.as_deref() {
-        None | Some("") => None,
-        Some(name) => Some(
-            ReviewStatus::parse(name)
-                .ok_or_else(|| ApiError::invalid("status", "one of pending, approved, rejected"))?,
-        ),
-    };
-    let filter =
-        nite_core::ports::ReviewFilter { product_id: None, status, limit: limit(query.limit)?, cursor: query.cursor };
-    let found = app.shop.reviews.moderation_queue(&viewer, &filter).await?;
-    Ok(page(&found, views::review))
-}
-
-async fn moderate(app: &AppState, viewer: &nite_core::services::Viewer, review: &str, to: ReviewStatus) -> ApiResult {
-    let review = id(review, nite_core::ReviewId::parse, "review")?;
-    Ok(Json(views::review(&app.shop.reviews.moderate(viewer, &review, to).await?)))
-}
-
-async fn approve_review(State(app): State<AppState>, Admin(viewer): Admin, Path(review): Path<String>) -> ApiResult {
-    moderate(&app, &viewer, &review, ReviewStatus::Approved).await
-}
-
-async fn reject_review(State(app): State<AppState>, Admin(viewer): Admin, Path(review): Path<String>) -> ApiResult {
-    moderate(&app, &viewer, &review, ReviewStatus::Rejected).await
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SalesQuery {
-    from: Option<String>,
-    to: Option<String>,
-    granularity: Option<String>,
-}
-
-/// `2026-11-01` (midnight UTC) or an RFC 3339 instant.
-fn instant(field: &'static str, value: &str) -> Result<time::OffsetDateTime, ApiError> {
-    use time::format_description::well_known::Rfc3339;
-    let day = time::macros::format_description!("[year]-[month]-[day]");
-    time::OffsetDateTime::parse(value, &Rfc3339)
-        .or_else(|_| time::Date::parse(value, day).map(|date| date.midnight().assume_utc()))
-        .map_err(|_| ApiError::invalid(field, "a date (2026-11-01) or an RFC 3339 instant"))
-}
-
-async fn sales_report(State(app): State<AppState>, Admin(viewer): Admin, Query(query): Query<SalesQuery>) -> ApiResult {
-    let to = match query.to.as_deref() {
-        Some(value) => instant("to", value)?,
-        None => time::OffsetDateTime::now_utc(),
-    };
-    let from = match query.from.as_deref() {
-        Some(value) => instant("from", value)?,
-        None => to - time::Duration::days(30),
-    };
-    let granularity = match query.granularity.as_deref() {
-        None | Some("day") => nite_core::analytics::Granularity::Day,
-        Some("week") => nite_core::analytics::Granularity::Week,
-        Some("month") => nite_core::analytics::Granularity::Month,
-        Some(_) => return Err(ApiError::invalid("granularity", "one of day, week, month")),
-    };
-    Ok(Json(json!(app.shop.sales.report(&viewer, from, to, granularity).await?)))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PageQuery {
-    limit: Option<u32>,
-    cursor: Option<String>,
-}
-
-async fn admin_customers(
-    State(app): State<AppState>,
-    Admin(viewer): Admin,
-    Query(query): Query<PageQuery>,
-) -> ApiResult {
-    let found = app.shop.customers.all(&viewer, limit(query.limit)?, query.cursor.as_deref()).await?;
-    Ok(page(&found, customer_json))
 }

@@ -6,6 +6,7 @@
 //! - [`config::Config`] reads defaults, a TOML file and `NITE_*` variables;
 //! - [`serve`] runs it all: the server, the outbox worker and the reservation sweeper, until a shutdown signal.
 
+mod admin;
 mod api;
 mod auth;
 pub mod config;

@@ -7,8 +7,9 @@ use nite_core::email::EmailSender;
 use nite_core::payment::{PaymentProvider, TestPaymentProvider};
 use nite_core::ports::Stores;
 use nite_core::services::{
-    CartService, CatalogService, CheckoutService, CustomerService, FulfilmentService, OrderService, Passwords,
-    PaymentEventService, ReservationSweeper, ReviewService, SalesService, SessionService, ShopContext, ShopSettings,
+    CartService, CatalogService, CheckoutService, CustomerService, FulfilmentService, MerchandisingService,
+    OrderService, Passwords, PaymentEventService, ReservationSweeper, ReviewService, SalesService, SessionService,
+    ShopContext, ShopSettings,
 };
 use nite_core::shipping::ShippingProvider;
 use nite_core::{Clock, IdGenerator, RandomIds, SystemClock};
@@ -40,6 +41,8 @@ pub struct Shop {
     pub sweeper: ReservationSweeper,
     /// Sign-in, sessions, password resets.
     pub sessions: SessionService,
+    /// Products and promotions, for administrators.
+    pub merchandising: MerchandisingService,
     /// The test provider, when it is the payment provider (enables `test-confirm`).
     pub test_payments: Option<Arc<TestPaymentProvider>>,
     /// Sends email.
@@ -169,6 +172,7 @@ impl ShopBuilder {
         };
         Ok(Shop {
             catalog: CatalogService::new(ctx.clone()),
+            merchandising: MerchandisingService::new(ctx.clone()),
             carts: CartService::new(ctx.clone()),
             checkout: CheckoutService::new(ctx.clone()),
             orders: OrderService::new(ctx.clone()),

@@ -6,5 +6,6 @@ mod accounts;
 mod admin;
 mod api;
 mod e2e;
+mod merchandising;
 mod outbox;
 mod reviews;
