@@ -61,6 +61,7 @@ crate::newtype::string_newtype!(Email);
 
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Address {
     /// Recipient's name.
     pub name: String,

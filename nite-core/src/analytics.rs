@@ -80,6 +80,7 @@ impl AnalyticsEvent {
 
 /// How a sales report groups time.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Granularity {
     /// Calendar days (UTC).
@@ -104,6 +105,7 @@ impl Granularity {
 
 /// One product's sales in a period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductSales {
     /// The product.
     pub product_id: ProductId,
@@ -116,11 +118,13 @@ pub struct ProductSales {
     /// Orders with it.
     pub orders: u32,
     /// Orders with it per 100 views, to two decimals; `None` without views.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub conversion_percent: Option<Decimal>,
 }
 
 /// One period of a sales report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SalesPeriod {
     /// Its first day, as `2026-11-01`.
     #[serde(with = "iso_date")]
@@ -136,6 +140,7 @@ pub struct SalesPeriod {
     /// Product page views.
     pub product_views: u32,
     /// Paid orders per 100 product views, to two decimals; `None` without views.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub conversion_percent: Option<Decimal>,
     /// Per product, by product id.
     pub products: Vec<ProductSales>,
@@ -143,6 +148,7 @@ pub struct SalesPeriod {
 
 /// A sales report: one entry per period that had any event, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SalesReport {
     /// The currency of its amounts; purchases in other currencies are left out.
     pub currency: Currency,

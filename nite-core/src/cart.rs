@@ -10,6 +10,7 @@ use crate::{Address, CartId, CartLineId, Currency, CustomerId, Email, Money, Qua
 
 /// Whether a cart can still change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CartState {
     /// Open for changes.

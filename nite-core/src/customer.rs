@@ -9,6 +9,7 @@ use crate::{CustomerGroup, CustomerId, Email};
 
 /// What a customer may do.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A shopper.

@@ -10,6 +10,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// One invalid field of an input, for validation errors that list every bad field.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The field, as the caller named it (`shipping_address.postal_code`).
     pub field: String,
@@ -102,6 +103,9 @@ pub enum Error {
         /// The provider's message.
         message: String,
     },
+    /// The payment was already completed, failed or cancelled: the customer's action came too late or twice.
+    #[error("payment {0} is no longer pending")]
+    PaymentNotPending(crate::PaymentId),
     /// The email could not be delivered and never will be (a refused recipient, a permanent SMTP error).
     #[error("the email was rejected: {0}")]
     EmailRejected(String),

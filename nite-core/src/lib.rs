@@ -34,6 +34,8 @@ pub mod inventory;
 mod label;
 mod money;
 mod newtype;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod order;
 pub mod outbox;
 pub mod payment;

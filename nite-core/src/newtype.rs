@@ -1,7 +1,8 @@
 //! The impls every validated string type shares (ids, labels, SKUs, slugs, codes), written once.
 
 /// Implements `as_str`, `Display` (honouring width and alignment), `Debug` (the bare string), `AsRef<str>` and
-/// `From<$name> for String` for a tuple struct over a string (`String` or `Cow<'static, str>`).
+/// `From<$name> for String` for a tuple struct over a string (`String` or `Cow<'static, str>`); with the `openapi`
+/// feature, its schema: a string.
 macro_rules! string_newtype {
     ($name:ident) => {
         impl $name {
@@ -34,6 +35,16 @@ macro_rules! string_newtype {
                 value.0.into()
             }
         }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                crate::openapi::string(stringify!($name))
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 

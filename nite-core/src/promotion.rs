@@ -22,6 +22,7 @@ use crate::PromotionId;
 
 /// Which classes of promotion one may be combined with.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CombinesWith {
     /// Order-level discounts (percentage or amount off the order).
     pub order: bool,
@@ -53,6 +54,7 @@ impl CombinesWith {
 /// caller lists them in. A promotion applies when it is enabled, inside its date window, under its usage limits, its
 /// conditions hold, it may be combined with every promotion applied before it, and it discounts something.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Promotion {
     /// Its id.
     pub id: PromotionId,

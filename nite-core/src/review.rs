@@ -42,6 +42,7 @@ impl From<Rating> for u8 {
 
 /// Where a review is in moderation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewStatus {
     /// Waiting for a moderator.
@@ -94,10 +95,12 @@ pub struct Review {
 
 /// How a product's approved reviews add up.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RatingSummary {
     /// Approved reviews.
     pub count: u32,
     /// Average stars, to two decimals (a decimal string), or `None` with no reviews.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub average: Option<rust_decimal::Decimal>,
     /// Reviews with 1, 2, 3, 4 and 5 stars.
     pub histogram: [u32; 5],

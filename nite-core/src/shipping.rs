@@ -10,6 +10,7 @@ use crate::{Address, Currency, Money};
 
 /// How fast a parcel travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ShippingMethod {
     /// Ground, the cheapest.
@@ -72,6 +73,7 @@ pub struct Rate {
 
 /// Where a parcel is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TrackingStatus {
     /// The label exists; the carrier does not have the parcel yet.
@@ -92,6 +94,7 @@ pub enum TrackingStatus {
 
 /// One scan of a parcel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrackingEvent {
     /// When.
     #[serde(with = "time::serde::rfc3339")]
@@ -106,6 +109,7 @@ pub struct TrackingEvent {
 
 /// A parcel's journey so far.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tracking {
     /// The carrier.
     pub carrier: String,

@@ -1,58 +1,72 @@
 //! The admin API (role `admin`): products, inventory, orders, promotions, review moderation, customers and the
 //! sales report. Every handler takes the [`Admin`] extractor, so a guest gets 401 and a customer 403.
 
-use axum::extract::{Path, Query, State};
+use axum::Json;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use nite_core::OrderId;
+use nite_core::analytics::SalesReport;
+use nite_core::catalog::Product;
+use nite_core::promotion::Promotion;
 use nite_core::review::ReviewStatus;
 use nite_core::services::{ProductDraft, PromotionDraft};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::api::{ApiResult, customer_json, limit, page};
+use crate::AppState;
+use crate::api::{ApiResult, PageQuery, limit};
 use crate::auth::Admin;
+use crate::docs::Problems;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, id};
-use crate::{AppState, views};
+use crate::extract::{ApiJson, ApiQuery, id};
+use crate::views::{self, CustomerOut, Items, Listed, OrderOut, ReviewOut, StockOut};
 
 /// The administrators' routes (role `admin`; a customer gets `403`, a guest `401`).
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/orders", get(admin_orders))
-        .route("/admin/orders/{id}", get(admin_order))
-        .route("/admin/orders/{id}/ship", post(ship_order))
-        .route("/admin/orders/{id}/deliver", post(deliver_order))
-        .route("/admin/orders/{id}/cancel", post(cancel_order))
-        .route("/admin/orders/{id}/refunds", post(refund_order))
-        .route("/admin/inventory", get(admin_inventory))
-        .route("/admin/reviews", get(admin_reviews))
-        .route("/admin/analytics/sales", get(sales_report))
-        .route("/admin/customers", get(admin_customers))
-        .route("/admin/reviews/{id}/approve", post(approve_review))
-        .route("/admin/reviews/{id}/reject", post(reject_review))
-        .route("/admin/inventory/{sku}", put(set_stock))
-        .route("/admin/products", get(admin_products).post(create_product))
-        .route("/admin/products/{id}", get(admin_product).patch(update_product).delete(delete_product))
-        .route("/admin/promotions", get(admin_promotions).post(create_promotion))
-        .route("/admin/promotions/{id}", get(admin_promotion).patch(update_promotion))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(admin_orders))
+        .routes(routes!(admin_order))
+        .routes(routes!(ship_order))
+        .routes(routes!(deliver_order))
+        .routes(routes!(cancel_order))
+        .routes(routes!(refund_order))
+        .routes(routes!(admin_inventory))
+        .routes(routes!(set_stock))
+        .routes(routes!(admin_reviews))
+        .routes(routes!(approve_review))
+        .routes(routes!(reject_review))
+        .routes(routes!(sales_report))
+        .routes(routes!(admin_customers))
+        .routes(routes!(admin_products, create_product))
+        .routes(routes!(admin_product, update_product, delete_product))
+        .routes(routes!(admin_promotions, create_promotion))
+        .routes(routes!(admin_promotion, update_promotion))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 /// `?status=&limit=&cursor=` of the admin lists.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct StatusQuery {
+    /// Only this state (orders: `pending_payment`, `paid`, `shipped`, `delivered`, `cancelled`; reviews:
+    /// `pending`, `approved`, `rejected`).
     status: Option<String>,
+    /// 1 to 100; 20 when absent.
     limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
+/// Lists orders, newest first.
+#[utoipa::path(get, path = "/admin/orders", tag = "admin", security(("bearer" = [])), params(StatusQuery),
+    responses((status = 200, description = "A page of orders", body = Listed<OrderOut>), Problems))]
 async fn admin_orders(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Query(query): Query<StatusQuery>,
-) -> ApiResult {
+    ApiQuery(query): ApiQuery<StatusQuery>,
+) -> ApiResult<Json<Listed<OrderOut>>> {
     let state = match query.status.as_deref() {
         None | Some("") => None,
         Some(name) => Some(nite_core::order::OrderState::parse(name).ok_or_else(|| {
@@ -62,55 +76,82 @@ async fn admin_orders(
     let filter =
         nite_core::ports::OrderFilter { customer_id: None, state, limit: limit(query.limit)?, cursor: query.cursor };
     let found = app.shop.orders.all(&viewer, &filter).await?;
-    Ok(page(&found, views::order))
+    Ok(Json(Listed::of(&found, views::order)))
 }
 
-async fn admin_order(State(app): State<AppState>, Admin(viewer): Admin, Path(order): Path<String>) -> ApiResult {
+/// Shows any order.
+#[utoipa::path(get, path = "/admin/orders/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, description = "The order", body = OrderOut), Problems))]
+async fn admin_order(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    Path(order): Path<String>,
+) -> ApiResult<Json<OrderOut>> {
     let order = id(&order, OrderId::parse, "order")?;
     Ok(Json(views::order(&app.shop.orders.order(&order, &viewer, None).await?)))
 }
 
-#[derive(Deserialize)]
+/// The shipment.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ShipRequest {
     carrier: String,
     tracking_number: String,
 }
 
+/// Ships a paid order; the customer gets the shipping email.
+#[utoipa::path(post, path = "/admin/orders/{id}/ship", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id")), request_body = ShipRequest,
+    responses((status = 200, description = "The order", body = OrderOut), Problems))]
 async fn ship_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     Path(order): Path<String>,
     ApiJson(body): ApiJson<ShipRequest>,
-) -> ApiResult {
+) -> ApiResult<Json<OrderOut>> {
     let order = id(&order, OrderId::parse, "order")?;
     let shipped = app.shop.fulfilment.ship(&order, &viewer, &body.carrier, &body.tracking_number).await?;
     Ok(Json(views::order(&shipped)))
 }
 
-async fn deliver_order(State(app): State<AppState>, Admin(viewer): Admin, Path(order): Path<String>) -> ApiResult {
+/// Marks a shipped order delivered.
+#[utoipa::path(post, path = "/admin/orders/{id}/deliver", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, description = "The order", body = OrderOut), Problems))]
+async fn deliver_order(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    Path(order): Path<String>,
+) -> ApiResult<Json<OrderOut>> {
     let order = id(&order, OrderId::parse, "order")?;
     Ok(Json(views::order(&app.shop.fulfilment.deliver(&order, &viewer).await?)))
 }
 
-#[derive(Deserialize)]
+/// Why the order is cancelled.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CancelRequest {
     #[serde(default)]
     reason: String,
 }
 
+/// Cancels an unpaid or paid order (a paid one is refunded in full first); its stock is released.
+#[utoipa::path(post, path = "/admin/orders/{id}/cancel", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id")), request_body = CancelRequest,
+    responses((status = 200, description = "The order", body = OrderOut), Problems))]
 async fn cancel_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     Path(order): Path<String>,
     ApiJson(body): ApiJson<CancelRequest>,
-) -> ApiResult {
+) -> ApiResult<Json<OrderOut>> {
     let order = id(&order, OrderId::parse, "order")?;
     Ok(Json(views::order(&app.shop.fulfilment.cancel(&order, &viewer, &body.reason).await?)))
 }
 
-#[derive(Deserialize)]
+/// A refund.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RefundRequest {
     /// A decimal string in the order's currency, such as `"10.00"`.
@@ -119,12 +160,16 @@ struct RefundRequest {
     reason: String,
 }
 
+/// Refunds part or all of what was captured, never more.
+#[utoipa::path(post, path = "/admin/orders/{id}/refunds", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id")), request_body = RefundRequest,
+    responses((status = 201, description = "The order", body = OrderOut), Problems))]
 async fn refund_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     Path(order): Path<String>,
     ApiJson(body): ApiJson<RefundRequest>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<OrderOut>)> {
     let order = id(&order, OrderId::parse, "order")?;
     let currency = app.shop.orders.order(&order, &viewer, None).await?.currency;
     let amount = nite_core::Money::parse(&body.amount, currency)
@@ -133,35 +178,41 @@ async fn refund_order(
     Ok((StatusCode::CREATED, Json(views::order(&refunded))))
 }
 
-fn stock_json(level: &nite_core::inventory::StockLevel) -> Value {
-    json!({ "sku": level.sku, "on_hand": level.on_hand, "reserved": level.reserved, "available": level.available() })
+/// Every SKU's stock.
+#[utoipa::path(get, path = "/admin/inventory", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "Stock per SKU", body = Items<StockOut>), Problems))]
+async fn admin_inventory(State(app): State<AppState>, Admin(viewer): Admin) -> ApiResult<Json<Items<StockOut>>> {
+    Ok(Json(Items { data: app.shop.catalog.stock(&viewer).await?.iter().map(views::stock).collect() }))
 }
 
-async fn admin_inventory(State(app): State<AppState>, Admin(viewer): Admin) -> ApiResult {
-    let data: Vec<Value> = app.shop.catalog.stock(&viewer).await?.iter().map(stock_json).collect();
-    Ok(Json(json!({ "data": data })))
-}
-
-#[derive(Deserialize)]
+/// Units on hand.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct OnHand {
     on_hand: u32,
 }
 
+/// Sets a SKU's units on hand (never below what unpaid orders hold).
+#[utoipa::path(put, path = "/admin/inventory/{sku}", tag = "admin", security(("bearer" = [])),
+    params(("sku" = String, Path, description = "The SKU")), request_body = OnHand,
+    responses((status = 200, description = "The SKU's stock", body = StockOut), Problems))]
 async fn set_stock(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     Path(sku): Path<String>,
     ApiJson(body): ApiJson<OnHand>,
-) -> ApiResult {
-    Ok(Json(stock_json(&app.shop.catalog.set_on_hand(&viewer, &sku, body.on_hand).await?)))
+) -> ApiResult<Json<StockOut>> {
+    Ok(Json(views::stock(&app.shop.catalog.set_on_hand(&viewer, &sku, body.on_hand).await?)))
 }
 
+/// The moderation queue (or any status), oldest first.
+#[utoipa::path(get, path = "/admin/reviews", tag = "admin", security(("bearer" = [])), params(StatusQuery),
+    responses((status = 200, description = "A page of reviews", body = Listed<ReviewOut>), Problems))]
 async fn admin_reviews(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Query(query): Query<StatusQuery>,
-) -> ApiResult {
+    ApiQuery(query): ApiQuery<StatusQuery>,
+) -> ApiResult<Json<Listed<ReviewOut>>> {
     let status = match query.status.as_deref() {
         None | Some("") => None,
         Some(name) => Some(
@@ -172,27 +223,53 @@ async fn admin_reviews(
     let filter =
         nite_core::ports::ReviewFilter { product_id: None, status, limit: limit(query.limit)?, cursor: query.cursor };
     let found = app.shop.reviews.moderation_queue(&viewer, &filter).await?;
-    Ok(page(&found, views::review))
+    Ok(Json(Listed::of(&found, views::review)))
 }
 
-async fn moderate(app: &AppState, viewer: &nite_core::services::Viewer, review: &str, to: ReviewStatus) -> ApiResult {
+async fn moderate(
+    app: &AppState,
+    viewer: &nite_core::services::Viewer,
+    review: &str,
+    to: ReviewStatus,
+) -> ApiResult<Json<ReviewOut>> {
     let review = id(review, nite_core::ReviewId::parse, "review")?;
     Ok(Json(views::review(&app.shop.reviews.moderate(viewer, &review, to).await?)))
 }
 
-async fn approve_review(State(app): State<AppState>, Admin(viewer): Admin, Path(review): Path<String>) -> ApiResult {
+/// Publishes a review.
+#[utoipa::path(post, path = "/admin/reviews/{id}/approve", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The review's id")),
+    responses((status = 200, description = "The review", body = ReviewOut), Problems))]
+async fn approve_review(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    Path(review): Path<String>,
+) -> ApiResult<Json<ReviewOut>> {
     moderate(&app, &viewer, &review, ReviewStatus::Approved).await
 }
 
-async fn reject_review(State(app): State<AppState>, Admin(viewer): Admin, Path(review): Path<String>) -> ApiResult {
+/// Rejects a review.
+#[utoipa::path(post, path = "/admin/reviews/{id}/reject", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The review's id")),
+    responses((status = 200, description = "The review", body = ReviewOut), Problems))]
+async fn reject_review(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    Path(review): Path<String>,
+) -> ApiResult<Json<ReviewOut>> {
     moderate(&app, &viewer, &review, ReviewStatus::Rejected).await
 }
 
-#[derive(Deserialize)]
+/// `?from=&to=&granularity=` of the sales report.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct SalesQuery {
+    /// A date (`2026-11-01`, midnight UTC) or an RFC 3339 instant; 30 days before `to` when absent.
     from: Option<String>,
+    /// A date or an RFC 3339 instant; now when absent.
     to: Option<String>,
+    /// `day` (default), `week` or `month`.
     granularity: Option<String>,
 }
 
@@ -205,7 +282,15 @@ fn instant(field: &'static str, value: &str) -> Result<time::OffsetDateTime, Api
         .map_err(|_| ApiError::invalid(field, "a date (2026-11-01) or an RFC 3339 instant"))
 }
 
-async fn sales_report(State(app): State<AppState>, Admin(viewer): Admin, Query(query): Query<SalesQuery>) -> ApiResult {
+/// Revenue, orders, average order value, units and revenue per product, product views and view→purchase
+/// conversion, per period.
+#[utoipa::path(get, path = "/admin/analytics/sales", tag = "admin", security(("bearer" = [])), params(SalesQuery),
+    responses((status = 200, description = "The report", body = SalesReport), Problems))]
+async fn sales_report(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    ApiQuery(query): ApiQuery<SalesQuery>,
+) -> ApiResult<Json<SalesReport>> {
     let to = match query.to.as_deref() {
         Some(value) => instant("to", value)?,
         None => time::OffsetDateTime::now_utc(),
@@ -220,68 +305,82 @@ async fn sales_report(State(app): State<AppState>, Admin(viewer): Admin, Query(q
         Some("month") => nite_core::analytics::Granularity::Month,
         Some(_) => return Err(ApiError::invalid("granularity", "one of day, week, month")),
     };
-    Ok(Json(json!(app.shop.sales.report(&viewer, from, to, granularity).await?)))
+    Ok(Json(app.shop.sales.report(&viewer, from, to, granularity).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PageQuery {
-    limit: Option<u32>,
-    cursor: Option<String>,
-}
-
+/// Lists the customers, without password hashes.
+#[utoipa::path(get, path = "/admin/customers", tag = "admin", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, description = "A page of customers", body = Listed<CustomerOut>), Problems))]
 async fn admin_customers(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Query(query): Query<PageQuery>,
-) -> ApiResult {
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Listed<CustomerOut>>> {
     let found = app.shop.customers.all(&viewer, limit(query.limit)?, query.cursor.as_deref()).await?;
-    Ok(page(&found, customer_json))
+    Ok(Json(Listed::of(&found, views::customer)))
 }
 
-/// A product as stored and as administrators write it: `price` and `sale_price`, variant ids, no stock.
-fn product_json(product: &nite_core::catalog::Product) -> Value {
-    json!(product)
-}
-
+/// Lists the products as stored: `price` and `sale_price`, variant ids, no stock.
+#[utoipa::path(get, path = "/admin/products", tag = "admin", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, description = "A page of products", body = Listed<Product>), Problems))]
 async fn admin_products(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Query(query): Query<PageQuery>,
-) -> ApiResult {
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Listed<Product>>> {
     let filter = nite_core::ports::ProductFilter {
         category: None,
         query: None,
         limit: limit(query.limit)?,
         cursor: query.cursor,
     };
-    Ok(page(&app.shop.merchandising.products(&viewer, &filter).await?, product_json))
+    Ok(Json(Listed::of(&app.shop.merchandising.products(&viewer, &filter).await?, Product::clone)))
 }
 
-async fn admin_product(State(app): State<AppState>, Admin(viewer): Admin, Path(product): Path<String>) -> ApiResult {
-    Ok(Json(product_json(&app.shop.merchandising.product(&viewer, &product).await?)))
+/// Shows a product as stored.
+#[utoipa::path(get, path = "/admin/products/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The product's id")),
+    responses((status = 200, description = "The product", body = Product), Problems))]
+async fn admin_product(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    Path(product): Path<String>,
+) -> ApiResult<Json<Product>> {
+    Ok(Json(app.shop.merchandising.product(&viewer, &product).await?))
 }
 
+/// Adds a product with its variants inline. New SKUs start with nothing on hand.
+#[utoipa::path(post, path = "/admin/products", tag = "admin", security(("bearer" = [])), request_body = ProductDraft,
+    responses((status = 201, description = "The product", body = Product), Problems))]
 async fn create_product(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     ApiJson(draft): ApiJson<ProductDraft>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let created = app.shop.merchandising.create_product(&viewer, draft).await?;
-    Ok((StatusCode::CREATED, Json(product_json(&created))))
+) -> ApiResult<(StatusCode, Json<Product>)> {
+    Ok((StatusCode::CREATED, Json(app.shop.merchandising.create_product(&viewer, draft).await?)))
 }
 
+/// Changes a product with a JSON merge patch (RFC 7386) over its draft: members replace, `null` removes, arrays
+/// (variants included) replace whole; restate a variant's `id` to keep it.
+#[utoipa::path(patch, path = "/admin/products/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The product's id")),
+    request_body(content = Object, description = "A merge patch over the product's draft"),
+    responses((status = 200, description = "The product", body = Product), Problems))]
 async fn update_product(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     Path(product): Path<String>,
     ApiJson(patch): ApiJson<Value>,
-) -> ApiResult {
+) -> ApiResult<Json<Product>> {
     let current = app.shop.merchandising.product(&viewer, &product).await?;
     let draft = patched(&ProductDraft::of(&current), patch)?;
-    Ok(Json(product_json(&app.shop.merchandising.update_product(&viewer, &product, draft).await?)))
+    Ok(Json(app.shop.merchandising.update_product(&viewer, &product, draft).await?))
 }
 
+/// Stops selling a product; placed orders keep their copy, carts show its lines as unavailable.
+#[utoipa::path(delete, path = "/admin/products/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The product's id")),
+    responses((status = 204, description = "Removed"), Problems))]
 async fn delete_product(
     State(app): State<AppState>,
     Admin(viewer): Admin,
@@ -291,37 +390,50 @@ async fn delete_product(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn admin_promotions(State(app): State<AppState>, Admin(viewer): Admin) -> ApiResult {
-    let data: Vec<Value> = app.shop.merchandising.promotions(&viewer).await?.iter().map(|p| json!(p)).collect();
-    Ok(Json(json!({ "data": data })))
+/// Lists every promotion.
+#[utoipa::path(get, path = "/admin/promotions", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "The promotions", body = Items<Promotion>), Problems))]
+async fn admin_promotions(State(app): State<AppState>, Admin(viewer): Admin) -> ApiResult<Json<Items<Promotion>>> {
+    Ok(Json(Items { data: app.shop.merchandising.promotions(&viewer).await? }))
 }
 
+/// Shows a promotion.
+#[utoipa::path(get, path = "/admin/promotions/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The promotion's id")),
+    responses((status = 200, description = "The promotion", body = Promotion), Problems))]
 async fn admin_promotion(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     Path(promotion): Path<String>,
-) -> ApiResult {
-    Ok(Json(json!(app.shop.merchandising.promotion(&viewer, &promotion).await?)))
+) -> ApiResult<Json<Promotion>> {
+    Ok(Json(app.shop.merchandising.promotion(&viewer, &promotion).await?))
 }
 
+/// Adds a promotion.
+#[utoipa::path(post, path = "/admin/promotions", tag = "admin", security(("bearer" = [])), request_body = PromotionDraft,
+    responses((status = 201, description = "The promotion", body = Promotion), Problems))]
 async fn create_promotion(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     ApiJson(draft): ApiJson<PromotionDraft>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let created = app.shop.merchandising.create_promotion(&viewer, draft).await?;
-    Ok((StatusCode::CREATED, Json(json!(created))))
+) -> ApiResult<(StatusCode, Json<Promotion>)> {
+    Ok((StatusCode::CREATED, Json(app.shop.merchandising.create_promotion(&viewer, draft).await?)))
 }
 
+/// Changes a promotion with a JSON merge patch (RFC 7386) over its draft; what it was used for is kept.
+#[utoipa::path(patch, path = "/admin/promotions/{id}", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The promotion's id")),
+    request_body(content = Object, description = "A merge patch over the promotion's draft"),
+    responses((status = 200, description = "The promotion", body = Promotion), Problems))]
 async fn update_promotion(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     Path(promotion): Path<String>,
     ApiJson(patch): ApiJson<Value>,
-) -> ApiResult {
+) -> ApiResult<Json<Promotion>> {
     let current = app.shop.merchandising.promotion(&viewer, &promotion).await?;
     let draft = patched(&PromotionDraft::of(&current), patch)?;
-    Ok(Json(json!(app.shop.merchandising.update_promotion(&viewer, &promotion, draft).await?)))
+    Ok(Json(app.shop.merchandising.update_promotion(&viewer, &promotion, draft).await?))
 }
 
 /// Applies a JSON merge patch (RFC 7386) to `current` and reads the result back: members in the patch replace

@@ -1,67 +1,84 @@
-//! The routes of API.md: each handler parses, calls one service, and maps the answer. No business rule lives here.
+//! The shoppers' routes of API.md: catalog, reviews, carts, checkout, orders, payments. Each handler parses, calls
+//! one service, and maps the answer; no business rule lives here. Each carries its OpenAPI description, and the
+//! router is built from those descriptions, so the published document and the routes cannot drift apart.
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::IntoResponse;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use nite_core::catalog::Sku;
 use nite_core::payment::{TestOutcome, WebhookRequest};
 use nite_core::ports::ProductFilter;
 use nite_core::services::{EventOutcome, IdempotencyKey};
 use nite_core::{Address, CartId, CartLineId, Category, Currency, OrderId, PaymentId};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use crate::AppState;
 use crate::auth::{SignedIn, Who};
+use crate::docs::Problems;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, IdempotencyHeader, fingerprint, id};
-use crate::{AppState, views};
+use crate::extract::{ApiJson, ApiQuery, IdempotencyHeader, fingerprint, id};
+use crate::views::{
+    self, CartOut, CheckoutOut, Items, Listed, OrderOut, ProductOut, PublicReviewOut, RateOut, ReviewOut,
+};
 
-pub(crate) type ApiResult<T = Json<Value>> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 /// Every route under `/api/v1`.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/products", get(list_products))
-        .route("/products/{slug}", get(show_product))
-        .route("/products/{slug}/reviews", get(product_reviews).post(write_review))
-        .route("/carts", post(create_cart))
-        .route("/carts/{id}", get(show_cart))
-        .route("/carts/{id}/items", post(add_item))
-        .route("/carts/{id}/items/{line}", axum::routing::patch(update_item).delete(remove_item))
-        .route("/carts/{id}/discount-codes", post(add_code))
-        .route("/carts/{id}/discount-codes/{code}", axum::routing::delete(remove_code))
-        .route("/carts/{id}/addresses", put(set_addresses))
-        .route("/carts/{id}/shipping-options", get(shipping_options))
-        .route("/carts/{id}/shipping-option", put(choose_shipping))
-        .route("/carts/{id}/checkout", post(checkout))
-        .route("/carts/{id}/claim", post(claim_cart))
-        .route("/orders/{id}", get(show_order))
-        .route("/orders/{id}/tracking", get(order_tracking))
-        .route("/payments/{id}/test-confirm", post(test_confirm))
-        .route("/webhooks/stripe", post(stripe_webhook))
-        .merge(account_routes())
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_products))
+        .routes(routes!(show_product))
+        .routes(routes!(product_reviews, write_review))
+        .routes(routes!(create_cart))
+        .routes(routes!(show_cart))
+        .routes(routes!(add_item))
+        .routes(routes!(update_item, remove_item))
+        .routes(routes!(add_code))
+        .routes(routes!(remove_code))
+        .routes(routes!(set_addresses))
+        .routes(routes!(shipping_options))
+        .routes(routes!(choose_shipping))
+        .routes(routes!(checkout))
+        .routes(routes!(claim_cart))
+        .routes(routes!(show_order))
+        .routes(routes!(order_tracking))
+        .routes(routes!(test_confirm))
+        .routes(routes!(stripe_webhook))
+        .merge(crate::accounts::routes())
         .merge(crate::admin::routes())
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
+/// `?category=&q=&limit=&cursor=` of the product list.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// Only this category (`basic`, `pro`, `complete`).
     category: Option<String>,
+    /// Only products whose name or description contains this.
     q: Option<String>,
+    /// 1 to 100; 20 when absent.
     limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
-/// A page of items as API.md lists them: `{data, next_cursor}`.
-pub(crate) fn page<T>(page: &nite_core::ports::Page<T>, view: impl Fn(&T) -> Value) -> Json<Value> {
-    let data: Vec<Value> = page.items.iter().map(view).collect();
-    Json(json!({ "data": data, "next_cursor": page.next_cursor }))
+/// `?limit=&cursor=` of a paged list.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PageQuery {
+    /// 1 to 100; 20 when absent.
+    pub(crate) limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub(crate) cursor: Option<String>,
 }
 
+/// A page size: 1 to 100, 20 by default.
 pub(crate) fn limit(limit: Option<u32>) -> Result<u32, ApiError> {
     match limit {
         None => Ok(20),
@@ -70,17 +87,26 @@ pub(crate) fn limit(limit: Option<u32>) -> Result<u32, ApiError> {
     }
 }
 
-async fn list_products(State(app): State<AppState>, Query(query): Query<ListQuery>) -> ApiResult {
+/// Lists the products for sale.
+#[utoipa::path(get, path = "/products", tag = "catalog", params(ListQuery),
+    responses((status = 200, description = "A page of products", body = Listed<ProductOut>), Problems))]
+async fn list_products(
+    State(app): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Listed<ProductOut>>> {
     let category = match query.category.as_deref() {
         None => None,
         Some(c) => Some(Category::new(c).map_err(|_| ApiError::invalid("category", "is not a category"))?),
     };
     let filter = ProductFilter { category, query: query.q, limit: limit(query.limit)?, cursor: query.cursor };
     let found = app.shop.catalog.products(&filter).await?;
-    Ok(page(&found, views::product))
+    Ok(Json(Listed::of(&found, views::product)))
 }
 
-async fn show_product(State(app): State<AppState>, Path(slug): Path<String>) -> ApiResult {
+/// Shows one product, with stock and its reviews' summary; the view is counted for the sales report.
+#[utoipa::path(get, path = "/products/{slug}", tag = "catalog", params(("slug" = String, Path, description = "The product's slug")),
+    responses((status = 200, description = "The product", body = ProductOut), Problems))]
+async fn show_product(State(app): State<AppState>, Path(slug): Path<String>) -> ApiResult<Json<ProductOut>> {
     let view = app.shop.catalog.product(&slug).await?;
     // Recorded off the request path: the response does not wait for the analytics write.
     let (shop, product) = (Arc::clone(&app.shop), view.product.clone());
@@ -92,41 +118,61 @@ async fn show_product(State(app): State<AppState>, Path(slug): Path<String>) -> 
     Ok(Json(views::product(&view)))
 }
 
+/// Lists a product's approved reviews, newest first.
+#[utoipa::path(get, path = "/products/{slug}/reviews", tag = "reviews",
+    params(("slug" = String, Path, description = "The product's slug"), PageQuery),
+    responses((status = 200, description = "A page of approved reviews", body = Listed<PublicReviewOut>), Problems))]
 async fn product_reviews(
     State(app): State<AppState>,
     Path(slug): Path<String>,
-    Query(query): Query<ListQuery>,
-) -> ApiResult {
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Listed<PublicReviewOut>>> {
     let found = app.shop.reviews.approved(&slug, limit(query.limit)?, query.cursor).await?;
-    Ok(page(&found, views::public_review))
+    Ok(Json(Listed::of(&found, views::public_review)))
 }
 
-#[derive(Deserialize)]
+/// A review to write.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ReviewBody {
+    /// 1 to 5.
     rating: i64,
     title: String,
     body: String,
 }
 
+/// Writes a review of a product the signed-in customer bought; it waits for moderation.
+#[utoipa::path(post, path = "/products/{slug}/reviews", tag = "reviews", security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The product's slug")), request_body = ReviewBody,
+    responses((status = 201, description = "The review, pending moderation", body = ReviewOut), Problems))]
 async fn write_review(
     State(app): State<AppState>,
     SignedIn(viewer): SignedIn,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<ReviewBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<ReviewOut>)> {
     let review = nite_core::services::NewReview { rating: body.rating, title: body.title, body: body.body };
     let written = app.shop.reviews.write(&viewer, &slug, review).await?;
     Ok((StatusCode::CREATED, Json(views::review(&written))))
 }
 
-#[derive(Deserialize, Default)]
+/// A new cart's options.
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewCart {
+    /// An ISO 4217 code; the shop's currency when absent.
     currency: Option<String>,
 }
 
-async fn create_cart(State(app): State<AppState>, Who(viewer): Who, body: Bytes) -> ApiResult<impl IntoResponse> {
+/// Opens a cart, a guest's or (with a token) the customer's. The body is optional.
+#[utoipa::path(post, path = "/carts", tag = "carts", security((), ("bearer" = [])),
+    request_body(content = Option<NewCart>, description = "Optional"),
+    responses((status = 201, description = "The new cart", body = CartOut), Problems))]
+async fn create_cart(
+    State(app): State<AppState>,
+    Who(viewer): Who,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<CartOut>)> {
     // The body is optional: an empty one asks for the shop's currency.
     let body: NewCart = if body.iter().all(u8::is_ascii_whitespace) {
         NewCart::default()
@@ -145,19 +191,36 @@ fn cart_id(value: &str) -> Result<CartId, ApiError> {
     id(value, CartId::parse, "cart")
 }
 
-async fn show_cart(State(app): State<AppState>, Who(viewer): Who, Path(cart): Path<String>) -> ApiResult {
+/// Shows a cart, priced now.
+#[utoipa::path(get, path = "/carts/{id}", tag = "carts", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The cart's id")),
+    responses((status = 200, description = "The cart", body = CartOut), Problems))]
+async fn show_cart(
+    State(app): State<AppState>,
+    Who(viewer): Who,
+    Path(cart): Path<String>,
+) -> ApiResult<Json<CartOut>> {
     Ok(Json(views::cart(&app.shop.carts.view(&cart_id(&cart)?, &viewer).await?)))
 }
 
-#[derive(Deserialize)]
+/// A SKU and how many. Prices are never taken from the client.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewItem {
     sku: String,
+    /// 1 to 99.
     quantity: i64,
 }
 
 /// Attaches a guest cart to the signed-in customer, merging it into their open cart if they have one.
-async fn claim_cart(State(app): State<AppState>, SignedIn(viewer): SignedIn, Path(cart): Path<String>) -> ApiResult {
+#[utoipa::path(post, path = "/carts/{id}/claim", tag = "carts", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The guest cart's id")),
+    responses((status = 200, description = "The customer's cart", body = CartOut), Problems))]
+async fn claim_cart(
+    State(app): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(cart): Path<String>,
+) -> ApiResult<Json<CartOut>> {
     Ok(Json(views::cart(&app.shop.carts.claim(&cart_id(&cart)?, &viewer).await?)))
 }
 
@@ -165,67 +228,92 @@ fn quantity(q: i64) -> Result<u32, ApiError> {
     u32::try_from(q).map_err(|_| ApiError::invalid("quantity", "must be from 1 to 99"))
 }
 
+/// Adds units of a SKU (to its line, if the cart has one).
+#[utoipa::path(post, path = "/carts/{id}/items", tag = "carts", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The cart's id")), request_body = NewItem,
+    responses((status = 201, description = "The cart", body = CartOut), Problems))]
 async fn add_item(
     State(app): State<AppState>,
     Who(viewer): Who,
     Path(cart): Path<String>,
     ApiJson(item): ApiJson<NewItem>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<CartOut>)> {
     let sku = Sku::new(&item.sku).map_err(|_| ApiError::from(nite_core::Error::not_found("sku", &item.sku)))?;
     let view = app.shop.carts.add_item(&cart_id(&cart)?, &viewer, &sku, quantity(item.quantity)?).await?;
     Ok((StatusCode::CREATED, Json(views::cart(&view))))
 }
 
-#[derive(Deserialize)]
+/// A line's new quantity.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ItemQuantity {
+    /// 1 to 99.
     quantity: i64,
 }
 
+/// Sets a line's quantity.
+#[utoipa::path(patch, path = "/carts/{id}/items/{line}", tag = "carts", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The cart's id"), ("line" = String, Path, description = "The line's id")),
+    request_body = ItemQuantity,
+    responses((status = 200, description = "The cart", body = CartOut), Problems))]
 async fn update_item(
     State(app): State<AppState>,
     Who(viewer): Who,
     Path((cart, line)): Path<(String, String)>,
     ApiJson(body): ApiJson<ItemQuantity>,
-) -> ApiResult {
+) -> ApiResult<Json<CartOut>> {
     let line = id(&line, CartLineId::parse, "cart line")?;
     let view = app.shop.carts.update_item(&cart_id(&cart)?, &viewer, &line, quantity(body.quantity)?).await?;
     Ok(Json(views::cart(&view)))
 }
 
+/// Removes a line.
+#[utoipa::path(delete, path = "/carts/{id}/items/{line}", tag = "carts", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The cart's id"), ("line" = String, Path, description = "The line's id")),
+    responses((status = 200, description = "The cart", body = CartOut), Problems))]
 async fn remove_item(
     State(app): State<AppState>,
     Who(viewer): Who,
     Path((cart, line)): Path<(String, String)>,
-) -> ApiResult {
+) -> ApiResult<Json<CartOut>> {
     let line = id(&line, CartLineId::parse, "cart line")?;
     Ok(Json(views::cart(&app.shop.carts.remove_item(&cart_id(&cart)?, &viewer, &line).await?)))
 }
 
-#[derive(Deserialize)]
+/// A discount code to enter.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Code {
     code: String,
 }
 
+/// Enters a discount code. A code that exists but does not apply stays on the cart with `why`.
+#[utoipa::path(post, path = "/carts/{id}/discount-codes", tag = "carts", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The cart's id")), request_body = Code,
+    responses((status = 200, description = "The cart", body = CartOut), Problems))]
 async fn add_code(
     State(app): State<AppState>,
     Who(viewer): Who,
     Path(cart): Path<String>,
     ApiJson(body): ApiJson<Code>,
-) -> ApiResult {
+) -> ApiResult<Json<CartOut>> {
     Ok(Json(views::cart(&app.shop.carts.add_code(&cart_id(&cart)?, &viewer, &body.code).await?)))
 }
 
+/// Removes a discount code.
+#[utoipa::path(delete, path = "/carts/{id}/discount-codes/{code}", tag = "carts", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The cart's id"), ("code" = String, Path, description = "The code")),
+    responses((status = 200, description = "The cart", body = CartOut), Problems))]
 async fn remove_code(
     State(app): State<AppState>,
     Who(viewer): Who,
     Path((cart, code)): Path<(String, String)>,
-) -> ApiResult {
+) -> ApiResult<Json<CartOut>> {
     Ok(Json(views::cart(&app.shop.carts.remove_code(&cart_id(&cart)?, &viewer, &code).await?)))
 }
 
-#[derive(Deserialize)]
+/// The buyer's email and addresses; billing defaults to shipping.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Addresses {
     email: String,
@@ -233,12 +321,16 @@ struct Addresses {
     billing_address: Option<Address>,
 }
 
+/// Sets the buyer's email and addresses.
+#[utoipa::path(put, path = "/carts/{id}/addresses", tag = "carts", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The cart's id")), request_body = Addresses,
+    responses((status = 200, description = "The cart", body = CartOut), Problems))]
 async fn set_addresses(
     State(app): State<AppState>,
     Who(viewer): Who,
     Path(cart): Path<String>,
     ApiJson(body): ApiJson<Addresses>,
-) -> ApiResult {
+) -> ApiResult<Json<CartOut>> {
     let view = app
         .shop
         .carts
@@ -247,26 +339,46 @@ async fn set_addresses(
     Ok(Json(views::cart(&view)))
 }
 
-async fn shipping_options(State(app): State<AppState>, Who(viewer): Who, Path(cart): Path<String>) -> ApiResult {
+/// Quotes the shipping options for the cart's address and weight.
+#[utoipa::path(get, path = "/carts/{id}/shipping-options", tag = "carts", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The cart's id")),
+    responses((status = 200, description = "The options", body = Items<RateOut>), Problems))]
+async fn shipping_options(
+    State(app): State<AppState>,
+    Who(viewer): Who,
+    Path(cart): Path<String>,
+) -> ApiResult<Json<Items<RateOut>>> {
     let rates = app.shop.carts.shipping_options(&cart_id(&cart)?, &viewer).await?;
-    Ok(Json(json!({ "data": rates.iter().map(views::rate).collect::<Vec<_>>() })))
+    Ok(Json(Items { data: rates.iter().map(views::rate).collect() }))
 }
 
-#[derive(Deserialize)]
+/// The chosen shipping option.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ChosenRate {
+    /// An `id` from the shipping options.
     id: String,
 }
 
+/// Chooses a shipping option (quoted again; a changed price is refused).
+#[utoipa::path(put, path = "/carts/{id}/shipping-option", tag = "carts", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The cart's id")), request_body = ChosenRate,
+    responses((status = 200, description = "The cart", body = CartOut), Problems))]
 async fn choose_shipping(
     State(app): State<AppState>,
     Who(viewer): Who,
     Path(cart): Path<String>,
     ApiJson(body): ApiJson<ChosenRate>,
-) -> ApiResult {
+) -> ApiResult<Json<CartOut>> {
     Ok(Json(views::cart(&app.shop.carts.choose_shipping(&cart_id(&cart)?, &viewer, &body.id).await?)))
 }
 
+/// Places the order and creates its payment. The same `Idempotency-Key` with the same request answers the same
+/// order; with a different request it is refused.
+#[utoipa::path(post, path = "/carts/{id}/checkout", tag = "checkout", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The cart's id"),
+           ("Idempotency-Key" = String, Header, description = "1 to 255 visible characters, one per purchase")),
+    responses((status = 201, description = "The order and its payment", body = CheckoutOut), Problems))]
 async fn checkout(
     State(app): State<AppState>,
     Who(viewer): Who,
@@ -274,16 +386,16 @@ async fn checkout(
     Path(cart): Path<String>,
     IdempotencyHeader(key): IdempotencyHeader,
     body: Bytes,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<CheckoutOut>)> {
     let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key", "is required to check out"))?;
     let key = IdempotencyKey { key, fingerprint: fingerprint("POST", uri.path(), &body) };
     let outcome = app.shop.checkout.checkout(&cart_id(&cart)?, &viewer, Some(&key)).await?;
     let provider = outcome.order.payment.provider.clone().unwrap_or_default();
-    let body = json!({
-        "order": views::order(&outcome.order),
-        "payment": views::payment(&provider, &outcome.payment),
-        "order_token": outcome.access_token,
-    });
+    let body = CheckoutOut {
+        order: views::order(&outcome.order),
+        payment: views::payment(&provider, &outcome.payment),
+        order_token: outcome.access_token,
+    };
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -291,48 +403,70 @@ fn order_token(headers: &HeaderMap) -> Option<String> {
     headers.get("x-order-token").and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
+/// Shows an order to its customer, or to whoever holds its order token.
+#[utoipa::path(get, path = "/orders/{id}", tag = "orders", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id"),
+           ("X-Order-Token" = Option<String>, Header, description = "The token checkout returned, for guests")),
+    responses((status = 200, description = "The order", body = OrderOut), Problems))]
 async fn show_order(
     State(app): State<AppState>,
     Who(viewer): Who,
     headers: HeaderMap,
     Path(order): Path<String>,
-) -> ApiResult {
+) -> ApiResult<Json<OrderOut>> {
     let order = id(&order, OrderId::parse, "order")?;
     let found = app.shop.orders.order(&order, &viewer, order_token(&headers).as_deref()).await?;
     Ok(Json(views::order(&found)))
 }
 
+/// The carrier's tracking of a shipped order.
+#[utoipa::path(get, path = "/orders/{id}/tracking", tag = "orders", security((), ("bearer" = [])),
+    params(("id" = String, Path, description = "The order's id"),
+           ("X-Order-Token" = Option<String>, Header, description = "The token checkout returned, for guests")),
+    responses((status = 200, description = "Tracking", body = nite_core::shipping::Tracking), Problems))]
 async fn order_tracking(
     State(app): State<AppState>,
     Who(viewer): Who,
     headers: HeaderMap,
     Path(order): Path<String>,
-) -> ApiResult {
+) -> ApiResult<Json<nite_core::shipping::Tracking>> {
     let order = id(&order, OrderId::parse, "order")?;
-    let tracking = app.shop.orders.tracking(&order, &viewer, order_token(&headers).as_deref()).await?;
-    Ok(Json(serde_json::to_value(tracking).unwrap_or_default()))
+    Ok(Json(app.shop.orders.tracking(&order, &viewer, order_token(&headers).as_deref()).await?))
 }
 
-#[derive(Deserialize)]
+/// How the test payment ends.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Confirm {
     outcome: TestOutcome,
 }
 
+/// What a payment event did.
+#[derive(Serialize, ToSchema)]
+struct Confirmed {
+    payment_id: PaymentId,
+    order_id: Option<OrderId>,
+    /// `applied:<state>`, `duplicate` or `ignored`.
+    outcome: String,
+}
+
 /// Only with the test provider: completes a payment as a customer would, and takes the event down the same path
 /// as a provider's webhook.
+#[utoipa::path(post, path = "/payments/{id}/test-confirm", tag = "payments",
+    params(("id" = String, Path, description = "The payment's id")), request_body = Confirm,
+    responses((status = 200, description = "What the event did", body = Confirmed), Problems))]
 async fn test_confirm(
     State(app): State<AppState>,
     Path(payment): Path<String>,
     ApiJson(body): ApiJson<Confirm>,
-) -> ApiResult {
+) -> ApiResult<Json<Confirmed>> {
     let Some(test) = &app.shop.test_payments else {
         return Err(nite_core::Error::not_found("route", "test-confirm").into());
     };
     let payment = id(&payment, PaymentId::parse, "payment")?;
     let event = test.confirm(&payment, body.outcome)?;
     let outcome = app.shop.payment_events.handle(&event).await?;
-    Ok(Json(json!({ "payment_id": payment, "order_id": event.order_id, "outcome": outcome_name(&outcome) })))
+    Ok(Json(Confirmed { payment_id: payment, order_id: event.order_id, outcome: outcome_name(&outcome) }))
 }
 
 fn outcome_name(outcome: &EventOutcome) -> String {
@@ -343,8 +477,23 @@ fn outcome_name(outcome: &EventOutcome) -> String {
     }
 }
 
-/// Stripe's webhook: verified on the raw body; replays and duplicates change nothing twice.
-async fn stripe_webhook(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult {
+/// The webhook's acknowledgement.
+#[derive(Serialize, ToSchema)]
+struct Received {
+    received: bool,
+    /// Whether the event type is one nite acts on.
+    handled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<String>,
+}
+
+/// Stripe's webhook: verified on the raw body against `Stripe-Signature`; replays and duplicates change nothing
+/// twice.
+#[utoipa::path(post, path = "/webhooks/stripe", tag = "payments",
+    params(("Stripe-Signature" = String, Header, description = "Stripe's signature of the raw body")),
+    request_body(content = String, description = "Stripe's event, verified byte for byte", content_type = "application/json"),
+    responses((status = 200, description = "Acknowledged", body = Received), Problems))]
+async fn stripe_webhook(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Received>> {
     if app.shop.ctx.payments.name() != "stripe" {
         return Err(nite_core::Error::not_found("route", "webhooks/stripe").into());
     }
@@ -354,135 +503,8 @@ async fn stripe_webhook(State(app): State<AppState>, headers: HeaderMap, body: B
         .collect();
     let request = WebhookRequest { body: &body, headers: &pairs };
     let Some(event) = app.shop.ctx.payments.parse_webhook(&request)? else {
-        return Ok(Json(json!({ "received": true, "handled": false })));
+        return Ok(Json(Received { received: true, handled: false, outcome: None }));
     };
     let outcome = app.shop.payment_events.handle(&event).await?;
-    Ok(Json(json!({ "received": true, "handled": true, "outcome": outcome_name(&outcome) })))
-}
-
-/// The sign-in and account routes, under `/api/v1`.
-pub(crate) fn account_routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/register", post(register))
-        .route("/auth/login", post(login))
-        .route("/auth/refresh", post(refresh))
-        .route("/auth/logout", post(logout))
-        .route("/auth/password-reset", post(request_reset))
-        .route("/auth/password-reset/confirm", post(confirm_reset))
-        .route("/me", get(me).patch(rename))
-        .route("/me/orders", get(my_orders))
-}
-
-pub(crate) fn customer_json(c: &nite_core::customer::Customer) -> Value {
-    json!({ "id": c.id, "email": c.email, "name": c.name, "role": c.role,
-            "created_at": c.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default() })
-}
-
-fn session_json(app: &AppState, session: &nite_core::services::Session) -> ApiResult<Value> {
-    Ok(json!({
-        "customer": customer_json(&session.customer),
-        "access_token": app.tokens.issue(&session.customer)?,
-        "refresh_token": session.refresh_token,
-        "token_type": "Bearer",
-        "expires_in": app.tokens.ttl_secs(),
-    }))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Register {
-    email: String,
-    password: String,
-    name: String,
-}
-
-async fn register(State(app): State<AppState>, ApiJson(body): ApiJson<Register>) -> ApiResult<impl IntoResponse> {
-    let session = app.shop.sessions.register(&body.email, &body.name, &body.password).await?;
-    Ok((StatusCode::CREATED, Json(session_json(&app, &session)?)))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Login {
-    email: String,
-    password: String,
-}
-
-async fn login(State(app): State<AppState>, ApiJson(body): ApiJson<Login>) -> ApiResult {
-    app.limiter.check(&body.email)?;
-    match app.shop.sessions.login(&body.email, &body.password).await {
-        Ok(session) => {
-            app.limiter.succeeded(&body.email);
-            Ok(Json(session_json(&app, &session)?))
-        }
-        Err(error) => {
-            if matches!(error, nite_core::Error::Unauthorized(_)) {
-                app.limiter.failed(&body.email);
-            }
-            Err(error.into())
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RefreshBody {
-    refresh_token: String,
-}
-
-async fn refresh(State(app): State<AppState>, ApiJson(body): ApiJson<RefreshBody>) -> ApiResult {
-    let session = app.shop.sessions.refresh(&body.refresh_token).await?;
-    Ok(Json(session_json(&app, &session)?))
-}
-
-async fn logout(State(app): State<AppState>, ApiJson(body): ApiJson<RefreshBody>) -> ApiResult<StatusCode> {
-    app.shop.sessions.logout(&body.refresh_token).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ResetRequest {
-    email: String,
-}
-
-/// Always `202`: whether the address has an account is not for the caller to learn.
-async fn request_reset(State(app): State<AppState>, ApiJson(body): ApiJson<ResetRequest>) -> ApiResult<StatusCode> {
-    app.shop.sessions.request_reset(&body.email).await?;
-    Ok(StatusCode::ACCEPTED)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ResetConfirm {
-    token: String,
-    new_password: String,
-}
-
-async fn confirm_reset(State(app): State<AppState>, ApiJson(body): ApiJson<ResetConfirm>) -> ApiResult<StatusCode> {
-    app.shop.sessions.confirm_reset(&body.token, &body.new_password).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn me(State(app): State<AppState>, SignedIn(viewer): SignedIn) -> ApiResult {
-    Ok(Json(customer_json(&app.shop.customers.me(&viewer).await?)))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Rename {
-    name: String,
-}
-
-async fn rename(State(app): State<AppState>, SignedIn(viewer): SignedIn, ApiJson(body): ApiJson<Rename>) -> ApiResult {
-    Ok(Json(customer_json(&app.shop.customers.rename(&viewer, &body.name).await?)))
-}
-
-async fn my_orders(
-    State(app): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    Query(query): Query<ListQuery>,
-) -> ApiResult {
-    let found = app.shop.orders.mine(&viewer, limit(query.limit)?, query.cursor).await?;
-    Ok(page(&found, views::order))
+    Ok(Json(Received { received: true, handled: true, outcome: Some(outcome_name(&outcome)) }))
 }

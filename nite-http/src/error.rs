@@ -21,16 +21,24 @@ struct Details {
     extra: Option<(&'static str, serde_json::Value)>,
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// A problem (RFC 9457): `type`, `title`, `status`, `detail`, a stable `code`, and for validation failures every
+/// bad field. Some problems add one member more (`insufficient_stock` names the SKU and what is available).
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Problem {
+    /// A URI naming the kind of problem: `https://nite.dev/problems/<code>`.
     #[serde(rename = "type")]
     kind: String,
-    title: &'a str,
+    /// A short summary of the kind of problem.
+    title: &'static str,
+    /// The HTTP status.
     status: u16,
-    detail: &'a str,
-    code: &'a str,
-    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
-    errors: &'a [FieldError],
+    /// What went wrong this time.
+    detail: String,
+    /// The stable code to branch on (`not_found`, `validation_failed`, `insufficient_stock`…).
+    code: &'static str,
+    /// The invalid fields, for `validation_failed`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldError>,
 }
 
 impl ApiError {
@@ -77,6 +85,7 @@ impl From<Error> for ApiError {
             Error::PaymentRejected { .. } => {
                 (S::BAD_GATEWAY, "payment_provider_refused", "The payment provider refused")
             }
+            Error::PaymentNotPending(_) => (S::CONFLICT, "payment_not_pending", "The payment is no longer pending"),
             Error::SignatureInvalid(_) => (S::BAD_REQUEST, "signature_invalid", "The signature is not valid"),
             Error::Unauthorized(code) => (S::UNAUTHORIZED, *code, "Not authorized"),
             Error::Conflict(_) => (S::CONFLICT, "conflict", "Changed concurrently; try again"),
@@ -120,9 +129,9 @@ impl IntoResponse for ApiError {
             kind: format!("https://nite.dev/problems/{}", details.code),
             title: details.title,
             status: details.status.as_u16(),
-            detail: &details.detail,
+            detail: details.detail,
             code: details.code,
-            errors: &details.errors,
+            errors: details.errors,
         };
         let mut body = serde_json::to_value(&problem).unwrap_or_default();
         if let (Some((key, value)), Some(map)) = (details.extra, body.as_object_mut()) {

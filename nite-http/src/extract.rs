@@ -74,3 +74,17 @@ pub(crate) fn id<T>(
 ) -> Result<T, ApiError> {
     parse(value).map_err(|_| ApiError::from(nite_core::Error::not_found(entity, value)))
 }
+
+/// `Query<T>` whose failures answer `422 validation_failed` as problems, like every other bad input.
+pub(crate) struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError::invalid("query", &rejection.body_text())),
+        }
+    }
+}

@@ -6,10 +6,12 @@
 //! - [`config::Config`] reads defaults, a TOML file and `NITE_*` variables;
 //! - [`serve`] runs it all: the server, the outbox worker and the reservation sweeper, until a shutdown signal.
 
+mod accounts;
 mod admin;
 mod api;
 mod auth;
 pub mod config;
+mod docs;
 mod error;
 mod extract;
 mod serve;
@@ -18,7 +20,7 @@ mod views;
 
 pub use auth::{Argon2Passwords, LoginLimiter, Tokens};
 pub use error::ApiError;
-pub use serve::{build_shop, serve};
+pub use serve::{build_shop, serve, serve_shop, shop_builder, shutdown_signal};
 pub use shop::{MissingStores, Shop, ShopBuilder};
 
 use std::sync::Arc;
@@ -34,6 +36,7 @@ use serde_json::json;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
 
 /// The largest request body the API reads.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -111,7 +114,8 @@ async fn not_found() -> ApiError {
     ApiError::from(nite_core::Error::not_found("route", "this path"))
 }
 
-/// The router: `/healthz`, `/readyz` and API.md under `/api/v1`.
+/// The router: `/healthz`, `/readyz`, API.md under `/api/v1`, its OpenAPI document at `/api/v1/openapi.json` and
+/// Swagger UI at `/docs`.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let cors = (!state.cors_origins.is_empty()).then(|| {
@@ -128,10 +132,14 @@ pub fn app(state: AppState) -> Router {
             .expose_headers([request_id.clone()])
             .max_age(Duration::from_secs(600))
     });
+    let (api, openapi) = utoipa_axum::router::OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
+        .nest("/api/v1", api::routes())
+        .split_for_parts();
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .nest("/api/v1", api::routes())
+        .merge(api)
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi))
         .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

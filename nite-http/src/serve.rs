@@ -14,10 +14,17 @@ use nite_storage::Database;
 use tokio::sync::watch;
 
 use crate::config::{Config, EmailTransport, Payments};
-use crate::{AppState, Shop, default_email_settings};
+use crate::{AppState, Shop, ShopBuilder, default_email_settings};
 
 /// Opens the database (migrating it) and builds the shop the configuration describes.
 pub async fn build_shop(config: &Config) -> anyhow::Result<(Shop, Database)> {
+    let (builder, database) = shop_builder(config).await?;
+    Ok((builder.build()?, database))
+}
+
+/// Opens the database (migrating it) and starts a [`ShopBuilder`] with everything the configuration chooses, so an
+/// embedding program swaps one part (say, the email sender) and keeps the rest.
+pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Database)> {
     let database = Database::connect(&config.database_url, 16)
         .await
         .with_context(|| format!("opening {}", nite_storage::redact(&config.database_url)))?;
@@ -45,7 +52,7 @@ pub async fn build_shop(config: &Config) -> anyhow::Result<(Shop, Database)> {
             builder.payments(Arc::new(stripe.build()?) as Arc<dyn PaymentProvider>)
         }
     };
-    Ok((builder.build()?, database))
+    Ok((builder, database))
 }
 
 /// Runs the outbox worker until `stop`.
@@ -81,7 +88,8 @@ fn spawn_sweeper(shop: &Arc<Shop>, mut stop: watch::Receiver<bool>) -> tokio::ta
     })
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -99,11 +107,28 @@ async fn shutdown_signal() {
     }
 }
 
-/// Serves the shop on `config.bind` until SIGINT or SIGTERM.
+/// Serves the shop on `config.bind` until SIGINT or SIGTERM: the binary's `serve`. It seeds the NitePutter catalog
+/// where it is missing.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let (shop, database) = build_shop(&config).await?;
     nite_core::seed::load(&shop.ctx.stores).await.context("seeding the catalog")?;
+    let listener =
+        tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+    tracing::info!(address = %listener.local_addr()?, ready_in_ms = started.elapsed().as_millis(), "niteputter is serving");
+    serve_shop(&config, shop, database, listener, shutdown_signal()).await
+}
+
+/// Serves `shop` on `listener` with the configuration's token secret, CORS origins and background work (the outbox
+/// worker and the reservation sweeper) until `shutdown` resolves; then in-flight requests finish, the workers stop
+/// and the database closes. This is how a program that built its own [`Shop`] runs it.
+pub async fn serve_shop(
+    config: &Config,
+    shop: Shop,
+    database: Database,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let secret = match &config.jwt_secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),
         None => {
@@ -121,11 +146,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         workers.push(spawn_outbox(&shop, stopped.clone()));
         workers.push(spawn_sweeper(&shop, stopped));
     }
-    let app = crate::app(state);
-    let listener =
-        tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
-    tracing::info!(address = %listener.local_addr()?, ready_in_ms = started.elapsed().as_millis(), "niteputter is serving");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving")?;
+    axum::serve(listener, crate::app(state)).with_graceful_shutdown(shutdown).await.context("serving")?;
     tracing::info!("shutting down: stopping the workers");
     let _ = stop.send(true);
     for worker in workers {

@@ -1,156 +1,532 @@
-//! The JSON the API answers with: built from the core's types, in the shapes API.md describes.
+//! The JSON the API answers with: typed views built from the core's types, in the shapes API.md describes. Each
+//! derives its OpenAPI schema, so the published document is the code's own description of what it sends.
 
-use nite_core::cart::{Cart, ShippingSelection};
-use nite_core::order::{Order, PaymentStatus};
+use nite_core::cart::{CartState, ShippingSelection};
+use nite_core::catalog::{Dimensions, Image, Sku, Slug, Spec, VariantOption};
+use nite_core::customer::{Customer, Role};
+use nite_core::order::{Order, OrderLine, OrderState, PaymentStatus};
 use nite_core::payment::ProviderPayment;
-use nite_core::pricing::Totals;
+use nite_core::pricing::{AppliedPromotion, Totals};
+use nite_core::promotion::{DiscountCode, PromotionClass};
+use nite_core::review::{Rating, RatingSummary, Review, ReviewStatus};
 use nite_core::services::{CartView, ProductView};
-use nite_core::shipping::Rate;
+use nite_core::shipping::{Rate, ShippingMethod};
+use nite_core::{
+    Address, CartId, CartLineId, Category, Currency, CustomerId, Email, Money, OrderId, PaymentId, ProductId,
+    PromotionId, ReviewId, VariantId,
+};
 use serde::Serialize;
-use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+/// A page of a list: `{data, next_cursor}`; `next_cursor` is null on the last page.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Listed<T> {
+    /// The items.
+    pub(crate) data: Vec<T>,
+    /// Pass as `cursor` for the next page.
+    pub(crate) next_cursor: Option<String>,
+}
+
+impl<T> Listed<T> {
+    /// A page of the core's items, each shown with `view`.
+    pub(crate) fn of<U>(page: &nite_core::ports::Page<U>, view: impl Fn(&U) -> T) -> Listed<T> {
+        Listed { data: page.items.iter().map(view).collect(), next_cursor: page.next_cursor.clone() }
+    }
+}
+
+/// A whole list, unpaged: `{data}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Items<T> {
+    /// The items.
+    pub(crate) data: Vec<T>,
+}
+
+/// A product as listed and shown to shoppers.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ProductOut {
+    id: ProductId,
+    slug: Slug,
+    name: String,
+    category: Category,
+    description: String,
+    features: Vec<String>,
+    technical_specs: Vec<Spec>,
+    images: Vec<Image>,
+    variants: Vec<VariantOut>,
+    /// Whether any variant can be bought now.
+    in_stock: bool,
+    reviews_summary: RatingSummary,
+}
+
+/// A variant as shoppers see it: what it sells for now, and the regular price when on sale.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct VariantOut {
+    id: VariantId,
+    sku: Sku,
+    name: String,
+    options: Vec<VariantOption>,
+    /// The selling price.
+    price: Money,
+    /// The regular price, when the variant is on sale.
+    compare_at_price: Option<Money>,
+    weight_grams: u32,
+    dimensions: Dimensions,
+    /// Units that can be bought now.
+    available: u32,
+    in_stock: bool,
+}
 
 /// A product as listed and shown.
-pub(crate) fn product(view: &ProductView) -> Value {
+pub(crate) fn product(view: &ProductView) -> ProductOut {
     let p = &view.product;
-    let variants: Vec<Value> = p
+    let variants = p
         .variants
         .iter()
         .map(|v| {
             let available = view.available.iter().find(|(sku, _)| sku == &v.sku).map_or(0, |(_, n)| *n);
-            json!({
-                "id": v.id, "sku": v.sku, "name": v.name, "options": v.options,
-                "price": v.price.selling(), "compare_at_price": v.price.compare_at(),
-                "weight_grams": v.weight_grams, "dimensions": v.dimensions,
-                "available": available, "in_stock": available > 0,
-            })
+            VariantOut {
+                id: v.id.clone(),
+                sku: v.sku.clone(),
+                name: v.name.clone(),
+                options: v.options.clone(),
+                price: v.price.selling(),
+                compare_at_price: v.price.compare_at(),
+                weight_grams: v.weight_grams,
+                dimensions: v.dimensions,
+                available,
+                in_stock: available > 0,
+            }
         })
         .collect();
-    json!({
-        "id": p.id, "slug": p.slug, "name": p.name, "category": p.category, "description": p.description,
-        "features": p.features, "technical_specs": p.technical_specs, "images": p.images,
-        "variants": variants, "in_stock": view.in_stock, "reviews_summary": view.reviews_summary,
-    })
+    ProductOut {
+        id: p.id.clone(),
+        slug: p.slug.clone(),
+        name: p.name.clone(),
+        category: p.category.clone(),
+        description: p.description.clone(),
+        features: p.features.clone(),
+        technical_specs: p.technical_specs.clone(),
+        images: p.images.clone(),
+        variants,
+        in_stock: view.in_stock,
+        reviews_summary: view.reviews_summary.clone(),
+    }
 }
 
-#[derive(Serialize)]
-struct CodeView<'a> {
-    code: &'a str,
+/// A cart with its prices, and for every code that did not apply, why.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CartOut {
+    id: CartId,
+    currency: Currency,
+    state: CartState,
+    lines: Vec<CartLineOut>,
+    /// Lines whose product is no longer sold; they are left out of the totals.
+    unavailable_lines: Vec<CartLineId>,
+    discount_codes: Vec<CodeOut>,
+    /// The promotions that apply.
+    promotions: Vec<PromotionOut>,
+    /// The promotions that were considered and did not apply, with why.
+    promotions_not_applied: Vec<NotAppliedOut>,
+    totals: TotalsOut,
+    email: Option<Email>,
+    shipping_address: Option<Address>,
+    billing_address: Option<Address>,
+    shipping_option: Option<ShippingOptionOut>,
+}
+
+/// A priced cart line.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CartLineOut {
+    id: CartLineId,
+    sku: Sku,
+    name: String,
+    quantity: nite_core::Quantity,
+    unit_price: Money,
+    subtotal: Money,
+    discount: Money,
+    tax: Money,
+    total: Money,
+}
+
+/// A discount code entered on the cart: whether it applied and, if not, why (a stable reason code).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CodeOut {
+    code: DiscountCode,
     applied: bool,
     why: Option<&'static str>,
 }
 
+/// A promotion that applied to the cart.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PromotionOut {
+    id: PromotionId,
+    code: Option<DiscountCode>,
+    kind: PromotionClass,
+    amount: Money,
+}
+
+/// A promotion that did not apply, and why (a stable reason code).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct NotAppliedOut {
+    id: Option<PromotionId>,
+    code: Option<DiscountCode>,
+    why: &'static str,
+}
+
+/// A cart's or an order's totals; the lines' totals and the shipping total add up to `total`.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct TotalsOut {
+    subtotal: Money,
+    discount: Money,
+    shipping: Money,
+    shipping_discount: Money,
+    tax: Money,
+    total: Money,
+}
+
+/// The chosen shipping option.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ShippingOptionOut {
+    id: String,
+    name: String,
+    carrier: String,
+    price: Money,
+    estimated_days: Option<u32>,
+}
+
 /// A cart with its prices, and for every code that did not apply, why.
-pub(crate) fn cart(view: &CartView) -> Value {
+pub(crate) fn cart(view: &CartView) -> CartOut {
     let priced = &view.priced;
-    let lines: Vec<Value> = view
+    let lines = view
         .items
         .iter()
         .zip(&priced.lines)
         .zip(&view.line_ids)
-        .map(|((item, line), id)| {
-            json!({
-                "id": id, "sku": item.sku, "name": item.name, "quantity": line.quantity,
-                "unit_price": line.unit_price, "subtotal": line.subtotal, "discount": line.discount,
-                "tax": line.tax, "total": line.total,
-            })
+        .map(|((item, line), id)| CartLineOut {
+            id: id.clone(),
+            sku: item.sku.clone(),
+            name: item.name.clone(),
+            quantity: line.quantity,
+            unit_price: line.unit_price,
+            subtotal: line.subtotal,
+            discount: line.discount,
+            tax: line.tax,
+            total: line.total,
         })
         .collect();
-    let codes: Vec<CodeView<'_>> = view
+    let discount_codes = view
         .cart
         .codes
         .iter()
         .map(|code| {
             let applied = priced.applied.iter().any(|a| a.code.as_ref() == Some(code));
             let why = priced.not_applied.iter().find(|n| n.code.as_ref() == Some(code)).map(|n| n.reason.code());
-            CodeView { code: code.as_str(), applied, why }
+            CodeOut { code: code.clone(), applied, why }
         })
         .collect();
-    let promotions: Vec<Value> = priced
+    let promotions = priced
         .applied
         .iter()
-        .map(|a| json!({ "id": a.promotion_id, "code": a.code, "kind": a.class, "amount": a.amount }))
+        .map(|a| PromotionOut { id: a.promotion_id.clone(), code: a.code.clone(), kind: a.class, amount: a.amount })
         .collect();
-    let not_applied: Vec<Value> = priced
+    let promotions_not_applied = priced
         .not_applied
         .iter()
-        .map(|n| json!({ "id": n.promotion_id, "code": n.code, "why": n.reason.code() }))
+        .map(|n| NotAppliedOut { id: n.promotion_id.clone(), code: n.code.clone(), why: n.reason.code() })
         .collect();
-    let c: &Cart = &view.cart;
-    json!({
-        "id": c.id, "currency": c.currency, "state": c.state, "lines": lines,
-        "unavailable_lines": view.unavailable, "discount_codes": codes, "promotions": promotions,
-        "promotions_not_applied": not_applied, "totals": totals(&priced.totals), "email": c.email,
-        "shipping_address": c.shipping_address, "billing_address": c.billing_address,
-        "shipping_option": c.shipping.as_ref().map(shipping_selection),
-    })
+    let c = &view.cart;
+    CartOut {
+        id: c.id.clone(),
+        currency: c.currency,
+        state: c.state,
+        lines,
+        unavailable_lines: view.unavailable.clone(),
+        discount_codes,
+        promotions,
+        promotions_not_applied,
+        totals: totals(&priced.totals),
+        email: c.email.clone(),
+        shipping_address: c.shipping_address.clone(),
+        billing_address: c.billing_address.clone(),
+        shipping_option: c.shipping.as_ref().map(shipping_selection),
+    }
 }
 
-fn totals(t: &Totals) -> Value {
-    json!({
-        "subtotal": t.subtotal, "discount": t.discount, "shipping": t.shipping,
-        "shipping_discount": t.shipping_discount, "tax": t.tax, "total": t.total,
-    })
+fn totals(t: &Totals) -> TotalsOut {
+    TotalsOut {
+        subtotal: t.subtotal,
+        discount: t.discount,
+        shipping: t.shipping,
+        shipping_discount: t.shipping_discount,
+        tax: t.tax,
+        total: t.total,
+    }
 }
 
-fn shipping_selection(s: &ShippingSelection) -> Value {
-    json!({ "id": s.id, "name": s.name, "carrier": s.carrier, "price": s.amount, "estimated_days": s.estimated_days })
+fn shipping_selection(s: &ShippingSelection) -> ShippingOptionOut {
+    ShippingOptionOut {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        carrier: s.carrier.clone(),
+        price: s.amount,
+        estimated_days: s.estimated_days,
+    }
+}
+
+/// A shipping option the cart can choose.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RateOut {
+    /// Pass to `PUT /carts/{id}/shipping-option`.
+    id: String,
+    name: String,
+    method: ShippingMethod,
+    carrier: String,
+    price: Money,
+    estimated_days: Option<u32>,
 }
 
 /// A shipping rate.
-pub(crate) fn rate(r: &Rate) -> Value {
-    json!({ "id": r.id, "name": r.name, "method": r.method, "carrier": r.carrier, "price": r.amount, "estimated_days": r.estimated_days })
+pub(crate) fn rate(r: &Rate) -> RateOut {
+    RateOut {
+        id: r.id.clone(),
+        name: r.name.clone(),
+        method: r.method,
+        carrier: r.carrier.clone(),
+        price: r.amount,
+        estimated_days: r.estimated_days,
+    }
 }
 
 /// An order.
-pub(crate) fn order(o: &Order) -> Value {
-    let history: Vec<Value> = o
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct OrderOut {
+    id: OrderId,
+    state: OrderState,
+    email: Email,
+    currency: Currency,
+    lines: Vec<OrderLine>,
+    totals: TotalsOut,
+    promotions: Vec<AppliedPromotion>,
+    shipping_address: Address,
+    billing_address: Address,
+    shipping_option: Option<ShippingOptionOut>,
+    payment: OrderPaymentOut,
+    refunds: Vec<RefundOut>,
+    shipments: Vec<ShipmentOut>,
+    history: Vec<HistoryOut>,
+    /// RFC 3339.
+    created_at: String,
+}
+
+/// An order's payment.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct OrderPaymentOut {
+    provider: Option<String>,
+    id: Option<PaymentId>,
+    status: PaymentStatus,
+    amount: Money,
+    captured: Money,
+    refunded: Money,
+}
+
+/// A refund.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RefundOut {
+    amount: Money,
+    reason: String,
+    /// RFC 3339.
+    at: String,
+}
+
+/// A shipment, with the carrier's tracking page when nite knows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ShipmentOut {
+    carrier: String,
+    tracking_number: String,
+    /// RFC 3339.
+    shipped_at: String,
+    tracking_url: Option<String>,
+}
+
+/// One step of an order's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct HistoryOut {
+    from: Option<OrderState>,
+    to: OrderState,
+    /// RFC 3339.
+    at: String,
+    reason: Option<String>,
+}
+
+/// An order.
+pub(crate) fn order(o: &Order) -> OrderOut {
+    let history = o
         .history
         .iter()
-        .map(|h| json!({ "from": h.from, "to": h.to, "at": rfc3339(h.at), "reason": h.reason }))
+        .map(|h| HistoryOut { from: h.from, to: h.to, at: rfc3339(h.at), reason: h.reason.clone() })
         .collect();
-    let shipments: Vec<Value> = o
+    let shipments = o
         .status
         .shipment()
-        .map(|s| {
-            json!({
-                "carrier": s.carrier, "tracking_number": s.tracking_number, "shipped_at": rfc3339(s.shipped_at),
-                "tracking_url": nite_email::tracking_url(&s.carrier, &s.tracking_number),
-            })
+        .map(|s| ShipmentOut {
+            carrier: s.carrier.clone(),
+            tracking_number: s.tracking_number.clone(),
+            shipped_at: rfc3339(s.shipped_at),
+            tracking_url: nite_email::tracking_url(&s.carrier, &s.tracking_number),
         })
         .into_iter()
         .collect();
-    let refunds: Vec<Value> =
-        o.refunds.iter().map(|r| json!({ "amount": r.amount, "reason": r.reason, "at": rfc3339(r.at) })).collect();
-    json!({
-        "id": o.id, "state": o.state(), "email": o.email, "currency": o.currency,
-        "lines": o.lines, "totals": totals(&o.totals), "promotions": o.promotions,
-        "shipping_address": o.shipping_address, "billing_address": o.billing_address,
-        "shipping_option": o.shipping_method.as_ref().map(shipping_selection),
-        "payment": { "provider": o.payment.provider, "id": o.payment.payment_id, "status": o.payment.status,
-                     "amount": o.payment.amount, "captured": o.payment.captured, "refunded": o.payment.refunded },
-        "refunds": refunds, "shipments": shipments, "history": history, "created_at": rfc3339(o.created_at),
-    })
+    let refunds =
+        o.refunds.iter().map(|r| RefundOut { amount: r.amount, reason: r.reason.clone(), at: rfc3339(r.at) }).collect();
+    OrderOut {
+        id: o.id.clone(),
+        state: o.state(),
+        email: o.email.clone(),
+        currency: o.currency,
+        lines: o.lines.clone(),
+        totals: totals(&o.totals),
+        promotions: o.promotions.clone(),
+        shipping_address: o.shipping_address.clone(),
+        billing_address: o.billing_address.clone(),
+        shipping_option: o.shipping_method.as_ref().map(shipping_selection),
+        payment: OrderPaymentOut {
+            provider: o.payment.provider.clone(),
+            id: o.payment.payment_id.clone(),
+            status: o.payment.status,
+            amount: o.payment.amount,
+            captured: o.payment.captured,
+            refunded: o.payment.refunded,
+        },
+        refunds,
+        shipments,
+        history,
+        created_at: rfc3339(o.created_at),
+    }
+}
+
+/// A payment as checkout returns it: what the client needs to complete it.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PaymentOut {
+    id: PaymentId,
+    provider: String,
+    status: PaymentStatus,
+    amount: Money,
+    /// For the provider's client library (Stripe's `client_secret`); null for the test provider.
+    client_secret: Option<String>,
 }
 
 /// A payment as checkout returns it.
-pub(crate) fn payment(provider: &str, p: &ProviderPayment) -> Value {
-    let status: PaymentStatus = p.status;
-    json!({ "id": p.id, "provider": provider, "status": status, "amount": p.amount, "client_secret": p.client_secret })
+pub(crate) fn payment(provider: &str, p: &ProviderPayment) -> PaymentOut {
+    PaymentOut {
+        id: p.id.clone(),
+        provider: provider.to_owned(),
+        status: p.status,
+        amount: p.amount,
+        client_secret: p.client_secret.clone(),
+    }
+}
+
+/// What checkout answers: the order, its payment, and (for the checkout that created it) the order's token.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CheckoutOut {
+    pub(crate) order: OrderOut,
+    pub(crate) payment: PaymentOut,
+    /// Send as `X-Order-Token` to read the order without signing in. Returned once.
+    pub(crate) order_token: Option<String>,
 }
 
 fn rfc3339(at: time::OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-/// A review as its author and the moderators see it.
-pub(crate) fn review(r: &nite_core::review::Review) -> Value {
-    let mut view = public_review(r);
-    view["customer_id"] = json!(r.customer_id);
-    view
+/// A review as shoppers see it: the author's display name, never their customer id.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PublicReviewOut {
+    id: ReviewId,
+    product_id: ProductId,
+    author: String,
+    rating: Rating,
+    title: String,
+    body: String,
+    status: ReviewStatus,
+    /// RFC 3339.
+    created_at: String,
 }
 
-/// A review as shoppers see it: the author's display name, never their customer id.
-pub(crate) fn public_review(r: &nite_core::review::Review) -> Value {
-    json!({ "id": r.id, "product_id": r.product_id, "author": r.author, "rating": r.rating, "title": r.title,
-            "body": r.body, "status": r.status, "created_at": rfc3339(r.created_at) })
+/// A review as its author and the moderators see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ReviewOut {
+    #[serde(flatten)]
+    review: PublicReviewOut,
+    customer_id: CustomerId,
+}
+
+/// A review as its author and the moderators see it.
+pub(crate) fn review(r: &Review) -> ReviewOut {
+    ReviewOut { review: public_review(r), customer_id: r.customer_id.clone() }
+}
+
+/// A review as shoppers see it.
+pub(crate) fn public_review(r: &Review) -> PublicReviewOut {
+    PublicReviewOut {
+        id: r.id.clone(),
+        product_id: r.product_id.clone(),
+        author: r.author.clone(),
+        rating: r.rating,
+        title: r.title.clone(),
+        body: r.body.clone(),
+        status: r.status,
+        created_at: rfc3339(r.created_at),
+    }
+}
+
+/// A customer's account, never its password hash.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CustomerOut {
+    id: CustomerId,
+    email: Email,
+    name: String,
+    role: Role,
+    /// RFC 3339.
+    created_at: String,
+}
+
+/// A customer's account.
+pub(crate) fn customer(c: &Customer) -> CustomerOut {
+    CustomerOut {
+        id: c.id.clone(),
+        email: c.email.clone(),
+        name: c.name.clone(),
+        role: c.role,
+        created_at: rfc3339(c.created_at),
+    }
+}
+
+/// A signed-in session: the customer, a short-lived access token and a rotating refresh token.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SessionOut {
+    pub(crate) customer: CustomerOut,
+    /// Send as `Authorization: Bearer …`.
+    pub(crate) access_token: String,
+    /// Trade for a new session at `/auth/refresh`, once.
+    pub(crate) refresh_token: String,
+    /// Always `Bearer`.
+    pub(crate) token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub(crate) expires_in: u64,
+}
+
+/// A SKU's stock.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StockOut {
+    sku: Sku,
+    on_hand: u32,
+    /// Held by unpaid orders.
+    reserved: u32,
+    available: u32,
+}
+
+/// A SKU's stock.
+pub(crate) fn stock(level: &nite_core::inventory::StockLevel) -> StockOut {
+    StockOut { sku: level.sku.clone(), on_hand: level.on_hand, reserved: level.reserved, available: level.available() }
 }

@@ -1,7 +1,8 @@
 //! Project automation, in Rust so it runs wherever cargo does.
 //!
 //! - `cargo xtask ci`: everything CI checks, in order, stopping at the first failure: formatting, clippy on every
-//!   target with warnings denied, each feature set on its own, every example, the doc tests, then every test (nextest when installed, else
+//!   target with warnings denied, each feature set on its own, every example, the binary, schemathesis against the
+//!   served OpenAPI document (`scripts/fuzz-api`), the doc tests, then every test (nextest when installed, else
 //!   `cargo test`). The tidy checks (`src/tidy.rs`) run as ordinary tests of this crate.
 //! - `cargo xtask bench`: the criterion benchmarks.
 //!
@@ -49,6 +50,10 @@ fn ci() -> anyhow::Result<()> {
     let mut binary = cargo(&["run", "--quiet", "-p", "nite-http", "--", "seed"]);
     binary.env("NITE_DATABASE_URL", format!("sqlite://{}", root().join("target/niteputter-ci.db").display()));
     step("the niteputter binary (seed)", binary)?;
+    // The binary the seed step built, fuzzed through its own OpenAPI document (scripts/fuzz-api says how).
+    let mut fuzz = Command::new(root().join("scripts/fuzz-api"));
+    fuzz.arg(root().join("target/debug/niteputter")).current_dir(root());
+    step("API fuzzing (schemathesis)", fuzz)?;
     step("doc tests", cargo(&["test", "--workspace", "--all-features", "--doc", "--locked"]))?;
     // Last, so that the log closes on the summary of the whole test run.
     if has_nextest() {
@@ -67,7 +72,8 @@ fn ci() -> anyhow::Result<()> {
 }
 
 /// Feature sets checked on their own: `(package, features)`, each with default features off.
-const FEATURE_SETS: &[(&str, &str)] = &[("nite-core", ""), ("nite-storage", "sqlite"), ("nite-storage", "postgres")];
+const FEATURE_SETS: &[(&str, &str)] =
+    &[("nite-core", ""), ("nite-core", "openapi"), ("nite-storage", "sqlite"), ("nite-storage", "postgres")];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)

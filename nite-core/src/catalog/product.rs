@@ -7,6 +7,7 @@ use crate::{Category, ProductId, TaxCategory};
 
 /// One line of a product's technical specification, e.g. `Battery life = 8 hours`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Spec {
     /// What is specified.
     pub name: String,
@@ -16,6 +17,7 @@ pub struct Spec {
 
 /// A product image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Image {
     /// Where the image is served from (absolute URL or a path on the shop's host).
     pub url: String,
@@ -25,6 +27,7 @@ pub struct Image {
 
 /// A product as the catalog holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Product {
     /// Its id.
     pub id: ProductId,

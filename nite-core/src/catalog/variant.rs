@@ -132,6 +132,7 @@ impl From<Price> for PriceRepr {
 
 /// One option that tells variants of a product apart, e.g. `color = green`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VariantOption {
     /// The option's name, e.g. `color`.
     pub name: String,
@@ -141,6 +142,7 @@ pub struct VariantOption {
 
 /// A parcel's outer size in millimetres, for shipping quotes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dimensions {
     /// Length in millimetres.
     pub length_mm: u32,
@@ -152,6 +154,7 @@ pub struct Dimensions {
 
 /// A sellable version of a product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Variant {
     /// Its id.
     pub id: VariantId,

@@ -8,6 +8,7 @@ use crate::{Category, Money, Percentage, ProductId, Quantity, VariantId};
 
 /// One line of an order, frozen at checkout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderLine {
     /// The product.
     pub product_id: ProductId,

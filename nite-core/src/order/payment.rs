@@ -8,6 +8,7 @@ use crate::{Money, PaymentId};
 
 /// The payment's own status, apart from the order's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     /// Created, not yet paid.

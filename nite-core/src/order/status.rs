@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 /// Where an order is in its life; the stable snake_case names are part of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
     /// Placed, stock reserved, waiting for the payment.

@@ -15,6 +15,7 @@ use crate::{IdGenerator, IdGeneratorExt, Money, OrderId, PaymentId};
 
 /// How a test payment ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TestOutcome {
     /// The customer paid.
@@ -69,7 +70,7 @@ impl TestPaymentProvider {
         let event_id = format!("evt_test_{}", state.events);
         let stored = state.payments.get_mut(id).ok_or_else(|| Error::not_found("payment", id))?;
         if stored.payment.status != PaymentStatus::Pending {
-            return Err(rejected("payment_intent_unexpected_state", "the payment is no longer pending"));
+            return Err(Error::PaymentNotPending(id.clone()));
         }
         let kind = match (outcome, stored.capture) {
             (TestOutcome::Failed, _) => {

@@ -62,6 +62,7 @@ pub struct Totals {
 
 /// A promotion that applied, and how much it took off in all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppliedPromotion {
     /// The promotion.
     pub promotion_id: PromotionId,

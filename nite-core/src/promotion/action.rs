@@ -9,6 +9,7 @@ use crate::{Money, Percentage};
 
 /// What a promotion discounts, which decides what it can be combined with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PromotionClass {
     /// The whole order.
@@ -21,6 +22,7 @@ pub enum PromotionClass {
 
 /// What a promotion gives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Action {
     /// A percentage off the order's merchandise (what is left of it after earlier promotions), rounded once and
@@ -58,14 +60,17 @@ pub enum Action {
         /// What must be bought.
         buy: Target,
         /// How many units of it, per application.
+        #[cfg_attr(feature = "openapi", schema(value_type = u32, minimum = 1))]
         buy_quantity: NonZeroU32,
         /// What is discounted.
         get: Target,
         /// How many units of it, per application.
+        #[cfg_attr(feature = "openapi", schema(value_type = u32, minimum = 1))]
         get_quantity: NonZeroU32,
         /// How much off the discounted units.
         percentage: Percentage,
         /// At most this many applications per cart; unlimited if absent.
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>, minimum = 1))]
         max_applications: Option<NonZeroU32>,
     },
 }

@@ -8,6 +8,7 @@ use crate::{CustomerGroup, Money};
 /// One requirement of a promotion. The date window and the usage limits are fields of
 /// [`Promotion`](crate::promotion::Promotion) itself, since every promotion may have them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Condition {
     /// The cart's merchandise subtotal before any discount is at least this.

@@ -8,6 +8,7 @@ use crate::{Category, ProductId};
 
 /// A set of cart lines, chosen by product, by category or by SKU.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "by", content = "values")]
 pub enum Target {
     /// Lines of any of these products.

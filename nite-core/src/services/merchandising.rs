@@ -20,6 +20,7 @@ pub const MAX_VARIANTS: usize = 100;
 
 /// A product as an administrator writes it: everything but the product's id, which the shop assigns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProductDraft {
     /// Its URL name, unique across the catalog.
@@ -49,6 +50,7 @@ pub struct ProductDraft {
 /// A variant as an administrator writes it. With the `id` of an existing variant it updates that variant;
 /// without one it is a new variant and gets a new id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VariantDraft {
     /// The existing variant's id, when updating it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,6 +102,7 @@ impl ProductDraft {
 
 /// A promotion as an administrator writes it: everything but its id, which the shop assigns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PromotionDraft {
     /// Its name, for the administrators and the receipts.

@@ -7,5 +7,6 @@ mod admin;
 mod api;
 mod e2e;
 mod merchandising;
+mod openapi;
 mod outbox;
 mod reviews;
