@@ -202,7 +202,9 @@ async fn set_stock(
     Path(sku): Path<String>,
     ApiJson(body): ApiJson<OnHand>,
 ) -> ApiResult<Json<StockOut>> {
-    Ok(Json(views::stock(&app.shop.catalog.set_on_hand(&viewer, &sku, body.on_hand).await?)))
+    let level = app.shop.catalog.set_on_hand(&viewer, &sku, body.on_hand).await?;
+    app.catalog_cache.clear();
+    Ok(Json(views::stock(&level)))
 }
 
 /// The moderation queue (or any status), oldest first.
@@ -233,7 +235,9 @@ async fn moderate(
     to: ReviewStatus,
 ) -> ApiResult<Json<ReviewOut>> {
     let review = id(review, nite_core::ReviewId::parse, "review")?;
-    Ok(Json(views::review(&app.shop.reviews.moderate(viewer, &review, to).await?)))
+    let moderated = app.shop.reviews.moderate(viewer, &review, to).await?;
+    app.catalog_cache.clear();
+    Ok(Json(views::review(&moderated)))
 }
 
 /// Publishes a review.
@@ -357,7 +361,9 @@ async fn create_product(
     Admin(viewer): Admin,
     ApiJson(draft): ApiJson<ProductDraft>,
 ) -> ApiResult<(StatusCode, Json<Product>)> {
-    Ok((StatusCode::CREATED, Json(app.shop.merchandising.create_product(&viewer, draft).await?)))
+    let created = app.shop.merchandising.create_product(&viewer, draft).await?;
+    app.catalog_cache.clear();
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// Changes a product with a JSON merge patch (RFC 7386) over its draft: members replace, `null` removes, arrays
@@ -374,7 +380,9 @@ async fn update_product(
 ) -> ApiResult<Json<Product>> {
     let current = app.shop.merchandising.product(&viewer, &product).await?;
     let draft = patched(&ProductDraft::of(&current), patch)?;
-    Ok(Json(app.shop.merchandising.update_product(&viewer, &product, draft).await?))
+    let updated = app.shop.merchandising.update_product(&viewer, &product, draft).await?;
+    app.catalog_cache.clear();
+    Ok(Json(updated))
 }
 
 /// Stops selling a product; placed orders keep their copy, carts show its lines as unavailable.
@@ -387,6 +395,7 @@ async fn delete_product(
     Path(product): Path<String>,
 ) -> ApiResult<StatusCode> {
     app.shop.merchandising.delete_product(&viewer, &product).await?;
+    app.catalog_cache.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 

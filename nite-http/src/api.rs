@@ -2,12 +2,11 @@
 //! one service, and maps the answer; no business rule lives here. Each carries its OpenAPI description, and the
 //! router is built from those descriptions, so the published document and the routes cannot drift apart.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use nite_core::catalog::Sku;
 use nite_core::payment::{TestOutcome, WebhookRequest};
 use nite_core::ports::ProductFilter;
@@ -92,30 +91,51 @@ pub(crate) fn limit(limit: Option<u32>) -> Result<u32, ApiError> {
     responses((status = 200, description = "A page of products", body = Listed<ProductOut>), Problems))]
 async fn list_products(
     State(app): State<AppState>,
+    uri: Uri,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> ApiResult<Json<Listed<ProductOut>>> {
+) -> ApiResult<Response> {
+    let target = uri.to_string();
+    if let Some(hit) = app.catalog_cache.get(&target) {
+        return Ok(json_bytes(hit.body));
+    }
     let category = match query.category.as_deref() {
         None => None,
         Some(c) => Some(Category::new(c).map_err(|_| ApiError::invalid("category", "is not a category"))?),
     };
     let filter = ProductFilter { category, query: query.q, limit: limit(query.limit)?, cursor: query.cursor };
     let found = app.shop.catalog.products(&filter).await?;
-    Ok(Json(Listed::of(&found, views::product)))
+    let body = rendered(&Listed::of(&found, views::product))?;
+    app.catalog_cache.put(&target, body.clone(), None);
+    Ok(json_bytes(body))
+}
+
+/// A view rendered once, to answer with and to keep in the catalog cache.
+fn rendered(view: &impl Serialize) -> Result<Bytes, ApiError> {
+    serde_json::to_vec(view)
+        .map(Bytes::from)
+        .map_err(|e| ApiError::from(nite_core::Error::adapter("rendering JSON", e)))
+}
+
+fn json_bytes(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 /// Shows one product, with stock and its reviews' summary; the view is counted for the sales report.
 #[utoipa::path(get, path = "/products/{slug}", tag = "catalog", params(("slug" = String, Path, description = "The product's slug")),
     responses((status = 200, description = "The product", body = ProductOut), Problems))]
-async fn show_product(State(app): State<AppState>, Path(slug): Path<String>) -> ApiResult<Json<ProductOut>> {
-    let view = app.shop.catalog.product(&slug).await?;
-    // Recorded off the request path: the response does not wait for the analytics write.
-    let (shop, product) = (Arc::clone(&app.shop), view.product.clone());
-    tokio::spawn(async move {
-        if let Err(error) = shop.catalog.record_view(&product).await {
-            tracing::warn!(error = %error, "recording a product view failed");
+async fn show_product(State(app): State<AppState>, uri: Uri, Path(slug): Path<String>) -> ApiResult<Response> {
+    let target = uri.to_string();
+    if let Some(hit) = app.catalog_cache.get(&target) {
+        if let Some(product) = &hit.product {
+            app.record_view(product);
         }
-    });
-    Ok(Json(views::product(&view)))
+        return Ok(json_bytes(hit.body));
+    }
+    let view = app.shop.catalog.product(&slug).await?;
+    app.record_view(&view.product.id);
+    let body = rendered(&views::product(&view))?;
+    app.catalog_cache.put(&target, body.clone(), Some(view.product.id.clone()));
+    Ok(json_bytes(body))
 }
 
 /// Lists a product's approved reviews, newest first.

@@ -96,6 +96,10 @@ pub struct Config {
     /// Whether this process runs the outbox worker and the reservation sweeper (`NITE_BACKGROUND`, default true);
     /// turn off in processes that only serve requests.
     pub background: bool,
+    /// How long catalog answers (the product list and product pages) are reused, in milliseconds
+    /// (`NITE_CATALOG_CACHE_MS`, default 1000; 0 turns the cache off). Stock shown may lag by this much; adding to
+    /// a cart and checking out always read the stock itself.
+    pub catalog_cache_ms: u64,
 }
 
 /// A configuration value that cannot work, named by its key.
@@ -133,6 +137,7 @@ struct FileConfig {
     log: Option<String>,
     log_format: Option<String>,
     background: Option<bool>,
+    catalog_cache_ms: Option<u64>,
 }
 
 impl Config {
@@ -255,6 +260,13 @@ impl Config {
             },
             None => from_file.background.unwrap_or(true),
         };
+        let catalog_cache_ms =
+            match env("NITE_CATALOG_CACHE_MS") {
+                Some(v) => v.trim().parse::<u64>().ok().filter(|ms| *ms <= 60_000).ok_or_else(|| {
+                    bad("NITE_CATALOG_CACHE_MS", format!("`{v}` is not milliseconds from 0 to 60000"))
+                })?,
+                None => from_file.catalog_cache_ms.unwrap_or(1000),
+            };
         Ok(Config {
             bind,
             database_url,
@@ -266,6 +278,7 @@ impl Config {
             log,
             log_format,
             background,
+            catalog_cache_ms,
         })
     }
 }

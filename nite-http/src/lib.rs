@@ -10,10 +10,12 @@ mod accounts;
 mod admin;
 mod api;
 mod auth;
+mod cache;
 pub mod config;
 mod docs;
 mod error;
 mod extract;
+mod recorder;
 mod serve;
 mod shop;
 mod views;
@@ -54,6 +56,10 @@ pub struct AppState {
     pub limiter: Arc<LoginLimiter>,
     /// Browser origins allowed to call the API; none (no CORS headers at all) by default.
     pub cors_origins: Vec<axum::http::HeaderValue>,
+    /// Product views waiting to be written (started with the first view).
+    views: Arc<std::sync::OnceLock<recorder::ViewRecorder>>,
+    /// Catalog answers reused for a moment (off unless [`AppState::with_catalog_cache`] turns it on).
+    pub(crate) catalog_cache: Arc<cache::CatalogCache>,
 }
 
 impl AppState {
@@ -65,7 +71,22 @@ impl AppState {
             tokens: Arc::new(Tokens::new(jwt_secret, Duration::from_secs(15 * 60))),
             limiter: Arc::new(LoginLimiter::default()),
             cors_origins: Vec::new(),
+            views: Arc::default(),
+            catalog_cache: Arc::new(cache::CatalogCache::new(Duration::ZERO)),
         }
+    }
+
+    /// Reuses catalog answers (the product list, product pages) for `ttl`: the stock they show may be that old,
+    /// while carts and checkout always read it fresh. Administrators' changes through this server clear it.
+    pub fn with_catalog_cache(mut self, ttl: Duration) -> AppState {
+        self.catalog_cache = Arc::new(cache::CatalogCache::new(ttl));
+        self
+    }
+
+    /// Records that a product page was shown, without waiting for the write (see `recorder`).
+    pub(crate) fn record_view(&self, product: &nite_core::ProductId) {
+        let event = self.shop.catalog.view_event(product);
+        self.views.get_or_init(|| recorder::ViewRecorder::start(self.shop.catalog.clone())).record(event);
     }
 
     /// Allows these browser origins (such as `https://shop.example`) to call the API; invalid ones are skipped

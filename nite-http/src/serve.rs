@@ -115,7 +115,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     nite_core::seed::load(&shop.ctx.stores).await.context("seeding the catalog")?;
     let listener =
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
-    tracing::info!(address = %listener.local_addr()?, ready_in_ms = started.elapsed().as_millis(), "niteputter is serving");
+    tracing::info!(address = %listener.local_addr()?, ready_in_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX), "niteputter is serving");
     serve_shop(&config, shop, database, listener, shutdown_signal()).await
 }
 
@@ -138,7 +138,9 @@ pub async fn serve_shop(
             nite_core::IdGenerator::secret_token(&RandomIds).into_bytes()
         }
     };
-    let state = AppState::new(shop, Some(database.clone()), &secret).with_cors_origins(&config.cors_origins);
+    let state = AppState::new(shop, Some(database.clone()), &secret)
+        .with_cors_origins(&config.cors_origins)
+        .with_catalog_cache(Duration::from_millis(config.catalog_cache_ms));
     let shop = Arc::clone(&state.shop);
     let (stop, stopped) = watch::channel(false);
     let mut workers = Vec::new();

@@ -79,8 +79,17 @@ impl CatalogService {
 
     /// Records that a product page was shown.
     pub async fn record_view(&self, product: &Product) -> Result<()> {
-        let event = AnalyticsEvent::product(EventKind::ProductView, product.id.clone(), self.ctx.clock.now());
-        self.ctx.stores.analytics.record_events(&[event]).await
+        self.record_events(&[self.view_event(&product.id)]).await
+    }
+
+    /// The event of a product page shown now, to record later with others ([`CatalogService::record_events`]).
+    pub fn view_event(&self, product: &crate::ProductId) -> AnalyticsEvent {
+        AnalyticsEvent::product(EventKind::ProductView, product.clone(), self.ctx.clock.now())
+    }
+
+    /// Records a batch of analytics events in one write.
+    pub async fn record_events(&self, events: &[AnalyticsEvent]) -> Result<()> {
+        self.ctx.stores.analytics.record_events(events).await
     }
 
     async fn view(&self, product: Product) -> Result<ProductView> {

@@ -12,9 +12,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const JWT: &str = "an end-to-end secret of 32+ bytes, not a real one";
 
-struct Server {
-    child: Child,
-    port: u16,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) port: u16,
 }
 
 impl Drop for Server {
@@ -41,7 +41,25 @@ fn free_port() -> u16 {
 }
 
 /// One request on a fresh connection; the status and the JSON body (`Null` when empty).
-async fn http(port: u16, method: &str, path: &str, body: Option<&Value>, auth: Option<&str>) -> (u16, Value) {
+pub(crate) async fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    auth: Option<&str>,
+) -> (u16, Value) {
+    http_with(port, method, path, body, auth, &[]).await
+}
+
+/// [`http`] with more headers.
+pub(crate) async fn http_with(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    auth: Option<&str>,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let payload = body.map(Value::to_string).unwrap_or_default();
     let mut request = format!("{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n");
@@ -49,7 +67,11 @@ async fn http(port: u16, method: &str, path: &str, body: Option<&Value>, auth: O
         request.push_str(&format!("authorization: Bearer {token}\r\n"));
     }
     if method == "POST" && path.ends_with("/checkout") {
-        request.push_str("idempotency-key: e2e-checkout\r\n");
+        // One key per cart: the same key for another cart is refused, as it should be.
+        request.push_str(&format!("idempotency-key: e2e{}\r\n", path.replace('/', "-")));
+    }
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
     }
     if body.is_some() {
         request.push_str("content-type: application/json\r\n");
@@ -65,7 +87,7 @@ async fn http(port: u16, method: &str, path: &str, body: Option<&Value>, auth: O
     (status, if body.is_empty() { Value::Null } else { serde_json::from_str(body).unwrap() })
 }
 
-async fn start(dir: &Path, database_url: &str) -> Server {
+pub(crate) async fn start(dir: &Path, database_url: &str) -> Server {
     let mut admin = niteputter(dir, database_url)
         .args(["create-admin", "--email", "boss@example.com"])
         .stdin(Stdio::piped())

@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod api;
 mod e2e;
+mod endpoints;
 mod merchandising;
 mod openapi;
 mod outbox;

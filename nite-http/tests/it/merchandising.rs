@@ -231,3 +231,56 @@ async fn a_guest_cart_is_claimed_and_merged_on_sign_in() {
         call(&app, "POST", &format!("/api/v1/carts/{mine_id}/claim"), None, &[("authorization", &bob)]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_catalog_cache_reuses_answers_but_never_sells_what_is_gone() {
+    use std::sync::Arc;
+    let stores = nite_core::ports::Stores::from_store(Arc::new(nite_core::testing::InMemoryStore::new()));
+    nite_core::seed::load(&stores).await.unwrap();
+    let email = Arc::new(nite_email::FileEmailSender::new(tempfile::tempdir().unwrap().keep()).unwrap());
+    let shop = nite_http::Shop::builder()
+        .stores(stores.clone())
+        .email(email, nite_http::default_email_settings())
+        .build()
+        .unwrap();
+    let state =
+        nite_http::AppState::new(shop, None, crate::api::SECRET).with_catalog_cache(std::time::Duration::from_secs(60));
+    let app = nite_http::app(state);
+    let admin = bearer_for("cus_0000000000000000000b", "admin");
+    let auth = [("authorization", admin.as_str())];
+    let page = "/api/v1/products/niteputter-complete-system";
+    let available = |product: &Value| product["variants"][0]["available"].clone();
+
+    call(&app, "PUT", "/api/v1/admin/inventory/NP-COMPLETE", Some(json!({ "on_hand": 1 })), &auth).await;
+    let (_, shown) = call(&app, "GET", page, None, &[]).await;
+    assert_eq!(available(&shown), json!(1));
+    // Another process sells the last one: this server's page still shows it for the cache's TTL…
+    let sku = nite_core::catalog::Sku::new("NP-COMPLETE").unwrap();
+    stores.inventory.set_on_hand(&sku, 0).await.unwrap();
+    let (_, cached) = call(&app, "GET", page, None, &[]).await;
+    assert_eq!(available(&cached), json!(1), "answered from the cache");
+    // …but a cart reads the stock itself.
+    let (_, cart) = call(&app, "POST", "/api/v1/carts", None, &[]).await;
+    let items = format!("/api/v1/carts/{}/items", cart["id"].as_str().unwrap());
+    let (status, problem) = call(&app, "POST", &items, Some(json!({ "sku": "NP-COMPLETE", "quantity": 1 })), &[]).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("insufficient_stock")), "{problem}");
+    // An administrator's change shows at once.
+    call(&app, "PUT", "/api/v1/admin/inventory/NP-COMPLETE", Some(json!({ "on_hand": 2 })), &auth).await;
+    let (_, fresh) = call(&app, "GET", page, None, &[]).await;
+    assert_eq!(available(&fresh), json!(2));
+
+    // Every page view counts, cached or not (they are written in batches, off the request path).
+    let report = "/api/v1/admin/analytics/sales?granularity=month";
+    let mut views = Value::Null;
+    for _ in 0..100 {
+        let (_, sales) = call(&app, "GET", report, None, &auth).await;
+        let products = sales["periods"][0]["products"].as_array().cloned().unwrap_or_default();
+        views =
+            products.iter().find(|p| p["product_id"] == "prod_complete").map_or(Value::Null, |p| p["views"].clone());
+        if views == json!(3) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(views, json!(3));
+}

@@ -1,0 +1,93 @@
+//! A short-lived cache of catalog answers: the product list and product pages, as rendered JSON, for a few hundred
+//! milliseconds. Storefront traffic is mostly these reads, and each costs several queries (the product, its stock,
+//! its reviews' summary); reusing the answer briefly turns a burst of identical reads into one. The price is that
+//! the stock a page shows may be that old: adding to a cart and checking out always read the stock itself, so
+//! nobody can buy what is not there. Administrators' changes to products, stock and reviews through this server
+//! clear the cache at once.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use nite_core::ProductId;
+
+/// The most answers kept; when full, everything is dropped and the cache fills again.
+const MAX_ENTRIES: usize = 1024;
+
+/// One cached answer: when it was made, the JSON body, and the product it shows (whose view must still count).
+#[derive(Clone)]
+pub(crate) struct Cached {
+    made: Instant,
+    pub(crate) body: Bytes,
+    pub(crate) product: Option<ProductId>,
+}
+
+/// Rendered catalog answers by request target (path and query).
+pub(crate) struct CatalogCache {
+    ttl: Duration,
+    entries: RwLock<HashMap<String, Cached>>,
+}
+
+impl CatalogCache {
+    /// A cache keeping answers for `ttl`; a zero `ttl` keeps nothing.
+    pub(crate) fn new(ttl: Duration) -> CatalogCache {
+        CatalogCache { ttl, entries: RwLock::new(HashMap::new()) }
+    }
+
+    /// The answer for `target`, if one was made less than the TTL ago.
+    pub(crate) fn get(&self, target: &str) -> Option<Cached> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        entries.get(target).filter(|c| c.made.elapsed() < self.ttl).cloned()
+    }
+
+    /// Keeps an answer.
+    pub(crate) fn put(&self, target: &str, body: Bytes, product: Option<ProductId>) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MAX_ENTRIES && !entries.contains_key(target) {
+            entries.clear();
+        }
+        entries.insert(target.to_owned(), Cached { made: Instant::now(), body, product });
+    }
+
+    /// Forgets every answer (after a change to products, stock or reviews).
+    pub(crate) fn clear(&self) {
+        self.entries.write().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_live_for_the_ttl_and_clear_forgets_them() {
+        let cache = CatalogCache::new(Duration::from_millis(50));
+        cache.put("/products", Bytes::from_static(b"[]"), None);
+        assert!(cache.get("/products").is_some());
+        assert!(cache.get("/products?limit=5").is_none(), "the query is part of the key");
+        cache.clear();
+        assert!(cache.get("/products").is_none());
+        cache.put("/products", Bytes::from_static(b"[]"), None);
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(cache.get("/products").is_none(), "expired");
+        let off = CatalogCache::new(Duration::ZERO);
+        off.put("/products", Bytes::from_static(b"[]"), None);
+        assert!(off.get("/products").is_none(), "a zero TTL keeps nothing");
+    }
+
+    #[test]
+    fn a_full_cache_starts_over_instead_of_growing() {
+        let cache = CatalogCache::new(Duration::from_secs(60));
+        for i in 0..=MAX_ENTRIES {
+            cache.put(&format!("/products?q={i}"), Bytes::new(), None);
+        }
+        assert!(cache.entries.read().unwrap().len() <= MAX_ENTRIES);
+    }
+}
