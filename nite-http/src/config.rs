@@ -40,6 +40,20 @@ pub enum Payments {
     },
 }
 
+/// Where shipping rates come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shipping {
+    /// Table rates only (the default): NitePutter's, or the TOML file in `NITE_SHIPPING_RATES`.
+    Table,
+    /// EasyPost's live rates and tracking, falling back to the table when EasyPost cannot answer.
+    EasyPost {
+        /// The API key (`NITE_EASYPOST_API_KEY`).
+        api_key: Secret,
+        /// The API base (`NITE_EASYPOST_API_BASE`, EasyPost's by default; a local fake's in tests).
+        api_base: String,
+    },
+}
+
 /// Where email goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EmailTransport {
@@ -82,6 +96,10 @@ pub struct Config {
     pub payments: Payments,
     /// The email transport (`NITE_EMAIL`: `file`, `smtp` or `postmark`).
     pub email: EmailTransport,
+    /// The shipping provider (`NITE_SHIPPING`: `table` or `easypost`).
+    pub shipping: Shipping,
+    /// A table of rates in TOML (`NITE_SHIPPING_RATES`, a file); NitePutter's table when unset.
+    pub shipping_rates: Option<PathBuf>,
     /// The storefront's URL, for links in emails (`NITE_SHOP_URL`).
     pub shop_url: String,
     /// The key access tokens are signed with (`NITE_JWT_SECRET`, at least 32 bytes); random per process if unset,
@@ -131,6 +149,10 @@ struct FileConfig {
     smtp_url: Option<String>,
     postmark_token: Option<String>,
     postmark_api_base: Option<String>,
+    shipping: Option<String>,
+    shipping_rates: Option<String>,
+    easypost_api_key: Option<String>,
+    easypost_api_base: Option<String>,
     shop_url: Option<String>,
     jwt_secret: Option<String>,
     cors_origins: Option<String>,
@@ -220,6 +242,20 @@ impl Config {
                 return Err(bad(&key, format!("`{v}` is not an email transport (file, smtp or postmark)")));
             }
         };
+        let shipping = match value("shipping", from_file.shipping).map(|(k, v)| (k, v.to_ascii_lowercase())) {
+            None => Shipping::Table,
+            Some((_, v)) if v == "table" => Shipping::Table,
+            Some((_, v)) if v == "easypost" => {
+                let (_, api_key) = value("easypost_api_key", from_file.easypost_api_key)
+                    .filter(|(_, v)| !v.trim().is_empty())
+                    .ok_or_else(|| bad("NITE_EASYPOST_API_KEY", "is required when NITE_SHIPPING=easypost"))?;
+                let api_base = value("easypost_api_base", from_file.easypost_api_base)
+                    .map_or_else(|| "https://api.easypost.com".to_owned(), |(_, v)| v);
+                Shipping::EasyPost { api_key: Secret(api_key), api_base }
+            }
+            Some((key, v)) => return Err(bad(&key, format!("`{v}` is not a shipping provider (table or easypost)"))),
+        };
+        let shipping_rates = value("shipping_rates", from_file.shipping_rates).map(|(_, v)| PathBuf::from(v));
         let shop_url = value("shop_url", from_file.shop_url).map_or_else(|| format!("http://{bind}"), |(_, v)| v);
         let jwt_secret = match value("jwt_secret", from_file.jwt_secret) {
             Some((key, v)) if v.len() < 32 => return Err(bad(&key, "must be at least 32 bytes")),
@@ -272,6 +308,8 @@ impl Config {
             database_url,
             payments,
             email,
+            shipping,
+            shipping_rates,
             shop_url,
             jwt_secret,
             cors_origins,
@@ -299,6 +337,7 @@ mod tests {
         assert_eq!(config.database_url, "sqlite://niteputter.db");
         assert_eq!(config.payments, Payments::Test);
         assert_eq!(config.email, EmailTransport::File { dir: "outbox-mail".into() });
+        assert_eq!((config.shipping, config.shipping_rates, config.catalog_cache_ms), (Shipping::Table, None, 1000));
         assert!(config.background);
     }
 
@@ -328,6 +367,29 @@ mod tests {
             "NITE_STRIPE_WEBHOOK_SECRET"
         );
         assert_eq!(error(&[("NITE_EMAIL", "pigeon")]), "NITE_EMAIL");
+        assert_eq!(error(&[("NITE_SHIPPING", "pigeon")]), "NITE_SHIPPING");
+        assert_eq!(error(&[("NITE_SHIPPING", "easypost")]), "NITE_EASYPOST_API_KEY");
+        assert_eq!(error(&[("NITE_SHIPPING", "easypost"), ("NITE_EASYPOST_API_KEY", " ")]), "NITE_EASYPOST_API_KEY");
+        assert_eq!(error(&[("NITE_CATALOG_CACHE_MS", "soon")]), "NITE_CATALOG_CACHE_MS");
+        let carrier = Config::load(
+            None,
+            &env(&[
+                ("NITE_SHIPPING", "EasyPost"),
+                ("NITE_EASYPOST_API_KEY", "EZTK_secret"),
+                ("NITE_SHIPPING_RATES", "r.toml"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            (carrier.shipping, carrier.shipping_rates),
+            (
+                Shipping::EasyPost {
+                    api_key: Secret("EZTK_secret".into()),
+                    api_base: "https://api.easypost.com".into()
+                },
+                Some(PathBuf::from("r.toml"))
+            )
+        );
         assert_eq!(error(&[("NITE_DATABASE_URL", "mysql://x")]), "NITE_DATABASE_URL");
         std::fs::write(&file, "bnd = 1\n").unwrap();
         assert_eq!(Config::load(Some(&file), &env(&[])).unwrap_err().key, "--config");

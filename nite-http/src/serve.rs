@@ -7,13 +7,15 @@ use std::time::Duration;
 use anyhow::Context;
 use nite_core::email::EmailSender;
 use nite_core::payment::{PaymentProvider, TestPaymentProvider};
+use nite_core::shipping::ShippingProvider;
 use nite_core::{RandomIds, SystemClock};
 use nite_email::{EmailSettings, FileEmailSender, OutboxWorker, PostmarkEmailSender, SmtpEmailSender, WorkerOptions};
 use nite_payments::StripePaymentProvider;
+use nite_shipping::{EasyPostCarrier, TableRates};
 use nite_storage::Database;
 use tokio::sync::watch;
 
-use crate::config::{Config, EmailTransport, Payments};
+use crate::config::{Config, EmailTransport, Payments, Shipping};
 use crate::{AppState, Shop, ShopBuilder, default_email_settings};
 
 /// Opens the database (migrating it) and builds the shop the configuration describes.
@@ -40,7 +42,22 @@ pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Datab
             Arc::new(PostmarkEmailSender::new(token.expose(), api_base, Duration::from_secs(15))?)
         }
     };
-    let mut builder = Shop::builder().stores(database.stores()).ids(ids.clone()).email(email, email_settings);
+    let table = match &config.shipping_rates {
+        None => TableRates::niteputter(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            TableRates::from_toml(&text).with_context(|| format!("NITE_SHIPPING_RATES: {}", path.display()))?
+        }
+    };
+    let shipping: Arc<dyn ShippingProvider> = match &config.shipping {
+        Shipping::Table => Arc::new(table),
+        Shipping::EasyPost { api_key, api_base } => Arc::new(
+            EasyPostCarrier::new(api_key.expose(), api_base, ship_from(), Duration::from_secs(10), Some(table))
+                .context("NITE_EASYPOST_API_KEY")?,
+        ),
+    };
+    let mut builder =
+        Shop::builder().stores(database.stores()).ids(ids.clone()).email(email, email_settings).shipping(shipping);
     builder = match &config.payments {
         Payments::Test => builder.test_payments(Arc::new(TestPaymentProvider::new(ids))),
         Payments::Stripe { secret_key, webhook_secrets, api_base } => {
@@ -53,6 +70,20 @@ pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Datab
         }
     };
     Ok((builder, database))
+}
+
+/// Where NitePutter's parcels leave from, for carriers' quotes.
+fn ship_from() -> nite_core::Address {
+    nite_core::Address {
+        name: "NitePutter Fulfilment".to_owned(),
+        line1: "100 Fairway Dr".to_owned(),
+        line2: None,
+        city: "Austin".to_owned(),
+        region: Some("TX".to_owned()),
+        postal_code: "78701".to_owned(),
+        country: nite_core::tax::CountryCode::new("US").unwrap_or_else(|_| unreachable!("US is a country code")),
+        phone: None,
+    }
 }
 
 /// Runs the outbox worker until `stop`.

@@ -10,4 +10,5 @@ mod endpoints;
 mod merchandising;
 mod openapi;
 mod outbox;
+mod providers;
 mod reviews;
