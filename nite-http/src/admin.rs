@@ -419,7 +419,8 @@ async fn admin_promotion(
 }
 
 /// Adds a promotion.
-#[utoipa::path(post, path = "/admin/promotions", tag = "admin", security(("bearer" = [])), request_body = PromotionDraft,
+#[utoipa::path(post, path = "/admin/promotions", tag = "admin", security(("bearer" = [])),
+    request_body = PromotionDraft,
     responses((status = 201, description = "The promotion", body = Promotion), Problems))]
 async fn create_promotion(
     State(app): State<AppState>,

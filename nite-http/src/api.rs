@@ -121,7 +121,8 @@ fn json_bytes(body: Bytes) -> Response {
 }
 
 /// Shows one product, with stock and its reviews' summary; the view is counted for the sales report.
-#[utoipa::path(get, path = "/products/{slug}", tag = "catalog", params(("slug" = String, Path, description = "The product's slug")),
+#[utoipa::path(get, path = "/products/{slug}", tag = "catalog",
+    params(("slug" = String, Path, description = "The product's slug")),
     responses((status = 200, description = "The product", body = ProductOut), Problems))]
 async fn show_product(State(app): State<AppState>, uri: Uri, Path(slug): Path<String>) -> ApiResult<Response> {
     let target = uri.to_string();
@@ -273,7 +274,8 @@ struct ItemQuantity {
 
 /// Sets a line's quantity.
 #[utoipa::path(patch, path = "/carts/{id}/items/{line}", tag = "carts", security((), ("bearer" = [])),
-    params(("id" = String, Path, description = "The cart's id"), ("line" = String, Path, description = "The line's id")),
+    params(("id" = String, Path, description = "The cart's id"),
+           ("line" = String, Path, description = "The line's id")),
     request_body = ItemQuantity,
     responses((status = 200, description = "The cart", body = CartOut), Problems))]
 async fn update_item(
@@ -289,7 +291,8 @@ async fn update_item(
 
 /// Removes a line.
 #[utoipa::path(delete, path = "/carts/{id}/items/{line}", tag = "carts", security((), ("bearer" = [])),
-    params(("id" = String, Path, description = "The cart's id"), ("line" = String, Path, description = "The line's id")),
+    params(("id" = String, Path, description = "The cart's id"),
+           ("line" = String, Path, description = "The line's id")),
     responses((status = 200, description = "The cart", body = CartOut), Problems))]
 async fn remove_item(
     State(app): State<AppState>,
@@ -511,7 +514,8 @@ struct Received {
 /// twice.
 #[utoipa::path(post, path = "/webhooks/stripe", tag = "payments",
     params(("Stripe-Signature" = String, Header, description = "Stripe's signature of the raw body")),
-    request_body(content = String, description = "Stripe's event, verified byte for byte", content_type = "application/json"),
+    request_body(content = String, description = "Stripe's event, verified byte for byte",
+                 content_type = "application/json"),
     responses((status = 200, description = "Acknowledged", body = Received), Problems))]
 async fn stripe_webhook(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Received>> {
     if app.shop.ctx.payments.name() != "stripe" {

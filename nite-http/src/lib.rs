@@ -83,6 +83,13 @@ impl AppState {
         self
     }
 
+    /// Writes the product views still queued (at shutdown, after the last request).
+    pub(crate) async fn flush_views(&self) {
+        if let Some(recorder) = self.views.get() {
+            recorder.close().await;
+        }
+    }
+
     /// Records that a product page was shown, without waiting for the write (see `recorder`).
     pub(crate) fn record_view(&self, product: &nite_core::ProductId) {
         let event = self.shop.catalog.view_event(product);

@@ -1,14 +1,16 @@
 //! Product views, recorded off the request path: a handler hands the view to a bounded queue and answers at once;
 //! one task writes what has queued up in batches (one write for up to [`BATCH`] views). When the database cannot keep
 //! up and the queue is full, further views are counted as dropped and logged, never waited for: a page view must
-//! not slow a shopper down or grow memory without bound.
+//! not slow a shopper down or grow memory without bound. At shutdown, [`ViewRecorder::close`] writes what is still
+//! queued before the process exits.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use nite_core::analytics::AnalyticsEvent;
 use nite_core::services::CatalogService;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinHandle;
 
 /// The most views one write records.
 pub(crate) const BATCH: usize = 512;
@@ -19,22 +21,47 @@ const QUEUE: usize = 16_384;
 pub(crate) struct ViewRecorder {
     queue: mpsc::Sender<AnalyticsEvent>,
     dropped: Arc<AtomicU64>,
+    stop: Arc<Notify>,
+    writer: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl ViewRecorder {
     /// Starts the writer task on the current runtime.
     pub(crate) fn start(catalog: CatalogService) -> ViewRecorder {
         let (queue, mut waiting) = mpsc::channel::<AnalyticsEvent>(QUEUE);
-        tokio::spawn(async move {
+        let stop = Arc::new(Notify::new());
+        let stopping = Arc::clone(&stop);
+        let writer = tokio::spawn(async move {
             let mut batch = Vec::with_capacity(BATCH);
-            while waiting.recv_many(&mut batch, BATCH).await > 0 {
-                if let Err(error) = catalog.record_events(&batch).await {
-                    tracing::warn!(error = %error, views = batch.len(), "recording product views failed");
+            loop {
+                tokio::select! {
+                    received = waiting.recv_many(&mut batch, BATCH) => {
+                        if received == 0 {
+                            return;
+                        }
+                        write(&catalog, &mut batch).await;
+                    }
+                    () = stopping.notified() => {
+                        // No more views are taken; what is queued is written.
+                        waiting.close();
+                        while waiting.recv_many(&mut batch, BATCH).await > 0 {
+                            write(&catalog, &mut batch).await;
+                        }
+                        return;
+                    }
                 }
-                batch.clear();
             }
         });
-        ViewRecorder { queue, dropped: Arc::new(AtomicU64::new(0)) }
+        ViewRecorder { queue, dropped: Arc::new(AtomicU64::new(0)), stop, writer: Mutex::new(Some(writer)) }
+    }
+
+    /// Writes what is queued and stops the writer; views recorded afterwards are dropped.
+    pub(crate) async fn close(&self) {
+        self.stop.notify_one();
+        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(writer) = writer {
+            let _ = writer.await;
+        }
     }
 
     /// Queues a view; never waits.
@@ -45,5 +72,77 @@ impl ViewRecorder {
                 tracing::warn!(dropped, "product views are arriving faster than they can be written; dropping some");
             }
         }
+    }
+}
+
+async fn write(catalog: &CatalogService, batch: &mut Vec<AnalyticsEvent>) {
+    if let Err(error) = catalog.record_events(batch).await {
+        tracing::warn!(error = %error, views = batch.len(), "recording product views failed");
+    }
+    batch.clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use async_trait::async_trait;
+    use nite_core::analytics::{AnalyticsEvent, EventKind};
+    use nite_core::ports::{AnalyticsStore, Stores};
+    use nite_core::testing::InMemoryStore;
+    use time::OffsetDateTime;
+
+    use super::*;
+
+    /// An analytics store that takes its time over every write.
+    struct Slow(Arc<InMemoryStore>);
+
+    #[async_trait]
+    impl AnalyticsStore for Slow {
+        async fn record_events(&self, events: &[AnalyticsEvent]) -> nite_core::Result<()> {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            self.0.record_events(events).await
+        }
+
+        async fn events(
+            &self,
+            from: OffsetDateTime,
+            to: OffsetDateTime,
+            kinds: &[EventKind],
+        ) -> nite_core::Result<Vec<AnalyticsEvent>> {
+            self.0.events(from, to, kinds).await
+        }
+    }
+
+    #[tokio::test]
+    async fn closing_writes_every_queued_view_in_batches() {
+        let memory = Arc::new(InMemoryStore::new());
+        let mut stores = Stores::from_store(memory.clone());
+        stores.analytics = Arc::new(Slow(memory.clone()));
+        let shop = crate::Shop::builder()
+            .stores(stores)
+            .email(
+                Arc::new(nite_email::FileEmailSender::new(std::env::temp_dir()).unwrap()),
+                crate::default_email_settings(),
+            )
+            .build()
+            .unwrap();
+        let recorder = ViewRecorder::start(shop.catalog.clone());
+        let product = nite_core::ProductId::parse("prod_pro").unwrap();
+        for _ in 0..(3 * BATCH) {
+            recorder.record(shop.catalog.view_event(&product));
+        }
+        recorder.close().await;
+        let all = memory
+            .events(
+                OffsetDateTime::UNIX_EPOCH,
+                OffsetDateTime::now_utc() + time::Duration::hours(1),
+                &[EventKind::ProductView],
+            )
+            .await;
+        assert_eq!(all.unwrap().len(), 3 * BATCH, "nothing queued is lost at shutdown");
+        recorder.record(shop.catalog.view_event(&product));
+        assert_eq!(recorder.dropped.load(Ordering::Relaxed), 1, "after closing, views are dropped and counted");
     }
 }

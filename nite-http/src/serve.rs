@@ -146,7 +146,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     nite_core::seed::load(&shop.ctx.stores).await.context("seeding the catalog")?;
     let listener =
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
-    tracing::info!(address = %listener.local_addr()?, ready_in_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX), "niteputter is serving");
+    let ready_in_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    tracing::info!(address = %listener.local_addr()?, ready_in_ms, "niteputter is serving");
     serve_shop(&config, shop, database, listener, shutdown_signal()).await
 }
 
@@ -179,8 +180,10 @@ pub async fn serve_shop(
         workers.push(spawn_outbox(&shop, stopped.clone()));
         workers.push(spawn_sweeper(&shop, stopped));
     }
+    let after = state.clone();
     axum::serve(listener, crate::app(state)).with_graceful_shutdown(shutdown).await.context("serving")?;
     tracing::info!("shutting down: stopping the workers");
+    after.flush_views().await;
     let _ = stop.send(true);
     for worker in workers {
         let _ = worker.await;

@@ -214,6 +214,10 @@ async fn journey(dir: &Path, database_url: &str) {
     }
     assert_eq!(count, 5, "two welcomes (Ada, the admin), a confirmation, a shipping and a delivery notification");
 
+    // Views right before the signal are still written: the queue is flushed at shutdown.
+    for _ in 0..20 {
+        assert_eq!(http(port, "GET", "/api/v1/products/niteputter-basic", None, None).await.0, 200);
+    }
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let mut exited = None;
@@ -225,6 +229,23 @@ async fn journey(dir: &Path, database_url: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(exited.is_some_and(|status| status.success()), "a clean exit on SIGTERM: {exited:?}");
+    let database = nite_storage::Database::connect(database_url, 1).await.unwrap();
+    let views: i64 = match &database {
+        nite_storage::Database::Sqlite(store) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM analytics_events WHERE kind = 'product_view'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+        }
+        nite_storage::Database::Postgres(store) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM analytics_events WHERE kind = 'product_view'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+        }
+        _ => unreachable!("the tests build both backends"),
+    };
+    assert_eq!(views, 21, "the Pro page once, the Basic page 20 times");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -130,7 +130,8 @@ async fn administrators_create_and_switch_off_promotions() {
     let (_, listed) = call(&app, "GET", "/api/v1/admin/promotions", None, &auth).await;
     assert!(listed["data"].as_array().unwrap().iter().any(|p| p["code"] == "NITE10"), "{listed}");
 
-    let spring = json!({ "name": "Spring", "code": "SPRING5", "action": { "type": "order_amount", "amount": usd("5.00") },
+    let spring = json!({ "name": "Spring", "code": "SPRING5",
+                         "action": { "type": "order_amount", "amount": usd("5.00") },
                          "usage_limit": 100 });
     let (status, created) = call(&app, "POST", "/api/v1/admin/promotions", Some(spring.clone()), &auth).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
