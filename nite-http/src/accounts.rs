@@ -43,9 +43,12 @@ fn session(app: &AppState, session: &nite_core::services::Session) -> ApiResult<
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Register {
+    #[schema(format = Email)]
     email: String,
     /// At least 10 characters.
+    #[schema(min_length = 10)]
     password: String,
+    #[schema(min_length = 1)]
     name: String,
 }
 
@@ -130,6 +133,8 @@ async fn request_reset(State(app): State<AppState>, ApiJson(body): ApiJson<Reset
 #[serde(deny_unknown_fields)]
 struct ResetConfirm {
     token: String,
+    /// At least 10 characters.
+    #[schema(min_length = 10)]
     new_password: String,
 }
 

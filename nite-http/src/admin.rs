@@ -54,6 +54,7 @@ struct StatusQuery {
     /// `pending`, `approved`, `rejected`).
     status: Option<String>,
     /// 1 to 100; 20 when absent.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,

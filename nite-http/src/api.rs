@@ -62,6 +62,7 @@ pub(crate) struct ListQuery {
     /// Only products whose name or description contains this.
     q: Option<String>,
     /// 1 to 100; 20 when absent.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -72,6 +73,7 @@ pub(crate) struct ListQuery {
 #[into_params(parameter_in = Query)]
 pub(crate) struct PageQuery {
     /// 1 to 100; 20 when absent.
+    #[param(minimum = 1, maximum = 100)]
     pub(crate) limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub(crate) cursor: Option<String>,
@@ -157,8 +159,11 @@ async fn product_reviews(
 #[serde(deny_unknown_fields)]
 struct ReviewBody {
     /// 1 to 5.
+    #[schema(minimum = 1, maximum = 5)]
     rating: i64,
+    #[schema(min_length = 1, max_length = 120)]
     title: String,
+    #[schema(min_length = 1, max_length = 5000)]
     body: String,
 }
 
@@ -230,6 +235,7 @@ async fn show_cart(
 struct NewItem {
     sku: String,
     /// 1 to 99.
+    #[schema(minimum = 1, maximum = 99)]
     quantity: i64,
 }
 
@@ -268,7 +274,8 @@ async fn add_item(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ItemQuantity {
-    /// 1 to 99.
+    /// 0 to 99; 0 removes the line.
+    #[schema(minimum = 0, maximum = 99)]
     quantity: i64,
 }
 
@@ -339,6 +346,7 @@ async fn remove_code(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Addresses {
+    #[schema(format = Email)]
     email: String,
     shipping_address: Address,
     billing_address: Option<Address>,
