@@ -213,6 +213,25 @@ async fn journey(dir: &Path, database_url: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(count, 5, "two welcomes (Ada, the admin), a confirmation, a shipping and a delivery notification");
+    let mut subjects: Vec<String> = std::fs::read_dir(&mail)
+        .unwrap()
+        .map(|entry| {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let subject = text.lines().find_map(|l| l.strip_prefix("Subject: ")).unwrap_or_default().to_owned();
+            assert!(subject.is_ascii() || subject.starts_with("=?"), "{subject}");
+            subject
+        })
+        .collect();
+    subjects.sort();
+    for wanted in [format!("order {order} is confirmed"), format!("order {order} has shipped")] {
+        assert!(subjects.iter().any(|s| s.contains(&wanted)), "{wanted} in {subjects:?}");
+    }
+    let shipped = std::fs::read_dir(&mail)
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .find(|text| text.contains("has shipped"))
+        .unwrap();
+    assert!(shipped.contains("1Z999AA10123456784"), "the shipping email carries the tracking number");
 
     // Views right before the signal are still written: the queue is flushed at shutdown.
     for _ in 0..20 {
