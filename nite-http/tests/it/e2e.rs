@@ -237,8 +237,19 @@ async fn journey(dir: &Path, database_url: &str) {
     for _ in 0..20 {
         assert_eq!(http(port, "GET", "/api/v1/products/niteputter-basic", None, None).await.0, 200);
     }
+    // A request in flight when the signal comes is finished: its body arrives after SIGTERM.
+    let mut in_flight = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let head = "POST /api/v1/carts HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\
+                content-type: application/json\r\ncontent-length: 2\r\n\r\n";
+    in_flight.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    in_flight.write_all(b"{}").await.unwrap();
+    let mut answer = String::new();
+    in_flight.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "the in-flight request was answered: {answer}");
     let mut exited = None;
     for _ in 0..200 {
         exited = server.child.try_wait().unwrap();
