@@ -1,6 +1,6 @@
-//! Every operation of the served OpenAPI document, called on the real binary over a real socket and a SQLite file,
-//! each with the answer it should give; the test ends by checking that the operations it called are exactly the
-//! document's. The journey in `e2e.rs` is the deep path; this is the wide one.
+//! Every operation of the served OpenAPI document, called on the real binary over a real socket, on a SQLite file and
+//! on PostgreSQL, each with the answer it should give; the walk ends by checking that the operations it called are
+//! exactly the document's. The journey in `e2e.rs` is the deep path; this is the wide one.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -59,7 +59,26 @@ async fn reset_token(mail: &Path) -> String {
 async fn every_operation_answers_over_a_real_socket_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("shop.db").display());
-    let server = start(dir.path(), &url).await;
+    walk(dir.path(), &url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_answers_over_a_real_socket_on_postgres() {
+    let Ok(admin_url) = std::env::var("NITE_TEST_DATABASE_URL") else {
+        assert!(std::env::var_os("CI").is_none(), "NITE_TEST_DATABASE_URL must be set in CI");
+        eprintln!("SKIPPED: NITE_TEST_DATABASE_URL is not set, so this PostgreSQL test did not run");
+        return;
+    };
+    let admin = nite_storage::PgStore::connect(&admin_url, 1).await.unwrap();
+    let name = format!("nite_http_endpoints_{}", std::process::id());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
+    let root = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(root, _)| root);
+    let dir = tempfile::tempdir().unwrap();
+    walk(dir.path(), &format!("{root}/{name}")).await;
+}
+
+async fn walk(dir: &Path, url: &str) {
+    let server = start(dir, url).await;
     let mut w = Walk { port: server.port, called: BTreeSet::new() };
     let address = json!({ "name": "Ada Lovelace", "line1": "1 Market St", "city": "San Francisco", "region": "CA",
                           "postal_code": "94105", "country": "US" });
@@ -80,7 +99,7 @@ async fn every_operation_answers_over_a_real_socket_on_sqlite() {
     w.call("POST", "/auth/logout", "/api/v1/auth/logout", Some(out), None, &[], 204).await;
     let ask = json!({ "email": "ada@example.com" });
     w.call("POST", "/auth/password-reset", "/api/v1/auth/password-reset", Some(ask), None, &[], 202).await;
-    let token = reset_token(&dir.path().join("mail")).await;
+    let token = reset_token(&dir.join("mail")).await;
     let reset = json!({ "token": token, "new_password": "a brand new passphrase" });
     let path = "/api/v1/auth/password-reset/confirm";
     w.call("POST", "/auth/password-reset/confirm", path, Some(reset.clone()), None, &[], 204).await;
