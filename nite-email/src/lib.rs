@@ -14,6 +14,8 @@ mod mime;
 mod postmark;
 mod render;
 mod smtp;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod worker;
 
 pub use file::FileEmailSender;

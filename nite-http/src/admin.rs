@@ -203,9 +203,7 @@ async fn set_stock(
     Path(sku): Path<String>,
     ApiJson(body): ApiJson<OnHand>,
 ) -> ApiResult<Json<StockOut>> {
-    let level = app.shop.catalog.set_on_hand(&viewer, &sku, body.on_hand).await?;
-    app.catalog_cache.clear();
-    Ok(Json(views::stock(&level)))
+    Ok(Json(views::stock(&app.shop.catalog.set_on_hand(&viewer, &sku, body.on_hand).await?)))
 }
 
 /// The moderation queue (or any status), oldest first.
@@ -236,9 +234,7 @@ async fn moderate(
     to: ReviewStatus,
 ) -> ApiResult<Json<ReviewOut>> {
     let review = id(review, nite_core::ReviewId::parse, "review")?;
-    let moderated = app.shop.reviews.moderate(viewer, &review, to).await?;
-    app.catalog_cache.clear();
-    Ok(Json(views::review(&moderated)))
+    Ok(Json(views::review(&app.shop.reviews.moderate(viewer, &review, to).await?)))
 }
 
 /// Publishes a review.
@@ -339,7 +335,7 @@ async fn admin_products(
         limit: limit(query.limit)?,
         cursor: query.cursor,
     };
-    Ok(Json(Listed::of(&app.shop.merchandising.products(&viewer, &filter).await?, Product::clone)))
+    Ok(Json(app.shop.merchandising.products(&viewer, &filter).await?.into()))
 }
 
 /// Shows a product as stored.
@@ -362,9 +358,7 @@ async fn create_product(
     Admin(viewer): Admin,
     ApiJson(draft): ApiJson<ProductDraft>,
 ) -> ApiResult<(StatusCode, Json<Product>)> {
-    let created = app.shop.merchandising.create_product(&viewer, draft).await?;
-    app.catalog_cache.clear();
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok((StatusCode::CREATED, Json(app.shop.merchandising.create_product(&viewer, draft).await?)))
 }
 
 /// Changes a product with a JSON merge patch (RFC 7386) over its draft: members replace, `null` removes, arrays
@@ -379,11 +373,7 @@ async fn update_product(
     Path(product): Path<String>,
     ApiJson(patch): ApiJson<Value>,
 ) -> ApiResult<Json<Product>> {
-    let current = app.shop.merchandising.product(&viewer, &product).await?;
-    let draft = patched(&ProductDraft::of(&current), patch)?;
-    let updated = app.shop.merchandising.update_product(&viewer, &product, draft).await?;
-    app.catalog_cache.clear();
-    Ok(Json(updated))
+    Ok(Json(app.shop.merchandising.update_product(&viewer, &product, |draft| patched(&draft, patch)).await?))
 }
 
 /// Stops selling a product; placed orders keep their copy, carts show its lines as unavailable.
@@ -396,7 +386,6 @@ async fn delete_product(
     Path(product): Path<String>,
 ) -> ApiResult<StatusCode> {
     app.shop.merchandising.delete_product(&viewer, &product).await?;
-    app.catalog_cache.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -442,20 +431,18 @@ async fn update_promotion(
     Path(promotion): Path<String>,
     ApiJson(patch): ApiJson<Value>,
 ) -> ApiResult<Json<Promotion>> {
-    let current = app.shop.merchandising.promotion(&viewer, &promotion).await?;
-    let draft = patched(&PromotionDraft::of(&current), patch)?;
-    Ok(Json(app.shop.merchandising.update_promotion(&viewer, &promotion, draft).await?))
+    Ok(Json(app.shop.merchandising.update_promotion(&viewer, &promotion, |draft| patched(&draft, patch)).await?))
 }
 
 /// Applies a JSON merge patch (RFC 7386) to `current` and reads the result back: members in the patch replace
 /// those in `current`, `null` removes one, objects merge, and anything else (arrays included) replaces.
-fn patched<T: serde::Serialize + serde::de::DeserializeOwned>(current: &T, patch: Value) -> Result<T, ApiError> {
+fn patched<T: serde::Serialize + serde::de::DeserializeOwned>(current: &T, patch: Value) -> nite_core::Result<T> {
     if !patch.is_object() {
-        return Err(ApiError::invalid("body", "a JSON object (a merge patch)"));
+        return Err(nite_core::Error::invalid("body", "a JSON object (a merge patch)"));
     }
-    let mut doc = serde_json::to_value(current).map_err(|e| ApiError::invalid("body", &e.to_string()))?;
+    let mut doc = serde_json::to_value(current).map_err(|e| nite_core::Error::invalid("body", e.to_string()))?;
     merge(&mut doc, patch);
-    serde_json::from_value(doc).map_err(|e| ApiError::invalid("body", &e.to_string()))
+    serde_json::from_value(doc).map_err(|e| nite_core::Error::invalid("body", e.to_string()))
 }
 
 fn merge(target: &mut Value, patch: Value) {

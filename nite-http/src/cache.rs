@@ -2,15 +2,21 @@
 //! milliseconds. Storefront traffic is mostly these reads, and each costs several queries (the product, its stock,
 //! its reviews' summary); reusing the answer briefly turns a burst of identical reads into one. The price is that
 //! the stock a page shows may be that old: adding to a cart and checking out always read the stock itself, so
-//! nobody can buy what is not there. Administrators' changes to products, stock and reviews through this server
-//! clear the cache at once.
+//! nobody can buy what is not there. Any change an administrator makes through this server (products, stock,
+//! reviews, a cancelled order's released stock) clears the cache at once, in one place: [`clear_after_admin_writes`].
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
 use nite_core::ProductId;
+
+use crate::AppState;
 
 /// The most answers kept; when full, everything is dropped and the cache fills again.
 const MAX_ENTRIES: usize = 1024;
@@ -60,6 +66,17 @@ impl CatalogCache {
     pub(crate) fn clear(&self) {
         self.entries.write().unwrap_or_else(|e| e.into_inner()).clear();
     }
+}
+
+/// Middleware: after an administrator's request that changed something (any method but `GET` under
+/// `/api/v1/admin/`, answered with success), forgets every cached catalog answer.
+pub(crate) async fn clear_after_admin_writes(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let write = request.method() != Method::GET && request.uri().path().starts_with("/api/v1/admin/");
+    let response = next.run(request).await;
+    if write && response.status().is_success() {
+        app.catalog_cache.clear();
+    }
+    response
 }
 
 #[cfg(test)]

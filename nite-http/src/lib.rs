@@ -169,6 +169,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(docs::swagger_ui(openapi))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::clear_after_admin_writes))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))

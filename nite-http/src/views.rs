@@ -34,6 +34,13 @@ impl<T> Listed<T> {
     }
 }
 
+impl<T> From<nite_core::ports::Page<T>> for Listed<T> {
+    /// A page of items shown as they are.
+    fn from(page: nite_core::ports::Page<T>) -> Listed<T> {
+        Listed { data: page.items, next_cursor: page.next_cursor }
+    }
+}
+
 /// A whole list, unpaged: `{data}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Items<T> {

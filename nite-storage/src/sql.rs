@@ -139,6 +139,41 @@ macro_rules! sql_store {
             row.as_ref().map(decode).transpose()
         }
 
+        /// A page of rows ordered by `created_at` with `id` breaking ties, after a `created_at:id` cursor. `sql` binds
+        /// `filters` first (a `NULL` filter matches every row), then the cursor's time and id, then the row limit.
+        #[allow(clippy::too_many_arguments, reason = "one query's parts, each used once")]
+        async fn keyset_page<T>(
+            pool: &sqlx::Pool<$Db>,
+            sql: &'static str,
+            filters: &[Option<String>],
+            after: Option<&str>,
+            page_size: u32,
+            context: &'static str,
+            decode: fn(&<$Db as sqlx::Database>::Row) -> Result<T>,
+            id_of: fn(&T) -> &str,
+        ) -> Result<Page<T>> {
+            let after = after.map(parse_cursor).transpose()?;
+            let page_size = limit(page_size);
+            let mut query = sqlx::query::<$Db>(sql);
+            for filter in filters {
+                query = query.bind(filter.clone());
+            }
+            let rows = query
+                .bind(after.as_ref().map(|(at, _)| *at))
+                .bind(after.map(|(_, id)| id))
+                .bind(page_size + 1)
+                .fetch_all(pool)
+                .await
+                .map_err(db(context))?;
+            let mut items = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let at: i64 = row.try_get("created_at").map_err(db(context))?;
+                items.push((at, decode(row)?));
+            }
+            let page = page_of(items, page_size, |(at, item)| cursor(*at, id_of(item)));
+            Ok(Page { items: page.items.into_iter().map(|(_, item)| item).collect(), next_cursor: page.next_cursor })
+        }
+
         /// Keeps `limit` rows and returns the cursor of the next page, if there is one.
         fn page_of<T>(mut items: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Page<T> {
             let limit = usize::try_from(limit).unwrap_or(100);
@@ -708,29 +743,20 @@ macro_rules! sql_store {
             }
 
             async fn orders(&self, filter: &OrderFilter) -> Result<Page<Order>> {
-                let after = filter.cursor.as_deref().map(parse_cursor).transpose()?;
-                let limit = limit(filter.limit);
-                let rows = sqlx::query::<$Db>(
+                keyset_page(
+                    &self.pool,
                     "SELECT version, payment_provider, payment_id, created_at, doc FROM orders
                      WHERE ($1 IS NULL OR customer_id = $1) AND ($2 IS NULL OR state = $2)
                        AND ($3 IS NULL OR created_at < $3 OR (created_at = $3 AND id < $4))
                      ORDER BY created_at DESC, id DESC LIMIT $5",
+                    &[filter.customer_id.as_ref().map(|c| c.to_string()), filter.state.map(|s| s.as_str().to_owned())],
+                    filter.cursor.as_deref(),
+                    filter.limit,
+                    "listing orders",
+                    order_from_row,
+                    |o| o.id.as_str(),
                 )
-                .bind(filter.customer_id.as_ref().map(|c| c.to_string()))
-                .bind(filter.state.map(|s| s.as_str().to_owned()))
-                .bind(after.as_ref().map(|(at, _)| *at))
-                .bind(after.map(|(_, id)| id))
-                .bind(limit + 1)
-                .fetch_all(&self.pool)
                 .await
-                .map_err(db("listing orders"))?;
-                let mut items = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let at: i64 = row.try_get("created_at").map_err(db("listing orders"))?;
-                    items.push((at, order_from_row(row)?));
-                }
-                let page = page_of(items, limit, |(at, o)| cursor(*at, o.id.as_str()));
-                Ok(Page { items: page.items.into_iter().map(|(_, o)| o).collect(), next_cursor: page.next_cursor })
             }
 
             async fn expired_orders(&self, now: OffsetDateTime, limit: u32) -> Result<Vec<Order>> {
@@ -827,26 +853,19 @@ macro_rules! sql_store {
             }
 
             async fn customers(&self, limit: u32, after: Option<&str>) -> Result<Page<Customer>> {
-                let after = after.map(parse_cursor).transpose()?;
-                let limit = self::limit(limit);
-                let rows = sqlx::query::<$Db>(
+                keyset_page(
+                    &self.pool,
                     "SELECT created_at, doc FROM customers
                      WHERE ($1 IS NULL OR created_at > $1 OR (created_at = $1 AND id > $2))
                      ORDER BY created_at, id LIMIT $3",
+                    &[],
+                    after,
+                    limit,
+                    "listing customers",
+                    doc_of::<Customer>,
+                    |c| c.id.as_str(),
                 )
-                .bind(after.as_ref().map(|(at, _)| *at))
-                .bind(after.map(|(_, id)| id))
-                .bind(limit + 1)
-                .fetch_all(&self.pool)
                 .await
-                .map_err(db("listing customers"))?;
-                let mut items = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let at: i64 = row.try_get("created_at").map_err(db("listing customers"))?;
-                    items.push((at, doc_of::<Customer>(row)?));
-                }
-                let page = page_of(items, limit, |(at, c)| cursor(*at, c.id.as_str()));
-                Ok(Page { items: page.items.into_iter().map(|(_, c)| c).collect(), next_cursor: page.next_cursor })
             }
         }
 
@@ -875,29 +894,20 @@ macro_rules! sql_store {
             }
 
             async fn reviews(&self, filter: &ReviewFilter) -> Result<Page<Review>> {
-                let after = filter.cursor.as_deref().map(parse_cursor).transpose()?;
-                let limit = limit(filter.limit);
-                let rows = sqlx::query::<$Db>(
+                keyset_page(
+                    &self.pool,
                     "SELECT status, created_at, doc FROM reviews
                      WHERE ($1 IS NULL OR product_id = $1) AND ($2 IS NULL OR status = $2)
                        AND ($3 IS NULL OR created_at < $3 OR (created_at = $3 AND id < $4))
                      ORDER BY created_at DESC, id DESC LIMIT $5",
+                    &[filter.product_id.as_ref().map(|p| p.to_string()), filter.status.map(|s| s.as_str().to_owned())],
+                    filter.cursor.as_deref(),
+                    filter.limit,
+                    "listing reviews",
+                    review_from_row,
+                    |r| r.id.as_str(),
                 )
-                .bind(filter.product_id.as_ref().map(|p| p.to_string()))
-                .bind(filter.status.map(|s| s.as_str().to_owned()))
-                .bind(after.as_ref().map(|(at, _)| *at))
-                .bind(after.map(|(_, id)| id))
-                .bind(limit + 1)
-                .fetch_all(&self.pool)
                 .await
-                .map_err(db("listing reviews"))?;
-                let mut items = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let at: i64 = row.try_get("created_at").map_err(db("listing reviews"))?;
-                    items.push((at, review_from_row(row)?));
-                }
-                let page = page_of(items, limit, |(at, r)| cursor(*at, r.id.as_str()));
-                Ok(Page { items: page.items.into_iter().map(|(_, r)| r).collect(), next_cursor: page.next_cursor })
             }
 
             async fn set_review_status(&self, id: &ReviewId, status: ReviewStatus) -> Result<Review> {

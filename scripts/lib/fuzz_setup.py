@@ -28,24 +28,25 @@ buyer = call("POST", "/auth/register", {"email": "fuzz-buyer@example.com", "pass
 address = {"name": "Ada Lovelace", "line1": "1 Market St", "city": "San Francisco", "region": "CA",
            "postal_code": "94105", "country": "US"}
 
-cart = call("POST", "/carts", token=buyer)["id"]
-call("POST", f"/carts/{cart}/items", {"sku": "NP-PRO-GRN", "quantity": 1}, token=buyer)
-call("PUT", f"/carts/{cart}/addresses", {"email": "fuzz-buyer@example.com", "shipping_address": address}, token=buyer)
-rate = call("GET", f"/carts/{cart}/shipping-options", token=buyer)["data"][0]["id"]
-call("PUT", f"/carts/{cart}/shipping-option", {"id": rate}, token=buyer)
-placed = call("POST", f"/carts/{cart}/checkout", token=buyer, headers={"idempotency-key": "fuzz-setup"})
-order, payment, order_token = placed["order"]["id"], placed["payment"]["id"], placed["order_token"]
-call("POST", f"/payments/{payment}/test-confirm", {"outcome": "succeeded"})
+def buy(sku, key):
+    """The buyer's order of one `sku`, placed and paid: (order, payment, order token)."""
+    cart = call("POST", "/carts", token=buyer)["id"]
+    call("POST", f"/carts/{cart}/items", {"sku": sku, "quantity": 1}, token=buyer)
+    call("PUT", f"/carts/{cart}/addresses", {"email": "fuzz-buyer@example.com", "shipping_address": address},
+         token=buyer)
+    rate = call("GET", f"/carts/{cart}/shipping-options", token=buyer)["data"][0]["id"]
+    call("PUT", f"/carts/{cart}/shipping-option", {"id": rate}, token=buyer)
+    placed = call("POST", f"/carts/{cart}/checkout", token=buyer, headers={"idempotency-key": key})
+    call("POST", f"/payments/{placed['payment']['id']}/test-confirm", {"outcome": "succeeded"})
+    return placed["order"]["id"], placed["payment"]["id"], placed["order_token"]
+
+
+order, payment, order_token = buy("NP-PRO-GRN", "fuzz-setup")
 
 # A second order, delivered, so the buyer may review; the review waits for moderation.
-cart2 = call("POST", "/carts", token=buyer)["id"]
-call("POST", f"/carts/{cart2}/items", {"sku": "NP-BASIC-GRN", "quantity": 1}, token=buyer)
-call("PUT", f"/carts/{cart2}/addresses", {"email": "fuzz-buyer@example.com", "shipping_address": address}, token=buyer)
-call("PUT", f"/carts/{cart2}/shipping-option", {"id": rate}, token=buyer)
-placed2 = call("POST", f"/carts/{cart2}/checkout", token=buyer, headers={"idempotency-key": "fuzz-setup-2"})
-call("POST", f"/payments/{placed2['payment']['id']}/test-confirm", {"outcome": "succeeded"})
-call("POST", f"/admin/orders/{placed2['order']['id']}/ship", {"carrier": "ups", "tracking_number": "1Z999"}, token=admin)
-call("POST", f"/admin/orders/{placed2['order']['id']}/deliver", token=admin)
+delivered, _, _ = buy("NP-BASIC-GRN", "fuzz-setup-2")
+call("POST", f"/admin/orders/{delivered}/ship", {"carrier": "ups", "tracking_number": "1Z999"}, token=admin)
+call("POST", f"/admin/orders/{delivered}/deliver", token=admin)
 review = call("POST", "/products/niteputter-basic/reviews", {"rating": 5, "title": "Bright", "body": "Lights the cup."},
               token=buyer)["id"]
 

@@ -235,10 +235,17 @@ impl MerchandisingService {
         Ok(product)
     }
 
-    /// Replaces a product's fields and variants with `draft`. Variants named by id keep it; a variant left out is
-    /// no longer sold (carts holding it show the line as unavailable; placed orders keep their copy).
-    pub async fn update_product(&self, viewer: &Viewer, id: &str, draft: ProductDraft) -> Result<Product> {
+    /// Changes a product: `edit` gets its current draft and returns the new one (for a plain replacement,
+    /// `|_| Ok(draft)`). Variants named by id keep it; a variant left out is no longer sold (carts holding it show
+    /// the line as unavailable; placed orders keep their copy).
+    pub async fn update_product(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        edit: impl FnOnce(ProductDraft) -> Result<ProductDraft>,
+    ) -> Result<Product> {
         let current = self.product(viewer, id).await?;
+        let draft = edit(ProductDraft::of(&current))?;
         let product = self.build(current.id.clone(), draft, &current.variants)?;
         self.save(&product).await?;
         Ok(product)
@@ -345,10 +352,16 @@ impl MerchandisingService {
         Ok(promotion)
     }
 
-    /// Replaces a promotion's terms with `draft`. What it has been used for so far is kept.
-    pub async fn update_promotion(&self, viewer: &Viewer, id: &str, draft: PromotionDraft) -> Result<Promotion> {
+    /// Changes a promotion's terms: `edit` gets its current draft and returns the new one. What it has been used
+    /// for so far is kept.
+    pub async fn update_promotion(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        edit: impl FnOnce(PromotionDraft) -> Result<PromotionDraft>,
+    ) -> Result<Promotion> {
         let current = self.promotion(viewer, id).await?;
-        let promotion = draft.into_promotion(current.id)?;
+        let promotion = edit(PromotionDraft::of(&current))?.into_promotion(current.id)?;
         self.ctx.stores.promotions.upsert_promotion(&promotion).await?;
         Ok(promotion)
     }

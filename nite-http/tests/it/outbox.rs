@@ -2,79 +2,20 @@
 //! SMTP server (aiosmtpd): every message is delivered exactly once, counted at the server; and a worker stops
 //! cleanly when told to.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use nite_core::contract::Fixture;
-use nite_core::email::Mailbox;
 use nite_core::outbox::{Notification, OutboxMessage};
 use nite_core::ports::Stores;
 use nite_core::testing::FixedClock;
 use nite_core::{Email, MessageId};
-use nite_email::{EmailSettings, OutboxWorker, Renderer, SmtpEmailSender, WorkerOptions};
+use nite_email::testing::{SmtpSink, header};
+use nite_email::{OutboxWorker, Renderer, SmtpEmailSender, WorkerOptions};
 
-struct Sink {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn sink() -> Option<Sink> {
-    if !Command::new("python3").args(["-c", "import aiosmtpd"]).status().is_ok_and(|s| s.success()) {
-        assert!(std::env::var_os("CI").is_none(), "aiosmtpd must be installed in CI");
-        eprintln!("SKIPPED: aiosmtpd is not installed, so this SMTP test did not run");
-        return None;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let maildir = tempfile::tempdir().unwrap().keep().join("mail");
-    let mut child = Command::new("python3")
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(&maildir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(Sink { child, port, maildir });
-        }
-        std::thread::sleep(StdDuration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("aiosmtpd did not start");
-}
-
-fn message_ids(maildir: &std::path::Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
-    entries
-        .flatten()
-        .filter_map(|e| {
-            let raw = std::fs::read_to_string(e.path()).ok()?;
-            raw.lines().find_map(|l| l.strip_prefix("Message-ID: ").map(str::to_owned))
-        })
-        .collect()
-}
-
-fn settings() -> EmailSettings {
-    EmailSettings {
-        from: Mailbox { name: Some("NitePutter".into()), email: Email::parse("orders@niteputter.example").unwrap() },
-        reply_to: None,
-        shop_name: "NitePutter".into(),
-        shop_url: "https://niteputter.example".into(),
-        support_email: "help@niteputter.example".into(),
-        message_id_domain: "niteputter.example".into(),
-        reset_valid_minutes: 30,
-    }
+/// The Message-IDs of every message the sink received.
+fn message_ids(sink: &SmtpSink) -> Vec<String> {
+    sink.messages().iter().filter_map(|raw| header(raw, "Message-ID")).collect()
 }
 
 fn worker(stores: &Stores, url: &str, clock: Arc<FixedClock>, id: &str) -> OutboxWorker {
@@ -85,7 +26,7 @@ fn worker(stores: &Stores, url: &str, clock: Arc<FixedClock>, id: &str) -> Outbo
         stores.orders.clone(),
         stores.customers.clone(),
         sender,
-        Arc::new(Renderer::new(settings())),
+        Arc::new(Renderer::new(nite_http::default_email_settings())),
         clock,
         options,
     )
@@ -93,7 +34,7 @@ fn worker(stores: &Stores, url: &str, clock: Arc<FixedClock>, id: &str) -> Outbo
 
 /// 40 welcome emails, two workers racing over `stores`: each delivered once.
 async fn two_workers_exactly_once(stores: Stores) {
-    let Some(sink) = sink() else { return };
+    let Some(sink) = SmtpSink::start() else { return };
     let f = Fixture::new(&stores);
     let hash = nite_core::customer::PasswordHash("$argon2id$stub".into());
     for n in 0..40 {
@@ -102,7 +43,7 @@ async fn two_workers_exactly_once(stores: Stores) {
             .await
             .unwrap();
     }
-    let url = format!("smtp://127.0.0.1:{}", sink.port);
+    let url = sink.url();
     let clock = Arc::new(FixedClock::at_noon());
     let (a, b) =
         (Arc::new(worker(&stores, &url, clock.clone(), "a")), Arc::new(worker(&stores, &url, clock.clone(), "b")));
@@ -119,7 +60,7 @@ async fn two_workers_exactly_once(stores: Stores) {
     let (ha, hb) = (run(a), run(b));
     let (sent_a, sent_b) = (ha.await.unwrap(), hb.await.unwrap());
     assert_eq!(sent_a + sent_b, 40);
-    let mut ids = message_ids(&sink.maildir);
+    let mut ids = message_ids(&sink);
     let total = ids.len();
     ids.sort();
     ids.dedup();
@@ -162,7 +103,7 @@ fn two_workers_over_one_postgres_database_deliver_exactly_once() {
 #[test]
 fn a_running_worker_stops_when_told() {
     runtime().block_on(async {
-        let Some(sink) = sink() else { return };
+        let Some(sink) = SmtpSink::start() else { return };
         let stores = Stores::from_store(Arc::new(nite_core::testing::InMemoryStore::new()));
         let message = OutboxMessage::new(
             MessageId::parse("msg_stop").unwrap(),
@@ -172,7 +113,7 @@ fn a_running_worker_stops_when_told() {
             FixedClock::at_noon().now(),
         );
         stores.outbox.enqueue(&[message]).await.unwrap();
-        let w = worker(&stores, &format!("smtp://127.0.0.1:{}", sink.port), Arc::new(FixedClock::at_noon()), "runner");
+        let w = worker(&stores, &sink.url(), Arc::new(FixedClock::at_noon()), "runner");
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let task = tokio::spawn(async move { w.run(StdDuration::from_millis(20), stopped).await });
         tokio::time::sleep(StdDuration::from_millis(200)).await;
