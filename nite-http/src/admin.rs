@@ -172,8 +172,7 @@ async fn refund_order(
     ApiJson(body): ApiJson<RefundRequest>,
 ) -> ApiResult<(StatusCode, Json<OrderOut>)> {
     let order = id(&order, OrderId::parse, "order")?;
-    let currency = app.shop.orders.order(&order, &viewer, None).await?.currency;
-    let amount = nite_core::Money::parse(&body.amount, currency)
+    let amount = rust_decimal::Decimal::from_str_exact(body.amount.trim())
         .map_err(|_| ApiError::invalid("amount", "a decimal string such as \"10.00\""))?;
     let refunded = app.shop.fulfilment.refund(&order, &viewer, amount, &body.reason).await?;
     Ok((StatusCode::CREATED, Json(views::order(&refunded))))

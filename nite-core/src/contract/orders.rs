@@ -187,6 +187,14 @@ pub async fn order_transitions(stores: &Stores) {
     stores.orders.save_order(update).await.unwrap();
     assert_eq!(stores.outbox.outbox(None, 100).await.unwrap().len(), 1);
 
+    // Fulfilment is for administrators: the order's own customer is told it does not exist, and nothing changes.
+    let owner = Viewer::customer(customer.clone());
+    assert!(matches!(f.fulfilment.ship(&order.id, &owner, "USPS", "1").await, Err(Error::NotFound { .. })));
+    assert!(matches!(f.fulfilment.cancel(&order.id, &owner, "mine").await, Err(Error::NotFound { .. })));
+    let one = rust_decimal::Decimal::ONE;
+    assert!(matches!(f.fulfilment.refund(&order.id, &owner, one, "mine").await, Err(Error::NotFound { .. })));
+    assert_eq!(stores.orders.order(&order.id).await.unwrap().unwrap().state(), OrderState::Paid);
+
     // Ship, deliver, refund; illegal moves are typed errors that change nothing.
     let shipped = f.fulfilment.ship(&order.id, &admin, "USPS", "9400100000000000000000").await.unwrap();
     assert_eq!(shipped.state(), OrderState::Shipped);
@@ -200,10 +208,10 @@ pub async fn order_transitions(stores: &Stores) {
         Err(Error::InvalidTransition { from: OrderState::Delivered, to: OrderState::Cancelled })
     ));
     let ten = Money::from_minor(1000, crate::Currency::USD);
-    let refunded = f.fulfilment.refund(&order.id, &admin, ten, "scratched").await.unwrap();
+    let refunded = f.fulfilment.refund(&order.id, &admin, ten.amount(), "scratched").await.unwrap();
     assert_eq!(refunded.payment.status, PaymentStatus::PartiallyRefunded);
     assert!(matches!(
-        f.fulfilment.refund(&order.id, &admin, refunded.payment.captured, "all").await,
+        f.fulfilment.refund(&order.id, &admin, refunded.payment.captured.amount(), "all").await,
         Err(Error::RefundExceedsCaptured { .. })
     ));
     let stored = stores.orders.order(&order.id).await.unwrap().unwrap();

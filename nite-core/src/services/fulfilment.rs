@@ -6,6 +6,8 @@ use crate::order::{Order, OrderState, Refund, Shipment};
 use crate::outbox::Notification;
 use crate::payment::RefundRequest;
 use crate::services::{Change, Effects, ShopContext, Viewer, change_order, order_message};
+use rust_decimal::Decimal;
+
 use crate::{Money, OrderId};
 
 /// Fulfilment, for administrators.
@@ -34,7 +36,7 @@ impl FulfilmentService {
             return Err(Error::Validation(problems));
         }
         let now = self.ctx.clock.now();
-        self.change(id, |order| {
+        self.change(id, viewer, |order| {
             let shipment =
                 Shipment { carrier: carrier.to_owned(), tracking_number: tracking_number.to_owned(), shipped_at: now };
             order.ship(shipment, viewer.actor())?;
@@ -47,7 +49,7 @@ impl FulfilmentService {
     /// `shipped → delivered`; the delivery email goes to the outbox.
     pub async fn deliver(&self, id: &OrderId, viewer: &Viewer) -> Result<Order> {
         let now = self.ctx.clock.now();
-        self.change(id, |order| {
+        self.change(id, viewer, |order| {
             order.deliver(now, viewer.actor())?;
             let note = Notification::Delivered { order_id: order.id.clone() };
             Ok(Effects { outbox: vec![order_message(&self.ctx, order, note, "")], ..Effects::default() })
@@ -61,7 +63,7 @@ impl FulfilmentService {
     pub async fn cancel(&self, id: &OrderId, viewer: &Viewer, reason: &str) -> Result<Order> {
         let reason = if reason.trim().is_empty() { "cancelled by the shop" } else { reason.trim() };
         let now = self.ctx.clock.now();
-        let current = self.load(id).await?;
+        let current = self.load(id, viewer).await?;
         let provider_refund = match (current.state(), &current.payment.payment_id) {
             (OrderState::PendingPayment, Some(payment)) => {
                 self.ctx.payments.cancel(payment).await?;
@@ -79,7 +81,7 @@ impl FulfilmentService {
             (OrderState::PendingPayment | OrderState::Paid, None) => None,
             (from, _) => return Err(Error::InvalidTransition { from, to: OrderState::Cancelled }),
         };
-        self.change(id, |order| {
+        self.change(id, viewer, |order| {
             let stock = match order.state() {
                 OrderState::PendingPayment => {
                     order.cancel_unpaid(reason, now, viewer.actor())?;
@@ -106,13 +108,15 @@ impl FulfilmentService {
 
     /// Refunds part or all of a paid, shipped or delivered order at the provider (never more than is still
     /// refundable), records it, and sends the refund email. A refund the provider made but nite failed to record
-    /// arrives again as the provider's `refunded` event, which records it then.
-    pub async fn refund(&self, id: &OrderId, viewer: &Viewer, amount: Money, reason: &str) -> Result<Order> {
+    /// arrives again as the provider's `refunded` event, which records it then. `amount` is in the order's
+    /// currency, at its minor unit.
+    pub async fn refund(&self, id: &OrderId, viewer: &Viewer, amount: Decimal, reason: &str) -> Result<Order> {
+        let now = self.ctx.clock.now();
+        let current = self.load(id, viewer).await?;
+        let amount = Money::new(amount, current.currency);
         if amount.is_zero() || amount.is_negative() || !amount.is_at_minor_unit() {
             return Err(Error::invalid("amount", "a positive amount in whole minor units (such as 10.00)"));
         }
-        let now = self.ctx.clock.now();
-        let current = self.load(id).await?;
         let state = current.state();
         if !matches!(state, OrderState::Paid | OrderState::Shipped | OrderState::Delivered) {
             return Err(Error::InvalidTransition { from: state, to: state });
@@ -133,7 +137,7 @@ impl FulfilmentService {
             }
             None => None,
         };
-        self.change(id, |order| {
+        self.change(id, viewer, |order| {
             let refund = Refund {
                 provider_refund_id: provider_refund.clone(),
                 amount,
@@ -148,12 +152,25 @@ impl FulfilmentService {
         .await
     }
 
-    async fn load(&self, id: &OrderId) -> Result<Order> {
+    /// The order, for an administrator; anyone else is told it does not exist.
+    async fn load(&self, id: &OrderId, viewer: &Viewer) -> Result<Order> {
+        admin_only(viewer, id)?;
         self.ctx.stores.orders.order(id).await?.ok_or_else(|| Error::not_found("order", id))
     }
 
-    async fn change(&self, id: &OrderId, apply: impl Fn(&mut Order) -> Result<Effects>) -> Result<Order> {
+    /// Changes the order, for an administrator; anyone else is told it does not exist.
+    async fn change(
+        &self,
+        id: &OrderId,
+        viewer: &Viewer,
+        apply: impl Fn(&mut Order) -> Result<Effects>,
+    ) -> Result<Order> {
+        admin_only(viewer, id)?;
         let (order, _) = change_order(&self.ctx, id, None, |order| apply(order).map(Change::Changed)).await?;
         Ok(order)
     }
+}
+
+fn admin_only(viewer: &Viewer, id: &OrderId) -> Result<()> {
+    if viewer.is_admin() { Ok(()) } else { Err(Error::not_found("order", id)) }
 }

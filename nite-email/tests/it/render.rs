@@ -169,7 +169,7 @@ fn every_text_body_snapshot() {
         let admin = nite_core::services::Viewer::admin(CustomerId::parse("cus_admin").unwrap());
         let delivered = f.fulfilment.deliver(&shipped.id, &admin).await.unwrap();
         let ten = Money::from_minor(1000, nite_core::Currency::USD);
-        let refunded = f.fulfilment.refund(&shipped.id, &admin, ten, "scuffed lens").await.unwrap();
+        let refunded = f.fulfilment.refund(&shipped.id, &admin, ten.amount(), "scuffed lens").await.unwrap();
         // A second order, cancelled before payment.
         let cart = f.ready_cart(&[("NP-COMPLETE", 1)], &[]).await;
         let placed = f.checkout.checkout(&cart, &nite_core::services::Viewer::guest(), None).await.unwrap();

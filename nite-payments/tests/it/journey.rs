@@ -61,7 +61,7 @@ fn a_stripe_payment_settles_the_order_once() {
         // A refund goes to Stripe under an idempotency key and is recorded with Stripe's id.
         let admin = Viewer::admin(nite_core::CustomerId::parse("cus_admin").unwrap());
         let ten = nite_core::Money::from_minor(1000, nite_core::Currency::USD);
-        let refunded = f.fulfilment.refund(&order.id, &admin, ten, "scuffed").await.unwrap();
+        let refunded = f.fulfilment.refund(&order.id, &admin, ten.amount(), "scuffed").await.unwrap();
         assert!(refunded.refunds[0].provider_refund_id.as_deref().is_some_and(|id| id.starts_with("re_")));
         let refund_request = fake.requests().into_iter().find(|r| r.path == "/v1/refunds").unwrap();
         assert_eq!(refund_request.idempotency_key.as_deref(), Some(format!("nite-refund-{}-1", order.id).as_str()));
