@@ -920,23 +920,31 @@ macro_rules! sql_store {
                 row.as_ref().map(review_from_row).transpose()?.ok_or_else(|| Error::not_found("review", id))
             }
 
-            async fn rating_summary(&self, product: &ProductId) -> Result<RatingSummary> {
-                let rows = sqlx::query::<$Db>(
-                    "SELECT rating, COUNT(*) AS n FROM reviews WHERE product_id = $1 AND status = 'approved' GROUP BY rating",
-                )
-                .bind(product.as_str())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db("summarising reviews"))?;
-                let mut histogram = [0_u32; 5];
+            async fn rating_summaries(&self, products: &[ProductId]) -> Result<Vec<RatingSummary>> {
+                if products.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let sql = format!(
+                    "SELECT product_id, rating, COUNT(*) AS n FROM reviews
+                     WHERE product_id IN ({}) AND status = 'approved' GROUP BY product_id, rating",
+                    in_list(products.len(), 1)
+                );
+                let mut query = sqlx::query::<$Db>(AssertSqlSafe(sql));
+                for product in products {
+                    query = query.bind(product.as_str());
+                }
+                let rows = query.fetch_all(&self.pool).await.map_err(db("summarising reviews"))?;
+                let mut histograms = vec![[0_u32; 5]; products.len()];
                 for row in &rows {
+                    let product: String = row.try_get("product_id").map_err(db("summarising reviews"))?;
                     let rating: i64 = row.try_get("rating").map_err(db("summarising reviews"))?;
                     let n: i64 = row.try_get("n").map_err(db("summarising reviews"))?;
-                    if let Some(slot) = usize::try_from(rating - 1).ok().and_then(|i| histogram.get_mut(i)) {
+                    let Some(at) = products.iter().position(|p| p.as_str() == product) else { continue };
+                    if let Some(slot) = usize::try_from(rating - 1).ok().and_then(|i| histograms[at].get_mut(i)) {
                         *slot = count(n)?;
                     }
                 }
-                Ok(RatingSummary::from_histogram(histogram))
+                Ok(histograms.into_iter().map(RatingSummary::from_histogram).collect())
             }
         }
 

@@ -109,7 +109,7 @@ pub async fn reviews(stores: &Stores) {
     assert_eq!(rest.items.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["rev_a"]);
     assert_eq!(rest.next_cursor, None);
 
-    assert_eq!(reviews.rating_summary(&pro).await.unwrap().count, 0);
+    assert_eq!(reviews.rating_summaries(std::slice::from_ref(&pro)).await.unwrap().remove(0).count, 0);
     reviews.set_review_status(&a.id, ReviewStatus::Approved).await.unwrap();
     reviews.set_review_status(&b.id, ReviewStatus::Approved).await.unwrap();
     let rejected = reviews.set_review_status(&c.id, ReviewStatus::Rejected).await.unwrap();
@@ -118,10 +118,15 @@ pub async fn reviews(stores: &Stores) {
         reviews.set_review_status(&ReviewId::parse("rev_none").unwrap(), ReviewStatus::Approved).await,
         Err(Error::NotFound { .. })
     ));
-    let summary = reviews.rating_summary(&pro).await.unwrap();
+    let summary = reviews.rating_summaries(std::slice::from_ref(&pro)).await.unwrap().remove(0);
     assert_eq!(summary.count, 2);
     assert_eq!(summary.average.map(|a| a.to_string()), Some("4.50".to_owned()));
     assert_eq!(summary.histogram, [0, 0, 0, 1, 1]);
+    // Several products in one call, in the order asked, a product without reviews included.
+    let basic = ProductId::parse("prod_basic").unwrap();
+    let both = reviews.rating_summaries(&[basic, pro.clone()]).await.unwrap();
+    assert_eq!(both.iter().map(|s| s.count).collect::<Vec<_>>(), [0, 2]);
+    assert_eq!(both[1], summary);
     let approved = reviews
         .reviews(&ReviewFilter { status: Some(ReviewStatus::Approved), limit: 10, ..ReviewFilter::default() })
         .await

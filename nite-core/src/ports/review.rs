@@ -35,6 +35,7 @@ pub trait ReviewStore: Send + Sync {
     /// Sets a review's status and returns it; `NotFound` if absent.
     async fn set_review_status(&self, id: &ReviewId, status: ReviewStatus) -> Result<Review>;
 
-    /// The summary of a product's approved reviews.
-    async fn rating_summary(&self, product: &ProductId) -> Result<RatingSummary>;
+    /// The summaries of these products' approved reviews, one per product in the order given (a page of products
+    /// is summarised in one call).
+    async fn rating_summaries(&self, products: &[ProductId]) -> Result<Vec<RatingSummary>>;
 }

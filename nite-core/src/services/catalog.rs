@@ -37,11 +37,7 @@ impl CatalogService {
     /// A page of products.
     pub async fn products(&self, filter: &ProductFilter) -> Result<Page<ProductView>> {
         let page = self.ctx.stores.catalog.products(filter).await?;
-        let mut items = Vec::with_capacity(page.items.len());
-        for product in page.items {
-            items.push(self.view(product).await?);
-        }
-        Ok(Page { items, next_cursor: page.next_cursor })
+        Ok(Page { items: self.views(page.items).await?, next_cursor: page.next_cursor })
     }
 
     /// One product by slug; `NotFound` if there is none.
@@ -49,7 +45,8 @@ impl CatalogService {
         let parsed = Slug::new(slug).map_err(|_| Error::not_found("product", slug))?;
         let product =
             self.ctx.stores.catalog.product_by_slug(&parsed).await?.ok_or_else(|| Error::not_found("product", slug))?;
-        self.view(product).await
+        let mut views = self.views(vec![product]).await?;
+        views.pop().ok_or_else(|| Error::not_found("product", slug))
     }
 
     /// Every SKU's stock, for administrators (`NotFound` for anyone else).
@@ -92,17 +89,29 @@ impl CatalogService {
         self.ctx.stores.analytics.record_events(events).await
     }
 
-    async fn view(&self, product: Product) -> Result<ProductView> {
-        let skus: Vec<Sku> = product.variants.iter().map(|v| v.sku.clone()).collect();
+    /// Products with their stock and reviews' summaries: one stock read and one summary read for the whole lot.
+    async fn views(&self, products: Vec<Product>) -> Result<Vec<ProductView>> {
+        let skus: Vec<Sku> = products.iter().flat_map(|p| p.variants.iter().map(|v| v.sku.clone())).collect();
         let stock = self.ctx.stores.inventory.stock(&skus).await?;
-        let available: Vec<(Sku, u32)> = skus
+        let ids: Vec<crate::ProductId> = products.iter().map(|p| p.id.clone()).collect();
+        let summaries = self.ctx.stores.reviews.rating_summaries(&ids).await?;
+        if summaries.len() != products.len() {
+            return Err(Error::adapter("summarising reviews", "the store answered for other products than asked"));
+        }
+        Ok(products
             .into_iter()
-            .map(|sku| {
-                let units = stock.iter().find(|s| s.sku == sku).map_or(0, |s| s.available());
-                (sku, units)
+            .zip(summaries)
+            .map(|(product, reviews_summary)| {
+                let available: Vec<(Sku, u32)> = product
+                    .variants
+                    .iter()
+                    .map(|v| {
+                        let units = stock.iter().find(|s| s.sku == v.sku).map_or(0, |s| s.available());
+                        (v.sku.clone(), units)
+                    })
+                    .collect();
+                ProductView { in_stock: available.iter().any(|(_, n)| *n > 0), available, product, reviews_summary }
             })
-            .collect();
-        let reviews_summary = self.ctx.stores.reviews.rating_summary(&product.id).await?;
-        Ok(ProductView { in_stock: available.iter().any(|(_, n)| *n > 0), available, product, reviews_summary })
+            .collect())
     }
 }

@@ -76,7 +76,8 @@ impl ReviewService {
     /// A product's rating summary.
     pub async fn summary(&self, slug: &str) -> Result<RatingSummary> {
         let product = self.product(slug).await?;
-        self.ctx.stores.reviews.rating_summary(&product.id).await
+        let mut summaries = self.ctx.stores.reviews.rating_summaries(std::slice::from_ref(&product.id)).await?;
+        Ok(summaries.pop().unwrap_or_default())
     }
 
     /// Reviews for moderation (administrators only).

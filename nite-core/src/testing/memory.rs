@@ -475,14 +475,19 @@ impl ReviewStore for InMemoryStore {
         Ok(review.clone())
     }
 
-    async fn rating_summary(&self, product: &ProductId) -> Result<RatingSummary> {
+    async fn rating_summaries(&self, products: &[ProductId]) -> Result<Vec<RatingSummary>> {
         let s = self.state()?;
-        Ok(RatingSummary::of(
-            s.reviews
-                .iter()
-                .filter(|r| &r.product_id == product && r.status == ReviewStatus::Approved)
-                .map(|r| r.rating),
-        ))
+        Ok(products
+            .iter()
+            .map(|product| {
+                RatingSummary::of(
+                    s.reviews
+                        .iter()
+                        .filter(|r| &r.product_id == product && r.status == ReviewStatus::Approved)
+                        .map(|r| r.rating),
+                )
+            })
+            .collect())
     }
 }
 
