@@ -12,3 +12,4 @@ mod openapi;
 mod outbox;
 mod providers;
 mod reviews;
+mod webhook;
