@@ -69,7 +69,8 @@ async fn main() -> anyhow::Result<()> {
     // Checkout (idempotent under the key), then the provider's confirmation, as its webhook would deliver it.
     let key = IdempotencyKey { key: "embedded-1".into(), fingerprint: "checkout".into() };
     let placed = CheckoutService::new(ctx.clone()).checkout(&cart, &guest, Some(&key)).await?;
-    let event = payments.confirm(&placed.payment.id, TestOutcome::Succeeded)?;
+    let payment = placed.payment.as_ref().ok_or_else(|| anyhow::anyhow!("a priced order has a payment"))?;
+    let event = payments.confirm(&payment.id, TestOutcome::Succeeded).await?;
     let outcome = PaymentEventService::new(ctx.clone()).handle(&event).await?;
     ensure!(outcome == EventOutcome::Applied(OrderState::Paid), "the payment should pay the order: {outcome:?}");
     let replay = PaymentEventService::new(ctx.clone()).handle(&event).await?;

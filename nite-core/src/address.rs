@@ -9,12 +9,23 @@ use crate::tax::{CountryCode, Region};
 
 /// An email address: trimmed, lower-cased, one `@`, a dotted domain, no spaces, at most 254 characters.
 ///
-/// Deliberately simple: the only real check of an address is a message that arrives.
+/// Two spellings of one address are one `Email`, so that they cannot open two accounts or use a promotion twice:
+/// fullwidth and halfwidth forms are mapped to their ordinary characters (RFC 8265's width mapping: `ａｄａ` is
+/// `ada`), the result is put in Unicode Normalization Form C (a precomposed `é` and `e` + combining accent are the
+/// same letter) and lower-cased. Addresses with characters nobody can see (control characters, zero-width spaces
+/// and joiners, direction marks, soft hyphens, variation selectors and Unicode's other default-ignorable code
+/// points) are refused rather than cleaned, since the sender meant something they do not show. Dots and `+tags` in
+/// the local part are kept: providers disagree on what they mean.
+///
+/// Deliberately simple otherwise: the only real check of an address is a message that arrives.
 ///
 /// ```
 /// use nite_core::Email;
 ///
 /// assert_eq!(Email::parse(" Ada@Example.COM ")?.as_str(), "ada@example.com");
+/// assert_eq!(Email::parse("jose\u{301}@example.com")?, Email::parse("jos\u{e9}@example.com")?);
+/// assert_eq!(Email::parse("\u{ff41}da@example.com")?.as_str(), "ada@example.com");
+/// assert!(Email::parse("ada\u{200b}@example.com").is_err());
 /// assert!(Email::parse("ada@localhost").is_err());
 /// # Ok::<(), String>(())
 /// ```
@@ -25,7 +36,12 @@ pub struct Email(String);
 impl Email {
     /// Parses and normalizes an address; the error says what is wrong.
     pub fn parse(value: &str) -> Result<Email, String> {
-        let email = value.trim().to_lowercase();
+        use unicode_normalization::UnicodeNormalization;
+        let value = value.trim();
+        if let Some(c) = value.chars().find(|c| invisible(*c)) {
+            return Err(format!("contains a character that cannot be seen (U+{:04X})", u32::from(c)));
+        }
+        let email: String = value.chars().map(narrow).nfc().collect::<String>().to_lowercase().nfc().collect();
         if email.len() > 254 {
             return Err("is longer than 254 characters".to_owned());
         }
@@ -46,6 +62,24 @@ impl Email {
             return Err("has an invalid domain".to_owned());
         }
         Ok(Email(email))
+    }
+}
+
+/// Whether `c` is a control character or one of Unicode's default-ignorable code points (rendered as nothing).
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(u32::from(c),
+            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F | 0x200B..=0x200F
+            | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8
+            | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
+}
+
+/// Fullwidth and halfwidth forms as their ordinary characters (`ａ` → `a`, the ideographic space → a space).
+fn narrow(c: char) -> char {
+    match u32::from(c) {
+        code @ 0xFF01..=0xFF5E => char::from_u32(code - 0xFEE0).unwrap_or(c),
+        0x3000 => ' ',
+        _ => c,
     }
 }
 
@@ -192,6 +226,27 @@ impl fmt::Display for Address {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn look_alike_emails_are_one_address_or_refused() {
+        let nfc = Email::parse("jos\u{e9}@example.com").unwrap();
+        for same in ["jose\u{301}@example.com", "JOS\u{c9}@EXAMPLE.COM", "\u{ff4a}os\u{e9}@example\u{ff0e}com"] {
+            assert_eq!(Email::parse(same).unwrap(), nfc, "{same:?}");
+        }
+        for hidden in [
+            "jos\u{e9}\u{200b}@example.com",
+            "a\u{200d}da@example.com",
+            "ada@exa\u{ad}mple.com",
+            "\u{feff}ada@example.com",
+            "ada\u{202e}@example.com",
+            "ada\u{7}@example.com",
+            "ad\u{fe0f}a@example.com",
+        ] {
+            let refused = Email::parse(hidden).unwrap_err();
+            assert!(refused.contains("cannot be seen"), "{hidden:?}: {refused}");
+        }
+        assert!(Email::parse("ada\u{3000}lovelace@example.com").is_err(), "an ideographic space is a space");
+    }
 
     fn fits(country: &str, code: &str) -> bool {
         postal_code_fits(CountryCode::new(country).unwrap(), code)

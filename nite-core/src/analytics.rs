@@ -21,6 +21,12 @@ pub enum EventKind {
     CheckoutStarted,
     /// A line of an order was paid for.
     Purchase,
+    /// An order was paid: the amount is everything charged (tax and shipping included).
+    OrderPaid,
+    /// Money was refunded: the amount is the refund.
+    Refund,
+    /// A paid order was cancelled (and refunded in full).
+    Cancellation,
 }
 
 impl EventKind {
@@ -31,14 +37,25 @@ impl EventKind {
             EventKind::AddToCart => "add_to_cart",
             EventKind::CheckoutStarted => "checkout_started",
             EventKind::Purchase => "purchase",
+            EventKind::OrderPaid => "order_paid",
+            EventKind::Refund => "refund",
+            EventKind::Cancellation => "cancellation",
         }
     }
 
     /// Parses a stable name.
     pub fn parse(value: &str) -> Option<EventKind> {
-        [Self::ProductView, Self::AddToCart, Self::CheckoutStarted, Self::Purchase]
-            .into_iter()
-            .find(|k| k.as_str() == value)
+        [
+            Self::ProductView,
+            Self::AddToCart,
+            Self::CheckoutStarted,
+            Self::Purchase,
+            Self::OrderPaid,
+            Self::Refund,
+            Self::Cancellation,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == value)
     }
 }
 
@@ -57,6 +74,9 @@ pub struct AnalyticsEvent {
     pub order_id: Option<OrderId>,
     /// The customer, if known.
     pub customer_id: Option<CustomerId>,
+    /// Who it was, for conversion: a customer id, or a guest's pseudonymous client key; `None` if unknown.
+    #[serde(default)]
+    pub visitor: Option<String>,
     /// Units, where it counts.
     pub quantity: u32,
     /// Money, where it counts.
@@ -72,6 +92,7 @@ impl AnalyticsEvent {
             product_id: Some(product_id),
             order_id: None,
             customer_id: None,
+            visitor: None,
             quantity: 0,
             amount: None,
         }
@@ -111,35 +132,52 @@ pub struct ProductSales {
     pub product_id: ProductId,
     /// Units sold.
     pub units: u32,
-    /// Net revenue.
+    /// Merchandise revenue: what its lines sold for after discounts, without tax and shipping.
     pub revenue: Money,
-    /// Times its page was viewed.
+    /// Times its page was viewed (a visitor's repeated views within the shop's view window count once).
     pub views: u32,
     /// Orders with it.
     pub orders: u32,
-    /// Orders with it per 100 views, to two decimals; `None` without views.
+    /// Of the visitors who viewed it in the period, the percentage who bought it (two decimals; `None` without
+    /// views). Never above 100.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub conversion_percent: Option<Decimal>,
 }
 
 /// One period of a sales report.
+///
+/// Money: `gross_revenue` is everything charged for orders paid in the period (merchandise after discounts, tax and
+/// shipping), `refunded` is everything refunded in the period (whenever its order was paid), and `revenue` is the
+/// net of the two: what the shop kept. A paid order later cancelled is refunded in full, so it counts in
+/// `gross_revenue` when paid and in `refunded` when cancelled; an order never paid counts nowhere.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SalesPeriod {
     /// Its first day, as `2026-11-01`.
     #[serde(with = "iso_date")]
     pub start: Date,
-    /// Net revenue (after discounts, without tax and shipping).
+    /// Net revenue: `gross_revenue` less `refunded`.
     pub revenue: Money,
+    /// Charged for the orders paid in the period, tax and shipping included.
+    pub gross_revenue: Money,
+    /// Refunded in the period.
+    pub refunded: Money,
     /// Paid orders.
     pub orders: u32,
-    /// Revenue per order, rounded half-even to the minor unit; zero without orders.
+    /// Paid orders cancelled in the period.
+    pub cancelled_orders: u32,
+    /// Refunds made in the period.
+    pub refunds: u32,
+    /// Gross revenue per paid order, rounded half-even to the minor unit; zero without orders.
     pub average_order_value: Money,
     /// Units sold.
     pub units: u32,
-    /// Product page views.
+    /// Product page views (a visitor's repeated views of one product within the shop's view window count once).
     pub product_views: u32,
-    /// Paid orders per 100 product views, to two decimals; `None` without views.
+    /// Distinct visitors who viewed a product page.
+    pub visitors: u32,
+    /// Of the visitors who viewed a product page in the period, the percentage who paid for an order in it (two
+    /// decimals; `None` without views). Never above 100.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub conversion_percent: Option<Decimal>,
     /// Per product, by product id.
@@ -150,7 +188,7 @@ pub struct SalesPeriod {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SalesReport {
-    /// The currency of its amounts; purchases in other currencies are left out.
+    /// The currency of its amounts; events in other currencies are left out.
     pub currency: Currency,
     /// How periods are cut.
     pub granularity: Granularity,
@@ -158,11 +196,26 @@ pub struct SalesReport {
     pub periods: Vec<SalesPeriod>,
 }
 
-fn percent(part: u32, whole: u32) -> Option<Decimal> {
+fn percent(part: usize, whole: usize) -> Option<Decimal> {
     (whole > 0).then(|| {
         (Decimal::from(part) * Decimal::ONE_HUNDRED / Decimal::from(whole))
             .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven)
     })
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Who an event's visitor is; a view without one is a visitor of its own, whom no purchase can match.
+fn visitor_of(event: &AnalyticsEvent, anonymous: &mut usize) -> String {
+    match &event.visitor {
+        Some(visitor) => visitor.clone(),
+        None => {
+            *anonymous += 1;
+            format!("\u{0}anonymous:{anonymous}")
+        }
+    }
 }
 
 #[derive(Default)]
@@ -171,14 +224,23 @@ struct ProductTally {
     revenue: Decimal,
     views: u32,
     orders: BTreeSet<OrderId>,
+    viewers: BTreeSet<String>,
+    buyers: BTreeSet<String>,
 }
 
 #[derive(Default)]
 struct PeriodTally {
-    revenue: Decimal,
+    charged: Decimal,
+    /// Line revenue of orders paid before `order_paid` events existed, by order: their charge, as well as known.
+    legacy: BTreeMap<OrderId, Decimal>,
+    refunded: Decimal,
+    refunds: u32,
+    cancelled: u32,
     units: u32,
     views: u32,
     orders: BTreeSet<OrderId>,
+    viewers: BTreeSet<String>,
+    buyers: BTreeSet<String>,
     products: BTreeMap<ProductId, ProductTally>,
 }
 
@@ -189,66 +251,101 @@ pub fn sales_report(
     granularity: Granularity,
 ) -> Result<SalesReport, MoneyError> {
     let mut periods: BTreeMap<Date, PeriodTally> = BTreeMap::new();
+    let mut anonymous = 0;
     for event in events {
         let period = periods.entry(granularity.period_start(event.at.date())).or_default();
+        let amount = event.amount.filter(|a| a.currency() == currency).map(|a| a.amount());
         match event.kind {
             EventKind::ProductView => {
                 period.views += 1;
+                let visitor = visitor_of(event, &mut anonymous);
                 if let Some(product) = &event.product_id {
-                    period.products.entry(product.clone()).or_default().views += 1;
+                    let tally = period.products.entry(product.clone()).or_default();
+                    tally.views += 1;
+                    tally.viewers.insert(visitor.clone());
                 }
+                period.viewers.insert(visitor);
             }
             EventKind::Purchase => {
-                let Some(amount) = event.amount.filter(|a| a.currency() == currency) else { continue };
-                period.revenue += amount.amount();
+                let Some(amount) = amount else { continue };
                 period.units += event.quantity;
                 if let Some(order) = &event.order_id {
-                    period.orders.insert(order.clone());
+                    *period.legacy.entry(order.clone()).or_default() += amount;
+                }
+                if let Some(visitor) = &event.visitor {
+                    period.buyers.insert(visitor.clone());
                 }
                 if let Some(product) = &event.product_id {
                     let tally = period.products.entry(product.clone()).or_default();
                     tally.units += event.quantity;
-                    tally.revenue += amount.amount();
+                    tally.revenue += amount;
                     if let Some(order) = &event.order_id {
                         tally.orders.insert(order.clone());
                     }
+                    if let Some(visitor) = &event.visitor {
+                        tally.buyers.insert(visitor.clone());
+                    }
                 }
             }
+            EventKind::OrderPaid => {
+                let Some(amount) = amount else { continue };
+                period.charged += amount;
+                if let Some(order) = &event.order_id {
+                    period.orders.insert(order.clone());
+                }
+                if let Some(visitor) = &event.visitor {
+                    period.buyers.insert(visitor.clone());
+                }
+            }
+            EventKind::Refund => {
+                let Some(amount) = amount else { continue };
+                period.refunded += amount;
+                period.refunds += 1;
+            }
+            EventKind::Cancellation => period.cancelled += 1,
             EventKind::AddToCart | EventKind::CheckoutStarted => {}
         }
     }
     let mut out = Vec::with_capacity(periods.len());
-    for (start, tally) in periods {
-        let orders = u32::try_from(tally.orders.len()).unwrap_or(u32::MAX);
-        let revenue = Money::new(tally.revenue, currency);
+    for (start, mut tally) in periods {
+        // Orders paid before `order_paid` events were recorded: their line revenue is what is known of them.
+        for (order, lines) in std::mem::take(&mut tally.legacy) {
+            if tally.orders.insert(order) {
+                tally.charged += lines;
+            }
+        }
+        let orders = count(tally.orders.len());
         let average = if orders == 0 {
             Money::zero(currency)
         } else {
-            Money::new(tally.revenue / Decimal::from(orders), currency).round(crate::RoundingMode::HalfEven)
+            Money::new(tally.charged / Decimal::from(orders), currency).round(crate::RoundingMode::HalfEven)
         };
+        let converted = tally.viewers.intersection(&tally.buyers).count();
         let products = tally
             .products
             .into_iter()
-            .map(|(product_id, p)| {
-                let product_orders = u32::try_from(p.orders.len()).unwrap_or(u32::MAX);
-                ProductSales {
-                    product_id,
-                    units: p.units,
-                    revenue: Money::new(p.revenue, currency),
-                    views: p.views,
-                    orders: product_orders,
-                    conversion_percent: percent(product_orders, p.views),
-                }
+            .map(|(product_id, p)| ProductSales {
+                product_id,
+                units: p.units,
+                revenue: Money::new(p.revenue, currency),
+                views: p.views,
+                orders: count(p.orders.len()),
+                conversion_percent: percent(p.viewers.intersection(&p.buyers).count(), p.viewers.len()),
             })
             .collect();
         out.push(SalesPeriod {
             start,
-            revenue,
+            revenue: Money::new(tally.charged - tally.refunded, currency),
+            gross_revenue: Money::new(tally.charged, currency),
+            refunded: Money::new(tally.refunded, currency),
             orders,
+            cancelled_orders: tally.cancelled,
+            refunds: tally.refunds,
             average_order_value: average,
             units: tally.units,
             product_views: tally.views,
-            conversion_percent: percent(orders, tally.views),
+            visitors: count(tally.viewers.len()),
+            conversion_percent: percent(converted, tally.viewers.len()),
             products,
         });
     }

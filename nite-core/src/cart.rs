@@ -80,6 +80,9 @@ pub struct Cart {
     /// Last changed.
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// The total the shopper was last shown for it: checkout refuses to charge another (`CartChanged`).
+    #[serde(default)]
+    pub shown_total: Option<Money>,
 }
 
 /// How a guest cart merges into a customer's open cart when the guest signs in.
@@ -112,6 +115,7 @@ impl Cart {
             version: 0,
             created_at: now,
             updated_at: now,
+            shown_total: None,
         }
     }
 

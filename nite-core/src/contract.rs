@@ -11,6 +11,7 @@ mod catalog;
 mod concurrency;
 mod customers;
 mod email;
+mod hardening;
 mod journeys;
 mod orders;
 mod payments;
@@ -25,6 +26,11 @@ pub use concurrency::{
 };
 pub use customers::{customers, reviews};
 pub use email::{Received, email_sender};
+pub use hardening::{
+    a_changed_total_is_confirmed_first, concurrent_refunds_never_exceed_the_capture, declined_payments_can_be_retried,
+    free_orders_are_paid_at_once, order_history_follows_the_email, password_resets_end_every_session,
+    test_payments_outlive_the_process, unpaid_orders_per_client_are_bounded,
+};
 pub use journeys::{checkout_journey, interrupted_checkout_recovers, sweeper_releases_expired_reservations};
 pub use orders::{order_transitions, place_order};
 pub use payments::payment_provider;
@@ -59,7 +65,10 @@ macro_rules! contract_tests {
             catalog, inventory, carts, place_order, order_transitions, customers, reviews, promotions, idempotency,
             outbox, outbox_delivery, analytics, sessions, checkout_journey, interrupted_checkout_recovers, sweeper_releases_expired_reservations,
             concurrent_checkouts_never_oversell, concurrent_payment_events_apply_once,
-            concurrent_code_uses_respect_the_limit, concurrent_same_key_checkouts_make_one_order);
+            concurrent_code_uses_respect_the_limit, concurrent_same_key_checkouts_make_one_order,
+            test_payments_outlive_the_process, declined_payments_can_be_retried, a_changed_total_is_confirmed_first,
+            free_orders_are_paid_at_once, concurrent_refunds_never_exceed_the_capture,
+            unpaid_orders_per_client_are_bounded, order_history_follows_the_email, password_resets_end_every_session);
     };
     (@each $run:path, $fresh:path; $($suite:ident),* $(,)?) => {
         $(
@@ -114,10 +123,11 @@ impl Fixture {
         let settings = ShopSettings {
             tax_rules: seed::niteputter().tax_rules,
             reservation_ttl: Duration::minutes(30),
+            guest_reservation_ttl: Duration::minutes(30),
             ..ShopSettings::default()
         };
         let ids = Arc::new(SequentialIds::new());
-        let test_provider = Arc::new(TestPaymentProvider::new(ids.clone()));
+        let test_provider = Arc::new(TestPaymentProvider::with_store(stores.test_payments.clone(), ids.clone()));
         let ctx = ShopContext {
             stores: stores.clone(),
             payments: payments.unwrap_or_else(|| test_provider.clone()),

@@ -53,6 +53,21 @@ pub enum Error {
     /// The cart has been checked out already.
     #[error("the cart is no longer open")]
     CartNotOpen,
+    /// Checkout priced the cart at another total than the shopper was last shown (a price, promotion or code
+    /// changed): nothing was placed, and the new total is now the one shown; checking out again confirms it.
+    #[error("the cart's total changed from {shown} to {now}")]
+    CartChanged {
+        /// The total the shopper saw.
+        shown: crate::Money,
+        /// The total now.
+        now: crate::Money,
+    },
+    /// The client holds as many unpaid orders as it may: pay or cancel one first (or let it expire).
+    #[error("at most {limit} unpaid orders at a time")]
+    TooManyPendingOrders {
+        /// The limit.
+        limit: u32,
+    },
     /// The entered discount code names no promotion.
     #[error("discount code `{0}` is not valid")]
     DiscountCodeInvalid(String),
@@ -115,6 +130,14 @@ pub enum Error {
     /// The caller is not who they say (bad credentials, a bad or replayed token); the code says which.
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
+    /// Too much of something expensive is running or waiting (password hashes, say): try again shortly.
+    #[error("too busy: {what}; try again in {retry_after_secs} s")]
+    Overloaded {
+        /// What is busy.
+        what: &'static str,
+        /// When to try again, in seconds.
+        retry_after_secs: u32,
+    },
     /// A concurrent change won; the caller may retry with fresh data.
     #[error("the {0} was changed concurrently")]
     Conflict(&'static str),

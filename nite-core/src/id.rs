@@ -102,6 +102,11 @@ id_type!(
     /// Identifies an outbox message (`msg_…`).
     MessageId, "message", "msg"
 );
+id_type!(
+    /// Identifies a refund of an order (`refund_…`), made before the provider is asked, so that its idempotency
+    /// key at the provider is its own.
+    RefundId, "refund", "refund"
+);
 
 /// A payment's id at its provider: `pay_…` from the test provider, `pi_…` (a PaymentIntent) from Stripe. Opaque:
 /// 1 to 255 ASCII letters, digits, `_` or `-`.

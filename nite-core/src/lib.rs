@@ -61,7 +61,7 @@ pub use currency::{Currency, MAX_EXPONENT};
 pub use error::{BoxError, Error, FieldError, Result};
 pub use id::{
     CartId, CartLineId, CustomerId, GeneratedId, IdError, IdGenerator, IdGeneratorExt, MessageId, OrderId, PaymentId,
-    ProductId, PromotionId, RandomIds, ReviewId, VariantId,
+    ProductId, PromotionId, RandomIds, RefundId, ReviewId, VariantId,
 };
 pub use label::{Category, CustomerGroup, LabelError, TaxCategory};
 pub use money::{Money, MoneyError};

@@ -11,7 +11,7 @@ mod payment;
 mod status;
 
 pub use line::OrderLine;
-pub use payment::{PaymentRecord, PaymentStatus, Refund};
+pub use payment::{PaymentRecord, PaymentStatus, Refund, RefundStatus};
 pub use status::{AwaitingPayment, Cancelled, Delivered, OrderState, Paid, Shipment, Shipped, Status};
 
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use crate::cart::ShippingSelection;
 use crate::error::{Error, Result};
 use crate::pricing::{AppliedPromotion, PricedShipping, Totals};
-use crate::{Address, CartId, Currency, CustomerId, Email, Money, OrderId};
+use crate::{Address, CartId, Currency, CustomerId, Email, Money, OrderId, RefundId};
 
 /// Who made a change, for the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +92,10 @@ pub struct Order {
     /// SHA-256 (hex) of the order's access token: who holds the token may read the order (a guest's only way in).
     #[serde(default)]
     pub access_token_hash: Option<String>,
+    /// Who placed it, for the limit on unpaid orders and for analytics: the customer's id, or a guest's
+    /// pseudonymous client key; `None` when the caller gave none.
+    #[serde(default)]
+    pub client: Option<String>,
     /// Bumped by every save; saves check it.
     pub version: i64,
     /// Created.
@@ -152,16 +156,25 @@ impl Order {
         Ok(())
     }
 
-    /// `paid → cancelled`: the whole captured amount still held is refunded with `refund`, then the order cancelled.
-    pub fn cancel_paid(&mut self, refund: Refund, at: OffsetDateTime, actor: Actor) -> Result<()> {
+    /// `paid → cancelled`: the pending refund `refund_id`, which must take back everything still refundable, was made
+    /// by the provider (`provider_refund_id`); it is settled and the order cancelled.
+    pub fn cancel_paid(
+        &mut self,
+        refund_id: &RefundId,
+        provider_refund_id: Option<String>,
+        at: OffsetDateTime,
+        actor: Actor,
+    ) -> Result<()> {
         let Status::Paid(paid) = &self.status else { return Err(self.illegal(OrderState::Cancelled)) };
-        let refundable = self.payment.refundable()?;
-        if refund.amount != refundable {
-            return Err(Error::invalid("amount", format!("cancelling a paid order refunds all of {refundable}")));
+        let pending = self.pending_refund(refund_id)?;
+        let whole = self.payment.refundable()?;
+        let others = self.refunds.iter().any(|r| r.status == RefundStatus::Pending && r.id.as_ref() != Some(refund_id));
+        if pending.amount != whole || others {
+            return Err(Error::invalid("amount", format!("cancelling a paid order refunds all of {whole}")));
         }
-        let next = Status::Cancelled(paid.clone().cancel(&refund.reason, at));
-        let reason = refund.reason.clone();
-        self.apply_refund(refund)?;
+        let next = Status::Cancelled(paid.clone().cancel(&pending.reason, at));
+        let reason = pending.reason.clone();
+        self.settle(refund_id, provider_refund_id)?;
         self.enter(next, at, actor, Some(reason));
         Ok(())
     }
@@ -183,24 +196,111 @@ impl Order {
         Ok(())
     }
 
-    /// Records a partial or full refund of a paid, shipped or delivered order; the state does not change. The total
-    /// refunded never exceeds what was captured.
+    /// Records a refund the provider has already made (one it reported on its own) of a paid, shipped or delivered
+    /// order; the state does not change. The total refunded never exceeds what was captured.
     pub fn refund(&mut self, refund: Refund, actor: Actor) -> Result<()> {
-        let state = self.state();
-        if !matches!(state, OrderState::Paid | OrderState::Shipped | OrderState::Delivered) {
-            return Err(Error::InvalidTransition { from: state, to: state });
-        }
+        let state = self.refundable_state()?;
         let (at, reason) = (refund.at, refund.reason.clone());
-        self.apply_refund(refund)?;
+        self.payment.refunded(refund.amount)?;
+        self.refunds.push(Refund { status: RefundStatus::Succeeded, ..refund });
         self.updated_at = at;
         self.history.push(HistoryEntry { from: Some(state), to: state, at, actor, reason: Some(reason) });
         Ok(())
     }
 
-    fn apply_refund(&mut self, refund: Refund) -> Result<()> {
-        self.payment.refunded(refund.amount)?;
-        self.refunds.push(refund);
+    /// What can still be refunded: what was captured, less what was refunded and what pending refunds hold.
+    pub fn refundable(&self) -> Result<Money> {
+        let mut left = self.payment.refundable()?;
+        for pending in self.refunds.iter().filter(|r| r.status == RefundStatus::Pending) {
+            left = left.checked_sub(pending.amount)?;
+        }
+        Ok(left)
+    }
+
+    /// Holds a refund before the provider is asked for it: `refund` (with its id) is recorded as pending, and its
+    /// amount can no longer be refunded by anyone else. Paid, shipped or delivered orders only; never more than
+    /// [`Order::refundable`].
+    pub fn begin_refund(&mut self, refund: Refund) -> Result<()> {
+        self.refundable_state()?;
+        if refund.id.is_none() {
+            return Err(Error::invalid("refund", "a refund to hold needs its id"));
+        }
+        let amount = refund.amount;
+        if amount.is_negative() || amount.is_zero() || !amount.is_at_minor_unit() {
+            return Err(Error::invalid("amount", "a refund is a positive amount in whole minor units"));
+        }
+        let refundable = self.refundable()?;
+        if amount.currency() != refundable.currency() || amount.amount() > refundable.amount() {
+            return Err(Error::RefundExceedsCaptured { requested: amount, refundable });
+        }
+        self.updated_at = refund.at;
+        self.refunds.push(Refund { status: RefundStatus::Pending, ..refund });
         Ok(())
+    }
+
+    /// The provider made the pending refund `id`: it counts as refunded now, and the history says so. Settling one
+    /// that is settled already changes nothing.
+    pub fn settle_refund(
+        &mut self,
+        id: &RefundId,
+        provider_refund_id: Option<String>,
+        at: OffsetDateTime,
+        actor: Actor,
+    ) -> Result<Refund> {
+        if let Some(done) =
+            self.refunds.iter().find(|r| r.id.as_ref() == Some(id) && r.status == RefundStatus::Succeeded)
+        {
+            return Ok(done.clone());
+        }
+        let state = self.refundable_state()?;
+        let reason = self.pending_refund(id)?.reason;
+        let settled = self.settle(id, provider_refund_id)?;
+        self.updated_at = at;
+        self.history.push(HistoryEntry { from: Some(state), to: state, at, actor, reason: Some(reason) });
+        Ok(settled)
+    }
+
+    /// The provider refused the pending refund `id`: its amount is refundable again.
+    pub fn fail_refund(&mut self, id: &RefundId, why: &str, at: OffsetDateTime, actor: Actor) -> Result<()> {
+        let refund = self
+            .refunds
+            .iter_mut()
+            .find(|r| r.id.as_ref() == Some(id) && r.status == RefundStatus::Pending)
+            .ok_or_else(|| Error::not_found("pending refund", id))?;
+        refund.status = RefundStatus::Failed;
+        let note = format!("refund of {} failed: {why}", refund.amount);
+        self.note(&note, at, actor);
+        Ok(())
+    }
+
+    fn refundable_state(&self) -> Result<OrderState> {
+        let state = self.state();
+        if matches!(state, OrderState::Paid | OrderState::Shipped | OrderState::Delivered) {
+            Ok(state)
+        } else {
+            Err(Error::InvalidTransition { from: state, to: state })
+        }
+    }
+
+    fn pending_refund(&self, id: &RefundId) -> Result<Refund> {
+        self.refunds
+            .iter()
+            .find(|r| r.id.as_ref() == Some(id) && r.status == RefundStatus::Pending)
+            .cloned()
+            .ok_or_else(|| Error::not_found("pending refund", id))
+    }
+
+    fn settle(&mut self, id: &RefundId, provider_refund_id: Option<String>) -> Result<Refund> {
+        let amount = self.pending_refund(id)?.amount;
+        self.payment.refunded(amount)?;
+        let refund = self
+            .refunds
+            .iter_mut()
+            .find(|r| r.id.as_ref() == Some(id))
+            .ok_or_else(|| Error::not_found("pending refund", id))?;
+        refund.status = RefundStatus::Succeeded;
+        refund.provider_refund_id = provider_refund_id;
+        Ok(refund.clone())
     }
 
     /// A note in the history that changes no state (e.g. a payment that arrived after the order was cancelled).
@@ -269,6 +369,7 @@ mod tests {
             refunds: Vec::new(),
             history: Vec::new(),
             access_token_hash: Some(token_hash("secret")),
+            client: None,
             version: 0,
             created_at: at(0),
             updated_at: at(0),
@@ -276,7 +377,24 @@ mod tests {
     }
 
     fn refund(cents: i64) -> Refund {
-        Refund { provider_refund_id: None, amount: usd(cents), reason: "test".into(), at: at(5) }
+        Refund {
+            id: None,
+            status: RefundStatus::Succeeded,
+            provider_refund_id: None,
+            amount: usd(cents),
+            reason: "test".into(),
+            at: at(5),
+        }
+    }
+
+    /// Cancels a paid order the way the fulfilment service does: hold the whole refundable amount, then settle it.
+    fn cancel_paid(order: &mut Order) -> Result<()> {
+        let id = RefundId::parse("refund_all").unwrap();
+        let all = order.refundable()?;
+        if order.state() == OrderState::Paid {
+            order.begin_refund(Refund { id: Some(id.clone()), amount: all, ..refund(0) })?;
+        }
+        order.cancel_paid(&id, None, at(9), Actor::System)
     }
 
     fn shipment() -> Shipment {
@@ -320,10 +438,7 @@ mod tests {
         let ops: [(&str, OrderState, Op); 5] = [
             ("pay", OrderState::Paid, |o| o.mark_paid(usd(10_000), at(9), Actor::System)),
             ("cancel unpaid", OrderState::Cancelled, |o| o.cancel_unpaid("why", at(9), Actor::System)),
-            ("cancel paid", OrderState::Cancelled, |o| {
-                let all = o.payment.refundable()?;
-                o.cancel_paid(Refund { amount: all, ..refund(0) }, at(9), Actor::System)
-            }),
+            ("cancel paid", OrderState::Cancelled, cancel_paid),
             ("ship", OrderState::Shipped, |o| o.ship(shipment(), Actor::System)),
             ("deliver", OrderState::Delivered, |o| o.deliver(at(9), Actor::System)),
         ];
@@ -367,14 +482,35 @@ mod tests {
         assert!(matches!(order_paid.refund(refund(7_501), Actor::System), Err(Error::RefundExceedsCaptured { .. })));
         assert!(matches!(order_paid.refund(refund(0), Actor::System), Err(Error::Validation(_))));
         // Cancelling a paid order refunds exactly what is left.
-        assert!(matches!(order_paid.cancel_paid(refund(1), at(9), Actor::System), Err(Error::Validation(_))));
-        order_paid.cancel_paid(refund(7_500), at(9), Actor::System).unwrap();
+        let one = RefundId::parse("refund_one").unwrap();
+        order_paid.begin_refund(Refund { id: Some(one.clone()), ..refund(1) }).unwrap();
+        assert!(matches!(order_paid.cancel_paid(&one, None, at(9), Actor::System), Err(Error::Validation(_))));
+        order_paid.fail_refund(&one, "declined", at(9), Actor::System).unwrap();
+        cancel_paid(&mut order_paid).unwrap();
         assert_eq!(order_paid.payment.status, PaymentStatus::Refunded);
         assert_eq!(order_paid.payment.refunded, usd(10_000));
-        assert_eq!(order_paid.refunds.len(), 2);
+        assert_eq!(order_paid.refunds.len(), 3, "the failed hold stays on record");
+        assert_eq!(order_paid.refunds.iter().filter(|r| r.status == RefundStatus::Succeeded).count(), 2);
         // A payment of the wrong amount is refused.
         assert!(matches!(order.mark_paid(usd(9_999), at(1), Actor::System), Err(Error::Validation(_))));
         assert_eq!(order.state(), OrderState::PendingPayment);
+    }
+
+    #[test]
+    fn held_refunds_can_never_add_up_to_more_than_was_captured() {
+        let mut order = order_in(OrderState::Paid);
+        let (a, b) = (RefundId::parse("refund_a").unwrap(), RefundId::parse("refund_b").unwrap());
+        order.begin_refund(Refund { id: Some(a.clone()), ..refund(6_000) }).unwrap();
+        let second = order.begin_refund(Refund { id: Some(b.clone()), ..refund(6_000) });
+        assert!(matches!(second, Err(Error::RefundExceedsCaptured { .. })), "{second:?}");
+        assert_eq!(order.refundable().unwrap(), usd(4_000));
+        assert_eq!(order.payment.refunded, usd(0), "a held refund is not refunded yet");
+        order.settle_refund(&a, Some("re_1".into()), at(6), Actor::System).unwrap();
+        order.settle_refund(&a, Some("re_1".into()), at(7), Actor::System).unwrap();
+        assert_eq!(order.payment.refunded, usd(6_000), "settling twice counts once");
+        order.begin_refund(Refund { id: Some(b.clone()), ..refund(4_000) }).unwrap();
+        order.fail_refund(&b, "declined", at(8), Actor::System).unwrap();
+        assert_eq!(order.refundable().unwrap(), usd(4_000), "a failed refund frees its amount");
     }
 
     #[test]

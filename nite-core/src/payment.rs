@@ -7,6 +7,7 @@
 
 mod test_provider;
 
+pub(crate) use test_provider::MemoryTestPayments;
 pub use test_provider::{TestOutcome, TestPaymentProvider};
 
 use async_trait::async_trait;

@@ -17,6 +17,7 @@ mod outbox;
 mod promotion;
 mod review;
 mod session;
+mod test_payment;
 
 pub use analytics::AnalyticsStore;
 pub use cart::CartStore;
@@ -29,6 +30,7 @@ pub use outbox::OutboxStore;
 pub use promotion::PromotionStore;
 pub use review::{ReviewFilter, ReviewStore};
 pub use session::{RefreshToken, RefreshUse, SessionStore};
+pub use test_payment::{StoredTestPayment, TestPaymentStore};
 
 use std::sync::Arc;
 
@@ -56,6 +58,7 @@ pub trait Store:
     + OutboxStore
     + AnalyticsStore
     + SessionStore
+    + TestPaymentStore
 {
 }
 
@@ -71,6 +74,7 @@ impl<T> Store for T where
         + OutboxStore
         + AnalyticsStore
         + SessionStore
+        + TestPaymentStore
 {
 }
 
@@ -100,6 +104,8 @@ pub struct Stores {
     pub analytics: Arc<dyn AnalyticsStore>,
     /// Sessions and password resets.
     pub sessions: Arc<dyn SessionStore>,
+    /// The built-in test payment provider's payments.
+    pub test_payments: Arc<dyn TestPaymentStore>,
 }
 
 impl Stores {
@@ -116,7 +122,8 @@ impl Stores {
             idempotency: store.clone(),
             outbox: store.clone(),
             analytics: store.clone(),
-            sessions: store,
+            sessions: store.clone(),
+            test_payments: store,
         }
     }
 }

@@ -253,8 +253,22 @@ pub fn niteputter() -> SeedCatalog {
     }
 }
 
+/// Loads the NitePutter catalog into an empty shop, and only an empty one: if the store holds any product,
+/// promotion or order, nothing is written (a shop whose administrators renamed, disabled or removed things keeps
+/// their work across restarts). Returns whether it seeded.
+pub async fn load_if_empty(stores: &crate::ports::Stores) -> crate::Result<bool> {
+    let products = stores.catalog.products(&crate::ports::ProductFilter { limit: 1, ..Default::default() }).await?;
+    let orders = stores.orders.orders(&crate::ports::OrderFilter { limit: 1, ..Default::default() }).await?;
+    if !products.items.is_empty() || !orders.items.is_empty() || !stores.promotions.promotions().await?.is_empty() {
+        return Ok(false);
+    }
+    load(stores).await?;
+    Ok(true)
+}
+
 /// Loads the NitePutter catalog into a store: products and promotions are created or replaced; stock is set only
-/// for SKUs that have none yet, so seeding a running shop again never resets its inventory.
+/// for SKUs that have none yet, so seeding a running shop again never resets its inventory. (This is the explicit
+/// reset of `niteputter seed`; a server starting uses [`load_if_empty`].)
 pub async fn load(stores: &crate::ports::Stores) -> crate::Result<()> {
     let seed = niteputter();
     for product in &seed.products {
@@ -276,6 +290,20 @@ pub async fn load(stores: &crate::ports::Stores) -> crate::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seeding_never_overwrites_a_shop_in_use() {
+        futures::executor::block_on(async {
+            let stores = crate::ports::Stores::from_store(std::sync::Arc::new(crate::testing::InMemoryStore::new()));
+            assert!(load_if_empty(&stores).await.unwrap(), "an empty shop is seeded");
+            let mut nite10 = stores.promotions.promotions().await.unwrap().into_iter().next().unwrap();
+            nite10.enabled = false;
+            stores.promotions.upsert_promotion(&nite10).await.unwrap();
+            assert!(!load_if_empty(&stores).await.unwrap(), "a shop in use is left alone");
+            let kept = stores.promotions.promotion(&nite10.id).await.unwrap().unwrap();
+            assert!(!kept.enabled, "the administrator's change survives");
+        });
+    }
 
     #[test]
     fn seed_is_consistent() {

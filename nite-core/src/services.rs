@@ -47,8 +47,14 @@ pub struct ShopSettings {
     pub policy: PricePolicy,
     /// Tax rules.
     pub tax_rules: TaxRules,
-    /// How long an unpaid order holds its stock.
+    /// How long a signed-in customer's unpaid order holds its stock.
     pub reservation_ttl: Duration,
+    /// How long a guest's unpaid order holds its stock: shorter, since a guest costs nothing to be.
+    pub guest_reservation_ttl: Duration,
+    /// The most units one order may hold, all lines together.
+    pub max_order_units: u32,
+    /// The most unpaid orders one client (customer, or guest client key) may hold at once.
+    pub max_pending_orders: u32,
     /// The most units of one SKU a cart line may hold.
     pub max_line_quantity: Quantity,
     /// How a guest cart merges into a customer's when the guest signs in.
@@ -64,6 +70,9 @@ impl Default for ShopSettings {
             policy: PricePolicy::default(),
             tax_rules: TaxRules::none(),
             reservation_ttl: Duration::minutes(30),
+            guest_reservation_ttl: Duration::minutes(15),
+            max_order_units: 50,
+            max_pending_orders: 3,
             max_line_quantity: Quantity::new(99).unwrap_or(Quantity::ONE),
             merge_policy: MergePolicy::default(),
             capture: crate::payment::CaptureMethod::default(),
@@ -95,22 +104,39 @@ pub struct Viewer {
     pub customer_id: Option<CustomerId>,
     /// Their role.
     pub role: Role,
+    /// A pseudonymous key of the client (the server derives it from the client's address), for per-client limits
+    /// and analytics; `None` when the caller has none.
+    pub client: Option<String>,
 }
 
 impl Viewer {
     /// Nobody signed in.
     pub fn guest() -> Viewer {
-        Viewer { customer_id: None, role: Role::Customer }
+        Viewer { customer_id: None, role: Role::Customer, client: None }
     }
 
     /// A signed-in customer.
     pub fn customer(id: CustomerId) -> Viewer {
-        Viewer { customer_id: Some(id), role: Role::Customer }
+        Viewer { customer_id: Some(id), role: Role::Customer, client: None }
     }
 
     /// An administrator.
     pub fn admin(id: CustomerId) -> Viewer {
-        Viewer { customer_id: Some(id), role: Role::Admin }
+        Viewer { customer_id: Some(id), role: Role::Admin, client: None }
+    }
+
+    /// The same viewer, from the client `key`.
+    #[must_use]
+    pub fn with_client(mut self, key: impl Into<String>) -> Viewer {
+        self.client = Some(key.into());
+        self
+    }
+
+    /// Who this is for per-client limits and analytics: the client key when the caller has one (so a visitor who
+    /// browses as a guest and buys signed in is one visitor, and one client's unpaid orders are counted together
+    /// whoever is signed in), else the signed-in customer's id.
+    pub fn visitor(&self) -> Option<String> {
+        self.client.clone().or_else(|| self.customer_id.as_ref().map(ToString::to_string))
     }
 
     /// Whether this viewer is an administrator.

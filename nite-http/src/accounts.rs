@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::{ApiResult, PageQuery, limit};
-use crate::auth::SignedIn;
+use crate::auth::{Client, SignedIn};
 use crate::docs::Problems;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::views::{self, CustomerOut, Listed, OrderOut, SessionOut};
@@ -52,13 +52,15 @@ struct Register {
     name: String,
 }
 
-/// Opens an account and signs in.
+/// Opens an account and signs in. Ten registrations per client and three per address an hour; more answer `429`.
 #[utoipa::path(post, path = "/auth/register", tag = "accounts", request_body = Register,
     responses((status = 201, description = "Signed in", body = SessionOut), Problems))]
 async fn register(
     State(app): State<AppState>,
+    Client(client): Client,
     ApiJson(body): ApiJson<Register>,
 ) -> ApiResult<(StatusCode, Json<SessionOut>)> {
+    app.limits.register(&body.email, &client)?;
     let signed_in = app.shop.sessions.register(&body.email, &body.name, &body.password).await?;
     Ok((StatusCode::CREATED, Json(session(&app, &signed_in)?)))
 }
@@ -71,23 +73,21 @@ struct Login {
     password: String,
 }
 
-/// Signs in. Five failures for one address in 15 minutes answer `429` until the window passes.
+/// Signs in. Every attempt counts, before the password is checked: five for one address from one client, thirty
+/// from one client, or a hundred for one address from everywhere within 15 minutes answer `429` with
+/// `Retry-After` until the window passes. A good sign-in clears its address's count for its client. While too
+/// many passwords are being checked at once the answer is `503 overloaded` with `Retry-After`.
 #[utoipa::path(post, path = "/auth/login", tag = "accounts", request_body = Login,
     responses((status = 200, description = "Signed in", body = SessionOut), Problems))]
-async fn login(State(app): State<AppState>, ApiJson(body): ApiJson<Login>) -> ApiResult<Json<SessionOut>> {
-    app.limiter.check(&body.email)?;
-    match app.shop.sessions.login(&body.email, &body.password).await {
-        Ok(signed_in) => {
-            app.limiter.succeeded(&body.email);
-            Ok(Json(session(&app, &signed_in)?))
-        }
-        Err(error) => {
-            if matches!(error, nite_core::Error::Unauthorized(_)) {
-                app.limiter.failed(&body.email);
-            }
-            Err(error.into())
-        }
-    }
+async fn login(
+    State(app): State<AppState>,
+    Client(client): Client,
+    ApiJson(body): ApiJson<Login>,
+) -> ApiResult<Json<SessionOut>> {
+    app.limits.login(&body.email, &client)?;
+    let signed_in = app.shop.sessions.login(&body.email, &body.password).await?;
+    app.limits.signed_in(&body.email, &client);
+    Ok(Json(session(&app, &signed_in)?))
 }
 
 /// A refresh token.
@@ -121,9 +121,15 @@ struct ResetRequest {
 }
 
 /// Emails a one-time reset token. Always `202`: whether the address has an account is not for the caller to learn.
+/// Three requests per address and ten per client an hour; more answer `429`.
 #[utoipa::path(post, path = "/auth/password-reset", tag = "accounts", request_body = ResetRequest,
     responses((status = 202, description = "If the account exists, the email is on its way"), Problems))]
-async fn request_reset(State(app): State<AppState>, ApiJson(body): ApiJson<ResetRequest>) -> ApiResult<StatusCode> {
+async fn request_reset(
+    State(app): State<AppState>,
+    Client(client): Client,
+    ApiJson(body): ApiJson<ResetRequest>,
+) -> ApiResult<StatusCode> {
+    app.limits.reset(&body.email, &client)?;
     app.shop.sessions.request_reset(&body.email).await?;
     Ok(StatusCode::ACCEPTED)
 }
@@ -138,7 +144,9 @@ struct ResetConfirm {
     new_password: String,
 }
 
-/// Sets a new password with the emailed token (once) and signs out every session.
+/// Sets a new password with the emailed token (once): the account's other reset tokens stop working and every
+/// refresh token of the account is revoked, so every sign-in ends (an access token already issued lives out its
+/// 15 minutes).
 #[utoipa::path(post, path = "/auth/password-reset/confirm", tag = "accounts", request_body = ResetConfirm,
     responses((status = 204, description = "The password is changed"), Problems))]
 async fn confirm_reset(State(app): State<AppState>, ApiJson(body): ApiJson<ResetConfirm>) -> ApiResult<StatusCode> {

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use nite_core::catalog::Sku;
 use nite_core::payment::{TestOutcome, WebhookRequest};
@@ -122,20 +122,32 @@ fn json_bytes(body: Bytes) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
-/// Shows one product, with stock and its reviews' summary; the view is counted for the sales report.
+/// Shows one product, with stock and its reviews' summary. A `GET` counts as a view for the sales report, once per
+/// visitor and product in 30 minutes (a `HEAD` never does).
 #[utoipa::path(get, path = "/products/{slug}", tag = "catalog",
     params(("slug" = String, Path, description = "The product's slug")),
     responses((status = 200, description = "The product", body = ProductOut), Problems))]
-async fn show_product(State(app): State<AppState>, uri: Uri, Path(slug): Path<String>) -> ApiResult<Response> {
+async fn show_product(
+    State(app): State<AppState>,
+    Who(viewer): Who,
+    method: Method,
+    uri: Uri,
+    Path(slug): Path<String>,
+) -> ApiResult<Response> {
     let target = uri.to_string();
+    let counted = method == Method::GET;
     if let Some(hit) = app.catalog_cache.get(&target) {
-        if let Some(product) = &hit.product {
-            app.record_view(product);
+        if let Some(product) = &hit.product
+            && counted
+        {
+            app.record_view(product, viewer.visitor());
         }
         return Ok(json_bytes(hit.body));
     }
     let view = app.shop.catalog.product(&slug).await?;
-    app.record_view(&view.product.id);
+    if counted {
+        app.record_view(&view.product.id, viewer.visitor());
+    }
     let body = rendered(&views::product(&view))?;
     app.catalog_cache.put(&target, body.clone(), Some(view.product.id.clone()));
     Ok(json_bytes(body))
@@ -190,15 +202,29 @@ struct NewCart {
     currency: Option<String>,
 }
 
-/// Opens a cart, a guest's or (with a token) the customer's. The body is optional.
+/// Opens a cart, a guest's or (with a token) the customer's. The body is optional. With an `Idempotency-Key`, a
+/// retry of the same request (same caller, same body) answers the cart the first one opened; the key with another
+/// request is `422 idempotency_key_reused`.
 #[utoipa::path(post, path = "/carts", tag = "carts", security((), ("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible characters, one per cart")),
     request_body(content = Option<NewCart>, description = "Optional"),
     responses((status = 201, description = "The new cart", body = CartOut), Problems))]
 async fn create_cart(
     State(app): State<AppState>,
     Who(viewer): Who,
+    uri: Uri,
+    IdempotencyHeader(key): IdempotencyHeader,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<CartOut>)> {
+    // The caller is part of "the same request": another shopper's key can never answer with this cart.
+    let caller = viewer.visitor().unwrap_or_default();
+    let fingerprint = fingerprint("POST", &format!("{} {caller}", uri.path()), &body);
+    let scope = "POST /api/v1/carts";
+    if let Some(key) = &key
+        && let Some(earlier) = app.shop.ctx.stores.idempotency.idempotency(scope, key).await?
+    {
+        return replayed_cart(&app, &viewer, &earlier, &fingerprint).await;
+    }
     // The body is optional: an empty one asks for the shop's currency.
     let body: NewCart = if body.iter().all(u8::is_ascii_whitespace) {
         NewCart::default()
@@ -210,6 +236,36 @@ async fn create_cart(
         Some(code) => Some(Currency::from_code(code).map_err(|e| ApiError::invalid("currency", &e.to_string()))?),
     };
     let view = app.shop.carts.create(&viewer, currency).await?;
+    if let Some(key) = key {
+        let record = nite_core::ports::IdempotencyRecord {
+            scope: scope.to_owned(),
+            key,
+            fingerprint: fingerprint.clone(),
+            resource_id: view.cart.id.to_string(),
+            response: None,
+            created_at: time::OffsetDateTime::now_utc(),
+        };
+        // A concurrent retry that recorded the key first wins: answer its cart (this one stays empty, unused).
+        if let nite_core::ports::Remembered::Existing(earlier) =
+            app.shop.ctx.stores.idempotency.remember(&record).await?
+        {
+            return replayed_cart(&app, &viewer, &earlier, &fingerprint).await;
+        }
+    }
+    Ok((StatusCode::CREATED, Json(views::cart(&view))))
+}
+
+/// The cart an earlier request with the same idempotency key opened.
+async fn replayed_cart(
+    app: &AppState,
+    viewer: &nite_core::services::Viewer,
+    earlier: &nite_core::ports::IdempotencyRecord,
+    fingerprint: &str,
+) -> ApiResult<(StatusCode, Json<CartOut>)> {
+    if earlier.fingerprint != fingerprint {
+        return Err(nite_core::Error::IdempotencyKeyReused.into());
+    }
+    let view = app.shop.carts.view(&cart_id(&earlier.resource_id)?, viewer).await?;
     Ok((StatusCode::CREATED, Json(views::cart(&view))))
 }
 
@@ -406,6 +462,13 @@ async fn choose_shipping(
 
 /// Places the order and creates its payment. The same `Idempotency-Key` with the same request answers the same
 /// order; with a different request it is refused.
+///
+/// The shopper is never charged a total they were not shown: if the cart prices at another total than its last
+/// change answered with (a price, a promotion or a code's last use changed since), nothing is placed and the
+/// answer is `409 cart_changed` with the re-priced cart in its `cart` member; that total is then the one shown, and
+/// checking out again (with a new `Idempotency-Key`) accepts it. An order that costs nothing is paid at once:
+/// `payment` is `null`. A client holds at most three unpaid orders at a time (`429 too_many_pending_orders`) of at
+/// most 50 units each.
 #[utoipa::path(post, path = "/carts/{id}/checkout", tag = "checkout", security((), ("bearer" = [])),
     params(("id" = String, Path, description = "The cart's id"),
            ("Idempotency-Key" = String, Header, description = "1 to 255 visible characters, one per purchase")),
@@ -420,11 +483,20 @@ async fn checkout(
 ) -> ApiResult<(StatusCode, Json<CheckoutOut>)> {
     let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key", "is required to check out"))?;
     let key = IdempotencyKey { key, fingerprint: fingerprint("POST", uri.path(), &body) };
-    let outcome = app.shop.checkout.checkout(&cart_id(&cart)?, &viewer, Some(&key)).await?;
+    let cart = cart_id(&cart)?;
+    let outcome = match app.shop.checkout.checkout(&cart, &viewer, Some(&key)).await {
+        Ok(outcome) => outcome,
+        Err(error @ nite_core::Error::CartChanged { .. }) => {
+            let repriced = app.shop.carts.view(&cart, &viewer).await?;
+            let member = serde_json::to_value(views::cart(&repriced)).unwrap_or_default();
+            return Err(ApiError::from(error).with_member("cart", member));
+        }
+        Err(error) => return Err(error.into()),
+    };
     let provider = outcome.order.payment.provider.clone().unwrap_or_default();
     let body = CheckoutOut {
         order: views::order(&outcome.order),
-        payment: views::payment(&provider, &outcome.payment),
+        payment: outcome.payment.as_ref().map(|p| views::payment(&provider, p)),
         order_token: outcome.access_token,
     };
     Ok((StatusCode::CREATED, Json(body)))
@@ -482,7 +554,7 @@ struct Confirmed {
 }
 
 /// Only with the test provider: completes a payment as a customer would, and takes the event down the same path
-/// as a provider's webhook.
+/// as a provider's webhook. A `failed` attempt leaves the order awaiting payment: another attempt may succeed.
 #[utoipa::path(post, path = "/payments/{id}/test-confirm", tag = "payments",
     params(("id" = String, Path, description = "The payment's id")), request_body = Confirm,
     responses((status = 200, description = "What the event did", body = Confirmed), Problems))]
@@ -495,7 +567,7 @@ async fn test_confirm(
         return Err(nite_core::Error::not_found("route", "test-confirm").into());
     };
     let payment = id(&payment, PaymentId::parse, "payment")?;
-    let event = test.confirm(&payment, body.outcome)?;
+    let event = test.confirm(&payment, body.outcome).await?;
     let outcome = app.shop.payment_events.handle(&event).await?;
     Ok(Json(Confirmed { payment_id: payment, order_id: event.order_id, outcome: outcome_name(&outcome) }))
 }

@@ -1,9 +1,8 @@
 //! Who is asking: argon2id passwords, short-lived JWT access tokens (HS256), and the extractor that turns a
 //! `Bearer` token into a `Viewer`. A bad token is `401`, never a guest.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
@@ -18,30 +17,81 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::error::ApiError;
 
-/// Passwords hashed with argon2id (its default parameters), off the async threads.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Argon2Passwords;
+/// Passwords hashed with argon2id (its default parameters: 19 MiB and two passes per hash) on a small pool of
+/// threads of its own, so that hashing is bounded in time and memory however many requests ask at once.
+///
+/// At most `threads` hashes run at once (one per core by default) and at most `queue` more wait; a request past
+/// that is refused at once with `Overloaded` (the server answers `503` with `Retry-After`) instead of queueing
+/// without end. Each hash runs on the same few threads, so the memory argon2 takes is reused, not multiplied: the
+/// server's resident memory stays near `threads` × 19 MiB above idle under any number of concurrent sign-ins.
+#[derive(Clone)]
+pub struct Argon2Passwords {
+    jobs: std::sync::mpsc::SyncSender<Job>,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+impl Default for Argon2Passwords {
+    fn default() -> Argon2Passwords {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Argon2Passwords::new(cores, 64)
+    }
+}
+
+impl Argon2Passwords {
+    /// A pool of `threads` hashing threads with room for `queue` waiting hashes.
+    pub fn new(threads: usize, queue: usize) -> Argon2Passwords {
+        let (jobs, queued) = std::sync::mpsc::sync_channel::<Job>(queue);
+        let queued = Arc::new(Mutex::new(queued));
+        for n in 0..threads.max(1) {
+            let queued = Arc::clone(&queued);
+            let spawned = std::thread::Builder::new().name(format!("argon2-{n}")).spawn(move || {
+                loop {
+                    let job = queued.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                }
+            });
+            if let Err(error) = spawned {
+                tracing::error!(error = %error, "could not start a password-hashing thread");
+            }
+        }
+        Argon2Passwords { jobs }
+    }
+
+    async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> nite_core::Result<T> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(job());
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => answer.await.map_err(|e| Error::adapter("hashing a password", e)),
+            Err(std::sync::mpsc::TrySendError::Full(_)) => {
+                Err(Error::Overloaded { what: "password hashing", retry_after_secs: 1 })
+            }
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
+                Err(Error::adapter("hashing a password", "the hashing threads are gone"))
+            }
+        }
+    }
+}
 
 #[async_trait::async_trait]
 impl Passwords for Argon2Passwords {
     async fn hash(&self, password: &str) -> nite_core::Result<PasswordHash> {
         let password = password.to_owned();
-        let hashed = tokio::task::spawn_blocking(move || {
-            Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string())
-        })
-        .await
-        .map_err(|e| Error::adapter("hashing a password", e))?
-        .map_err(|e| Error::adapter("hashing a password", e.to_string()))?;
+        let hashed = self
+            .run(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
+            .await?
+            .map_err(|e| Error::adapter("hashing a password", e.to_string()))?;
         Ok(PasswordHash(hashed))
     }
 
-    async fn verify(&self, password: &str, hash: &PasswordHash) -> bool {
+    async fn verify(&self, password: &str, hash: &PasswordHash) -> nite_core::Result<bool> {
         let (password, hash) = (password.to_owned(), hash.0.clone());
-        tokio::task::spawn_blocking(move || {
-            Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok()
-        })
-        .await
-        .unwrap_or(false)
+        self.run(move || Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok()).await
     }
 }
 
@@ -115,9 +165,58 @@ impl FromRequestParts<AppState> for Who {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(value) = parts.headers.get("authorization") else { return Ok(Who(Viewer::guest())) };
-        let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(unauthorized)?;
-        state.tokens.check(token.trim()).map(Who)
+        let Some(value) = parts.headers.get("authorization") else {
+            let guest = Viewer::guest();
+            return Ok(Who(match client_key(parts) {
+                Some(client) => guest.with_client(client),
+                None => guest,
+            }));
+        };
+        let token = value.to_str().ok().and_then(bearer).ok_or_else(unauthorized)?;
+        let viewer = state.tokens.check(token)?;
+        Ok(Who(match client_key(parts) {
+            Some(client) => viewer.with_client(client),
+            None => viewer,
+        }))
+    }
+}
+
+/// The token of an `Authorization: Bearer …` value; the scheme is case-insensitive (RFC 9110 §11.1).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// A pseudonymous key of the client's address (SHA-256 of it, cut to 16 bytes; an IPv6 client is keyed by its
+/// /64, which is what one subscriber holds): what per-client limits and analytics count by, without storing the
+/// address itself. `None` when the server was not given the peer's address (tests without a socket).
+pub(crate) fn client_key(parts: &Parts) -> Option<String> {
+    use sha2::Digest;
+    let axum::extract::ConnectInfo(peer) =
+        parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?;
+    let address = match peer.ip() {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    };
+    let digest = sha2::Sha256::digest(format!("nite-client:{address}").as_bytes());
+    Some(format!("client_{}", hex::encode(&digest[..16])))
+}
+
+/// The client's pseudonymous key ([`client_key`]), `unknown` when the server has no peer address.
+pub(crate) struct Client(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client(client_key(parts).unwrap_or_else(|| "unknown".to_owned())))
     }
 }
 
@@ -153,45 +252,5 @@ impl FromRequestParts<AppState> for Admin {
             ));
         }
         Ok(Admin(viewer))
-    }
-}
-
-/// Failed sign-ins per email: five in fifteen minutes, then `429` until the window passes.
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-const ALLOWED_FAILURES: u32 = 5;
-
-impl LoginLimiter {
-    /// `429` if `email` has failed too often lately.
-    pub fn check(&self, email: &str) -> Result<(), ApiError> {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        match failures.get(&email.trim().to_lowercase()) {
-            Some((count, since)) if *count >= ALLOWED_FAILURES && since.elapsed() < WINDOW => Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_requests",
-                "Too many failed sign-ins",
-                "try again in a few minutes",
-            )),
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts a failure.
-    pub fn failed(&self, email: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = failures.entry(email.trim().to_lowercase()).or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= WINDOW {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-
-    /// Forgets the failures of an email after a good sign-in.
-    pub fn succeeded(&self, email: &str) {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(&email.trim().to_lowercase());
     }
 }

@@ -118,6 +118,23 @@ pub struct Config {
     /// (`NITE_CATALOG_CACHE_MS`, default 1000; 0 turns the cache off). Stock shown may lag by this much; adding to
     /// a cart and checking out always read the stock itself.
     pub catalog_cache_ms: u64,
+    /// Whether the shop is live (`NITE_ENV=production`; `development` by default). A live shop refuses to start with
+    /// the test payment provider, which lets anyone mark an order paid.
+    pub production: bool,
+    /// How long a signed-in customer's unpaid order holds its stock, in minutes (`NITE_HOLD_MINUTES`, default 30).
+    pub hold_minutes: u32,
+    /// How long a guest's unpaid order holds its stock, in minutes (`NITE_GUEST_HOLD_MINUTES`, default 15).
+    pub guest_hold_minutes: u32,
+    /// The most unpaid orders one client (a customer, or a guest's address) may hold at once
+    /// (`NITE_MAX_PENDING_ORDERS`, default 3).
+    pub max_pending_orders: u32,
+    /// The most units one order may hold (`NITE_MAX_ORDER_UNITS`, default 50).
+    pub max_order_units: u32,
+    /// The most connections served at once (`NITE_MAX_CONNECTIONS`, default 1024); more wait to be accepted.
+    pub max_connections: u32,
+    /// How long a client may take to send a request's headers, in milliseconds (`NITE_HEADER_TIMEOUT_MS`,
+    /// default 10000): slower connections are closed.
+    pub header_timeout_ms: u32,
 }
 
 /// A configuration value that cannot work, named by its key.
@@ -160,6 +177,36 @@ struct FileConfig {
     log_format: Option<String>,
     background: Option<bool>,
     catalog_cache_ms: Option<u64>,
+    env: Option<String>,
+    hold_minutes: Option<u32>,
+    guest_hold_minutes: Option<u32>,
+    max_pending_orders: Option<u32>,
+    max_order_units: Option<u32>,
+    max_connections: Option<u32>,
+    header_timeout_ms: Option<u32>,
+}
+
+/// A whole number from the environment (`NITE_{KEY}`) or the file, within `range`, or `default`.
+fn number(
+    env: &dyn Fn(&str) -> Option<String>,
+    key: &str,
+    from_file: Option<u32>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, ConfigError> {
+    let name = format!("NITE_{}", key.to_ascii_uppercase());
+    let (source, value) = match env(&name) {
+        Some(v) => (name, v.trim().parse::<u32>().map_err(|_| v)),
+        None => match from_file {
+            Some(n) => (key.to_owned(), Ok(n)),
+            None => return Ok(default),
+        },
+    };
+    match value {
+        Ok(n) if range.contains(&n) => Ok(n),
+        Ok(n) => Err(bad(&source, format!("{n} is not from {} to {}", range.start(), range.end()))),
+        Err(v) => Err(bad(&source, format!("`{v}` is not a whole number"))),
+    }
 }
 
 impl Config {
@@ -303,6 +350,27 @@ impl Config {
                 })?,
                 None => from_file.catalog_cache_ms.unwrap_or(1000),
             };
+        let production = match value("env", from_file.env).map(|(k, v)| (k, v.to_ascii_lowercase())) {
+            None => false,
+            Some((_, v)) if v == "development" => false,
+            Some((_, v)) if v == "production" => true,
+            Some((key, v)) => {
+                return Err(bad(&key, format!("`{v}` is not an environment (development or production)")));
+            }
+        };
+        if production && payments == Payments::Test {
+            return Err(bad(
+                "NITE_PAYMENTS",
+                "the test payment provider lets anyone mark an order paid: a shop with NITE_ENV=production needs \
+                 NITE_PAYMENTS=stripe",
+            ));
+        }
+        let hold_minutes = number(env, "hold_minutes", from_file.hold_minutes, 30, 1..=1440)?;
+        let guest_hold_minutes = number(env, "guest_hold_minutes", from_file.guest_hold_minutes, 15, 1..=1440)?;
+        let max_pending_orders = number(env, "max_pending_orders", from_file.max_pending_orders, 3, 1..=1000)?;
+        let max_order_units = number(env, "max_order_units", from_file.max_order_units, 50, 1..=100_000)?;
+        let max_connections = number(env, "max_connections", from_file.max_connections, 1024, 1..=100_000)?;
+        let header_timeout_ms = number(env, "header_timeout_ms", from_file.header_timeout_ms, 10_000, 100..=120_000)?;
         Ok(Config {
             bind,
             database_url,
@@ -317,6 +385,13 @@ impl Config {
             log_format,
             background,
             catalog_cache_ms,
+            production,
+            hold_minutes,
+            guest_hold_minutes,
+            max_pending_orders,
+            max_order_units,
+            max_connections,
+            header_timeout_ms,
         })
     }
 }
@@ -393,6 +468,37 @@ mod tests {
         assert_eq!(error(&[("NITE_DATABASE_URL", "mysql://x")]), "NITE_DATABASE_URL");
         std::fs::write(&file, "bnd = 1\n").unwrap();
         assert_eq!(Config::load(Some(&file), &env(&[])).unwrap_err().key, "--config");
+    }
+
+    #[test]
+    fn a_live_shop_refuses_the_test_provider_and_limits_are_checked() {
+        let error = |pairs: &[(&str, &str)]| Config::load(None, &env(pairs)).unwrap_err();
+        let live = error(&[("NITE_ENV", "production")]);
+        assert_eq!(live.key, "NITE_PAYMENTS");
+        assert!(live.problem.contains("anyone mark an order paid"), "{live}");
+        assert_eq!(error(&[("NITE_ENV", "staging")]).key, "NITE_ENV");
+        let stripe = Config::load(
+            None,
+            &env(&[
+                ("NITE_ENV", "Production"),
+                ("NITE_PAYMENTS", "stripe"),
+                ("NITE_STRIPE_SECRET_KEY", "sk_live_x"),
+                ("NITE_STRIPE_WEBHOOK_SECRET", "whsec_x"),
+            ]),
+        )
+        .unwrap();
+        assert!(stripe.production);
+        let defaults = Config::load(None, &env(&[])).unwrap();
+        assert_eq!(
+            (defaults.hold_minutes, defaults.guest_hold_minutes, defaults.max_pending_orders, defaults.max_order_units),
+            (30, 15, 3, 50)
+        );
+        assert_eq!((defaults.max_connections, defaults.header_timeout_ms), (1024, 10_000));
+        assert_eq!(error(&[("NITE_MAX_PENDING_ORDERS", "0")]).key, "NITE_MAX_PENDING_ORDERS");
+        assert_eq!(error(&[("NITE_GUEST_HOLD_MINUTES", "soon")]).key, "NITE_GUEST_HOLD_MINUTES");
+        let set = Config::load(None, &env(&[("NITE_MAX_ORDER_UNITS", "5"), ("NITE_HEADER_TIMEOUT_MS", "500")]));
+        let set = set.unwrap();
+        assert_eq!((set.max_order_units, set.header_timeout_ms), (5, 500));
     }
 
     #[test]

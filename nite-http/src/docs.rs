@@ -48,10 +48,12 @@ impl Modify for BearerAuth {
 #[allow(dead_code, reason = "only its OpenAPI description is used; handlers answer with ApiError")]
 pub(crate) enum Problems {
     /// The request was refused: see `code` (`validation_failed`, `not_found`, `unauthorized`, `forbidden`,
-    /// `conflict`, `insufficient_stock`, `payload_too_large`, `rate_limited`…).
+    /// `method_not_allowed`, `conflict`, `insufficient_stock`, `cart_changed` (with the re-priced `cart`),
+    /// `payload_too_large`, `too_many_requests` and `too_many_pending_orders` (with `Retry-After`)…).
     #[response(status = "4XX", content_type = "application/problem+json")]
     Client(Problem),
-    /// The server or a service behind it failed; `detail` never carries internals.
+    /// The server or a service behind it failed, or is too busy (`overloaded`, `timeout`, with `Retry-After`);
+    /// `detail` never carries internals.
     #[response(status = "5XX", content_type = "application/problem+json")]
     Server(Problem),
 }

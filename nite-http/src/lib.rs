@@ -15,15 +15,18 @@ pub mod config;
 mod docs;
 mod error;
 mod extract;
+pub mod limits;
 mod recorder;
 mod serve;
+mod server;
 mod shop;
 mod views;
 
-pub use auth::{Argon2Passwords, LoginLimiter, Tokens};
+pub use auth::{Argon2Passwords, Tokens};
 pub use error::ApiError;
 pub use serve::{build_shop, serve, serve_shop, shop_builder, shutdown_signal};
-pub use shop::{MissingStores, Shop, ShopBuilder};
+pub use server::{ConnectionLimits, serve_connections};
+pub use shop::{Shop, ShopBuildError, ShopBuilder};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +39,6 @@ use nite_core::email::Mailbox;
 use nite_email::EmailSettings;
 use serde_json::json;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
@@ -52,8 +54,13 @@ pub struct AppState {
     pub database: Option<nite_storage::Database>,
     /// Access tokens.
     pub tokens: Arc<Tokens>,
-    /// Failed sign-ins.
-    pub limiter: Arc<LoginLimiter>,
+    /// Sign-in, registration and reset limits per client and address.
+    pub limits: Arc<limits::Limits>,
+    /// Which product views are written (one per visitor and product per window, at a bounded rate).
+    pub view_gate: Arc<limits::ViewGate>,
+    /// What an operator must know about this shop's setup (the test payment provider, say): logged at startup and
+    /// listed by `/readyz`.
+    pub warnings: Vec<String>,
     /// Browser origins allowed to call the API; none (no CORS headers at all) by default.
     pub cors_origins: Vec<axum::http::HeaderValue>,
     /// Product views waiting to be written (started with the first view).
@@ -69,7 +76,9 @@ impl AppState {
             shop: Arc::new(shop),
             database,
             tokens: Arc::new(Tokens::new(jwt_secret, Duration::from_secs(15 * 60))),
-            limiter: Arc::new(LoginLimiter::default()),
+            limits: Arc::new(limits::Limits::default()),
+            view_gate: Arc::new(limits::ViewGate::default()),
+            warnings: Vec::new(),
             cors_origins: Vec::new(),
             views: Arc::default(),
             catalog_cache: Arc::new(cache::CatalogCache::new(Duration::ZERO)),
@@ -90,9 +99,15 @@ impl AppState {
         }
     }
 
-    /// Records that a product page was shown, without waiting for the write (see `recorder`).
-    pub(crate) fn record_view(&self, product: &nite_core::ProductId) {
-        let event = self.shop.catalog.view_event(product);
+    /// Records that a product page was shown to `visitor`, without waiting for the write (see `recorder`): once
+    /// per visitor and product per window, and never faster than the view gate allows. A view by nobody known (no
+    /// client address, no account) is not counted.
+    pub(crate) fn record_view(&self, product: &nite_core::ProductId, visitor: Option<String>) {
+        let Some(visitor) = visitor else { return };
+        if !self.view_gate.admit(&visitor, product.as_str()) {
+            return;
+        }
+        let event = self.shop.catalog.view_event(product, Some(visitor));
         self.views.get_or_init(|| recorder::ViewRecorder::start(self.shop.catalog.clone())).record(event);
     }
 
@@ -128,18 +143,71 @@ async fn readyz(State(app): State<AppState>) -> (StatusCode, axum::Json<serde_js
         None => Ok(true),
         Some(db) => db.ready().await,
     };
-    match ready {
-        Ok(true) => (StatusCode::OK, axum::Json(json!({ "status": "ready" }))),
-        Ok(false) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "status": "migrations pending" }))),
+    let payments = app.shop.ctx.payments.name();
+    let (status, state) = match ready {
+        Ok(true) => (StatusCode::OK, "ready"),
+        Ok(false) => (StatusCode::SERVICE_UNAVAILABLE, "migrations pending"),
         Err(error) => {
             tracing::warn!(error = %error, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "status": "database unreachable" })))
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
         }
-    }
+    };
+    (status, axum::Json(json!({ "status": state, "payments": payments, "warnings": app.warnings })))
 }
 
 async fn not_found() -> ApiError {
     ApiError::from(nite_core::Error::not_found("route", "this path"))
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "The method is not allowed here",
+        "this path does not take this method",
+    )
+}
+
+/// How long a request may take, headers to response.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Answers `503 timeout` (a problem) to a request that takes longer than [`REQUEST_TIMEOUT`].
+async fn time_limit(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "The request took too long",
+            format!("no answer within {} s; try again", REQUEST_TIMEOUT.as_secs()),
+        )
+        .with_retry_after(1)
+        .into_response(),
+    }
+}
+
+/// Refuses a body declared larger than [`MAX_BODY_BYTES`] at once, before reading any of it.
+async fn declared_size(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        let mut response = ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The body is too large",
+            format!("bodies are at most {MAX_BODY_BYTES} bytes"),
+        )
+        .into_response();
+        // The body was never read: the connection cannot be reused for another request.
+        response.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+        return response;
+    }
+    next.run(request).await
 }
 
 /// The router: `/healthz`, `/readyz`, API.md under `/api/v1`, its OpenAPI document at `/api/v1/openapi.json` and
@@ -169,10 +237,13 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(docs::swagger_ui(openapi))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::clear_after_admin_writes))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(axum::middleware::from_fn(declared_size))
+        .layer(axum::middleware::from_fn(time_limit))
+        .layer(axum::middleware::from_fn(error::problems_everywhere))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

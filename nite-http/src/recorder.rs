@@ -131,7 +131,7 @@ mod tests {
         let recorder = ViewRecorder::start(shop.catalog.clone());
         let product = nite_core::ProductId::parse("prod_pro").unwrap();
         for _ in 0..(3 * BATCH) {
-            recorder.record(shop.catalog.view_event(&product));
+            recorder.record(shop.catalog.view_event(&product, None));
         }
         recorder.close().await;
         let all = memory
@@ -142,7 +142,7 @@ mod tests {
             )
             .await;
         assert_eq!(all.unwrap().len(), 3 * BATCH, "nothing queued is lost at shutdown");
-        recorder.record(shop.catalog.view_event(&product));
+        recorder.record(shop.catalog.view_event(&product, None));
         assert_eq!(recorder.dropped.load(Ordering::Relaxed), 1, "after closing, views are dropped and counted");
     }
 }

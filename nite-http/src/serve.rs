@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use nite_core::RandomIds;
 use nite_core::email::EmailSender;
 use nite_core::payment::{PaymentProvider, TestPaymentProvider};
+use nite_core::services::ShopSettings;
 use nite_core::shipping::ShippingProvider;
-use nite_core::{RandomIds, SystemClock};
 use nite_email::{EmailSettings, FileEmailSender, OutboxWorker, PostmarkEmailSender, SmtpEmailSender, WorkerOptions};
 use nite_payments::StripePaymentProvider;
 use nite_shipping::{EasyPostCarrier, TableRates};
@@ -56,10 +57,25 @@ pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Datab
                 .context("NITE_EASYPOST_API_KEY")?,
         ),
     };
-    let mut builder =
-        Shop::builder().stores(database.stores()).ids(ids.clone()).email(email, email_settings).shipping(shipping);
+    let stores = database.stores();
+    let settings = ShopSettings {
+        tax_rules: nite_core::seed::niteputter().tax_rules,
+        reservation_ttl: time::Duration::minutes(i64::from(config.hold_minutes)),
+        guest_reservation_ttl: time::Duration::minutes(i64::from(config.guest_hold_minutes)),
+        max_pending_orders: config.max_pending_orders,
+        max_order_units: config.max_order_units,
+        ..ShopSettings::default()
+    };
+    let mut builder = Shop::builder()
+        .stores(stores.clone())
+        .ids(ids.clone())
+        .email(email, email_settings)
+        .shipping(shipping)
+        .settings(settings);
     builder = match &config.payments {
-        Payments::Test => builder.test_payments(Arc::new(TestPaymentProvider::new(ids))),
+        Payments::Test => {
+            builder.test_payments(Arc::new(TestPaymentProvider::with_store(stores.test_payments.clone(), ids)))
+        }
         Payments::Stripe { secret_key, webhook_secrets, api_base } => {
             let mut stripe = StripePaymentProvider::builder(secret_key.expose())
                 .webhook_secrets(webhook_secrets.iter().map(|s| s.expose().to_owned()));
@@ -95,7 +111,7 @@ fn spawn_outbox(shop: &Arc<Shop>, stop: watch::Receiver<bool>) -> tokio::task::J
         stores.customers.clone(),
         shop.email.clone(),
         shop.renderer.clone(),
-        Arc::new(SystemClock),
+        shop.ctx.clock.clone(),
         WorkerOptions::default(),
     );
     tokio::spawn(async move { worker.run(Duration::from_secs(2), stop).await })
@@ -139,11 +155,14 @@ pub async fn shutdown_signal() {
 }
 
 /// Serves the shop on `config.bind` until SIGINT or SIGTERM: the binary's `serve`. It seeds the NitePutter catalog
-/// where it is missing.
+/// into an empty shop only: a shop with products, promotions or orders is never overwritten (`niteputter seed`
+/// resets the demo data on purpose).
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let (shop, database) = build_shop(&config).await?;
-    nite_core::seed::load(&shop.ctx.stores).await.context("seeding the catalog")?;
+    if nite_core::seed::load_if_empty(&shop.ctx.stores).await.context("seeding the catalog")? {
+        tracing::info!("seeded the NitePutter catalog into an empty shop");
+    }
     let listener =
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
     let ready_in_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -170,9 +189,16 @@ pub async fn serve_shop(
             nite_core::IdGenerator::secret_token(&RandomIds).into_bytes()
         }
     };
-    let state = AppState::new(shop, Some(database.clone()), &secret)
+    let mut state = AppState::new(shop, Some(database.clone()), &secret)
         .with_cors_origins(&config.cors_origins)
         .with_catalog_cache(Duration::from_millis(config.catalog_cache_ms));
+    if state.shop.test_payments.is_some() {
+        let warning = "payments go to the built-in test provider: anyone can mark an order paid with \
+                       POST /api/v1/payments/{id}/test-confirm. Never take real orders this way; set \
+                       NITE_PAYMENTS=stripe (and NITE_ENV=production to make this a startup error)";
+        tracing::warn!("{warning}");
+        state.warnings.push(warning.to_owned());
+    }
     let shop = Arc::clone(&state.shop);
     let (stop, stopped) = watch::channel(false);
     let mut workers = Vec::new();
@@ -181,7 +207,12 @@ pub async fn serve_shop(
         workers.push(spawn_sweeper(&shop, stopped));
     }
     let after = state.clone();
-    axum::serve(listener, crate::app(state)).with_graceful_shutdown(shutdown).await.context("serving")?;
+    let limits = crate::ConnectionLimits {
+        max_connections: usize::try_from(config.max_connections).unwrap_or(1024),
+        header_timeout: Duration::from_millis(u64::from(config.header_timeout_ms)),
+        ..crate::ConnectionLimits::default()
+    };
+    crate::serve_connections(listener, crate::app(state), limits, shutdown).await.context("serving")?;
     tracing::info!("shutting down: stopping the workers");
     after.flush_views().await;
     let _ = stop.send(true);

@@ -83,10 +83,17 @@ impl Shop {
     }
 }
 
-/// A shop built without its stores.
+/// Why a shop could not be built.
 #[derive(Debug, thiserror::Error)]
-#[error("a shop needs its stores: call ShopBuilder::stores")]
-pub struct MissingStores;
+#[non_exhaustive]
+pub enum ShopBuildError {
+    /// No stores were given.
+    #[error("a shop needs its stores: call ShopBuilder::stores")]
+    MissingStores,
+    /// No email sender was given, and the default one (`.eml` files in `outbox-mail/`) could not make its folder.
+    #[error("creating the email folder `outbox-mail`: {0}")]
+    EmailFolder(#[source] std::io::Error),
+}
 
 impl ShopBuilder {
     /// The storage ports (required).
@@ -147,12 +154,13 @@ impl ShopBuilder {
     }
 
     /// Builds the shop.
-    pub fn build(self) -> Result<Shop, MissingStores> {
-        let stores = self.stores.ok_or(MissingStores)?;
+    pub fn build(self) -> Result<Shop, ShopBuildError> {
+        let stores = self.stores.ok_or(ShopBuildError::MissingStores)?;
         let (payments, test_payments) = match (self.payments, self.test_payments) {
             (Some(p), t) => (p, t),
             (None, _) => {
-                let test = Arc::new(TestPaymentProvider::new(self.ids.clone()));
+                // Its payments live in the shop's store, so they survive restarts and are shared by every process.
+                let test = Arc::new(TestPaymentProvider::with_store(stores.test_payments.clone(), self.ids.clone()));
                 (test.clone() as Arc<dyn PaymentProvider>, Some(test))
             }
         };
@@ -160,7 +168,7 @@ impl ShopBuilder {
         let email_settings = self.email_settings.unwrap_or_else(crate::default_email_settings);
         let email = match self.email {
             Some(sender) => sender,
-            None => Arc::new(nite_email::FileEmailSender::new("outbox-mail").map_err(|_| MissingStores)?),
+            None => Arc::new(nite_email::FileEmailSender::new("outbox-mail").map_err(ShopBuildError::EmailFolder)?),
         };
         let ctx = ShopContext {
             stores,
@@ -184,7 +192,7 @@ impl ShopBuilder {
             sweeper: ReservationSweeper::new(ctx.clone()),
             sessions: SessionService::new(
                 ctx.clone(),
-                self.passwords.unwrap_or_else(|| Arc::new(crate::auth::Argon2Passwords)),
+                self.passwords.unwrap_or_else(|| Arc::new(crate::auth::Argon2Passwords::default())),
                 time::Duration::days(30),
                 time::Duration::minutes(30),
             ),

@@ -437,7 +437,8 @@ pub(crate) fn payment(provider: &str, p: &ProviderPayment) -> PaymentOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct CheckoutOut {
     pub(crate) order: OrderOut,
-    pub(crate) payment: PaymentOut,
+    /// The payment to complete; `null` when the order costs nothing and is paid already.
+    pub(crate) payment: Option<PaymentOut>,
     /// Send as `X-Order-Token` to read the order without signing in. Returned once.
     pub(crate) order_token: Option<String>,
 }

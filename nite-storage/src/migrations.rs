@@ -13,6 +13,7 @@ pub(crate) const SQLITE: Steps = &[
     (1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
     (2, "payment provider", include_str!("../migrations/sqlite/0002_payment_provider.sql")),
     (3, "sessions", include_str!("../migrations/sqlite/0003_sessions.sql")),
+    (4, "hardening", include_str!("../migrations/sqlite/0004_hardening.sql")),
 ];
 
 #[cfg(feature = "postgres")]
@@ -20,6 +21,7 @@ pub(crate) const POSTGRES: Steps = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
     (2, "payment provider", include_str!("../migrations/postgres/0002_payment_provider.sql")),
     (3, "sessions", include_str!("../migrations/postgres/0003_sessions.sql")),
+    (4, "hardening", include_str!("../migrations/postgres/0004_hardening.sql")),
 ];
 
 /// The migrator for one database's steps.

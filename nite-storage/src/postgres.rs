@@ -57,6 +57,17 @@ async fn begin_write(pool: &PgPool) -> nite_core::Result<sqlx::Transaction<'stat
     pool.begin().await.map_err(crate::sql::db("starting a transaction"))
 }
 
+/// Serializes checkouts of one client for the rest of the transaction, so that its count of unpaid orders cannot
+/// be read by two transactions at once (under READ COMMITTED each would miss the other's insert).
+async fn lock_client(tx: &mut sqlx::Transaction<'static, sqlx::Postgres>, client: &str) -> nite_core::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind(client)
+        .execute(&mut **tx)
+        .await
+        .map_err(crate::sql::db("locking a client's checkouts"))?;
+    Ok(())
+}
+
 /// Leases due outbox messages; `SKIP LOCKED` lets concurrent workers pass over each other's rows instead of waiting.
 const CLAIM_OUTBOX: &str = "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
      WHERE seq IN (SELECT seq FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3

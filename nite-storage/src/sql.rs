@@ -189,8 +189,8 @@ macro_rules! sql_store {
         async fn insert_events(tx: &mut Tx, events: &[AnalyticsEvent]) -> Result<()> {
             for chunk in events.chunks(100) {
                 let sql = format!(
-                    "INSERT INTO analytics_events (kind, at, product_id, order_id, customer_id, quantity, amount_minor, currency) VALUES {}",
-                    placeholders(chunk.len(), 8, 1)
+                    "INSERT INTO analytics_events (kind, at, product_id, order_id, customer_id, quantity, amount_minor, currency, visitor) VALUES {}",
+                    placeholders(chunk.len(), 9, 1)
                 );
                 let mut query = sqlx::query::<$Db>(AssertSqlSafe(sql));
                 for e in chunk {
@@ -203,7 +203,8 @@ macro_rules! sql_store {
                         .bind(e.customer_id.as_ref().map(|c| c.to_string()))
                         .bind(int(e.quantity))
                         .bind(amount)
-                        .bind(e.amount.map(|a| a.currency().to_string()));
+                        .bind(e.amount.map(|a| a.currency().to_string()))
+                        .bind(e.visitor.as_deref());
                 }
                 query.execute(&mut **tx).await.map_err(db("recording analytics events"))?;
             }
@@ -603,9 +604,19 @@ macro_rules! sql_store {
                         return Err(Error::PromotionExhausted(usage.promotion_id.clone()));
                     }
                 }
-                sqlx::query::<$Db>(
-                    "INSERT INTO orders (id, customer_id, state, version, payment_provider, payment_id, expires_at, created_at, doc)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                // The limit on a client's unpaid orders is a condition of the insert itself: no extra statement.
+                let max_pending = match (request.max_pending, &order.client) {
+                    (Some(max), Some(client)) => {
+                        lock_client(&mut tx, client).await?;
+                        Some(int(max))
+                    }
+                    _ => None,
+                };
+                let inserted = sqlx::query::<$Db>(
+                    "INSERT INTO orders (id, customer_id, state, version, payment_provider, payment_id, expires_at, created_at, doc, client_key, email)
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+                     WHERE $12 IS NULL
+                        OR (SELECT count(*) FROM orders WHERE client_key = $10 AND state = 'pending_payment') < $12",
                 )
                 .bind(order.id.as_str())
                 .bind(order.customer_id.as_ref().map(|c| c.to_string()))
@@ -616,9 +627,15 @@ macro_rules! sql_store {
                 .bind(expires_at(order))
                 .bind(micros(order.created_at))
                 .bind(to_doc(order)?)
+                .bind(order.client.as_deref())
+                .bind(order.email.as_str())
+                .bind(max_pending)
                 .execute(&mut *tx)
                 .await
                 .map_err(db("inserting an order"))?;
+                if inserted.rows_affected() == 0 {
+                    return Err(Error::TooManyPendingOrders { limit: request.max_pending.unwrap_or(0) });
+                }
                 if !order.lines.is_empty() {
                     let sql = format!(
                         "INSERT INTO order_lines (order_id, line_no, product_id, sku, quantity) VALUES {}",
@@ -784,6 +801,19 @@ macro_rules! sql_store {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db("checking a purchase"))?;
+                Ok(found.is_some())
+            }
+
+            async fn has_ordered(&self, email: Option<&Email>, customer: Option<&CustomerId>) -> Result<bool> {
+                let found: Option<String> = sqlx::query_scalar(
+                    "SELECT id FROM orders WHERE (email = $1 OR customer_id = $2)
+                     AND state IN ('paid', 'shipped', 'delivered') LIMIT 1",
+                )
+                .bind(email.map(Email::as_str))
+                .bind(customer.map(CustomerId::as_str))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db("checking an order history"))?;
                 Ok(found.is_some())
             }
         }
@@ -1199,6 +1229,7 @@ macro_rules! sql_store {
                 product_id: product.as_deref().map(ProductId::parse).transpose().map_err(bad)?,
                 order_id: order.as_deref().map(OrderId::parse).transpose().map_err(bad)?,
                 customer_id: customer.as_deref().map(CustomerId::parse).transpose().map_err(bad)?,
+                visitor: row.try_get("visitor").map_err(db(context))?,
                 quantity: count(row.try_get("quantity").map_err(db(context))?)?,
                 amount,
             })
@@ -1225,7 +1256,7 @@ macro_rules! sql_store {
                     return Ok(Vec::new());
                 }
                 let sql = format!(
-                    "SELECT kind, at, product_id, order_id, customer_id, quantity, amount_minor, currency
+                    "SELECT kind, at, product_id, order_id, customer_id, quantity, amount_minor, currency, visitor
                      FROM analytics_events WHERE at >= $1 AND at < $2 AND kind IN ({}) ORDER BY at, seq",
                     in_list(kinds.len(), 3)
                 );
@@ -1313,19 +1344,91 @@ macro_rules! sql_store {
             }
 
             async fn use_reset(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<CustomerId>> {
+                let context = "using a password-reset token";
+                let mut tx = begin_write(&self.pool).await?;
                 let customer: Option<String> = sqlx::query_scalar(
                     "UPDATE password_resets SET used = 1 WHERE token_hash = $1 AND used = 0 AND expires_at > $2
                      RETURNING customer_id",
                 )
                 .bind(token_hash)
                 .bind(micros(now))
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await
-                .map_err(db("using a password-reset token"))?;
-                customer
-                    .map(|c| CustomerId::parse(&c).map_err(|e| Error::adapter("reading a password-reset token", e)))
-                    .transpose()
+                .map_err(db(context))?;
+                if let Some(customer) = &customer {
+                    sqlx::query::<$Db>("UPDATE password_resets SET used = 1 WHERE customer_id = $1 AND used = 0")
+                        .bind(customer)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db(context))?;
+                }
+                commit(tx).await?;
+                customer.map(|c| CustomerId::parse(&c).map_err(|e| Error::adapter(context, e))).transpose()
             }
+
+            async fn revoke_customer_sessions(&self, customer: &CustomerId) -> Result<()> {
+                sqlx::query::<$Db>("UPDATE refresh_tokens SET spent = 1 WHERE customer_id = $1")
+                    .bind(customer.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db("revoking a customer's sessions"))?;
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl nite_core::ports::TestPaymentStore for $Store {
+            async fn create_test_payment(
+                &self,
+                payment: &nite_core::ports::StoredTestPayment,
+            ) -> Result<nite_core::ports::StoredTestPayment> {
+                // One statement: a key seen before answers with the row it made (the no-op update returns it).
+                let row = sqlx::query::<$Db>(
+                    "INSERT INTO test_payments (id, idempotency_key, version, doc) VALUES ($1, $2, 0, $3)
+                     ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
+                     RETURNING id, idempotency_key, version, doc",
+                )
+                .bind(payment.id.as_str())
+                .bind(&payment.idempotency_key)
+                .bind(&payment.doc)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db("storing a test payment"))?;
+                test_payment_from_row(&row)
+            }
+
+            async fn test_payment(&self, id: &PaymentId) -> Result<Option<nite_core::ports::StoredTestPayment>> {
+                by_key(
+                    &self.pool,
+                    "SELECT id, idempotency_key, version, doc FROM test_payments WHERE id = $1",
+                    id.as_str(),
+                    "reading a test payment",
+                    test_payment_from_row,
+                )
+                .await
+            }
+
+            async fn save_test_payment(&self, payment: &nite_core::ports::StoredTestPayment) -> Result<bool> {
+                let done = sqlx::query::<$Db>("UPDATE test_payments SET doc = $1, version = version + 1 WHERE id = $2 AND version = $3")
+                    .bind(&payment.doc)
+                    .bind(payment.id.as_str())
+                    .bind(payment.version)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db("saving a test payment"))?;
+                Ok(done.rows_affected() == 1)
+            }
+        }
+
+        fn test_payment_from_row(row: &<$Db as sqlx::Database>::Row) -> Result<nite_core::ports::StoredTestPayment> {
+            let context = "reading a test payment";
+            let id: String = row.try_get("id").map_err(db(context))?;
+            Ok(nite_core::ports::StoredTestPayment {
+                id: PaymentId::parse(&id).map_err(|e| Error::adapter(context, e))?,
+                idempotency_key: row.try_get("idempotency_key").map_err(db(context))?,
+                version: row.try_get("version").map_err(db(context))?,
+                doc: row.try_get("doc").map_err(db(context))?,
+            })
         }
     };
 }

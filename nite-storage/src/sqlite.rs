@@ -61,6 +61,12 @@ impl SqliteStore {
     }
 }
 
+/// Serializes checkouts of one client: SQLite's write transactions are serialized already, so nothing to do.
+#[allow(clippy::unused_async, reason = "the same shape as PostgreSQL's")]
+async fn lock_client(_tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>, _client: &str) -> nite_core::Result<()> {
+    Ok(())
+}
+
 async fn begin_write(pool: &SqlitePool) -> nite_core::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
     pool.begin_with("BEGIN IMMEDIATE").await.map_err(crate::sql::db("starting a write transaction"))
 }

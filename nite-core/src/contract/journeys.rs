@@ -99,18 +99,31 @@ pub async fn checkout_journey(stores: &Stores) {
     assert_eq!(f.reviews.approved("niteputter-pro", 10, None).await.unwrap().items.len(), 1);
     assert_eq!(f.reviews.summary("niteputter-pro").await.unwrap().count, 1);
 
-    // The sales report: revenue is the lines' net (161.98 for the Pro line, 0 for the free Basic).
+    // The sales report: revenue is what was charged less refunds (173.72, nothing refunded); the Pro line's own
+    // revenue is its net (161.98). Four views by two visitors, one of whom bought: 50 % conversion.
     let pro = order.lines[0].product_id.clone();
-    let views: Vec<_> =
-        (0..4).map(|_| AnalyticsEvent::product(EventKind::ProductView, pro.clone(), f.clock.now())).collect();
+    let views: Vec<_> = ["ada", "ada", "stranger", "stranger"]
+        .iter()
+        .map(|who| {
+            let visitor = if *who == "ada" { ada.id.to_string() } else { (*who).to_owned() };
+            AnalyticsEvent {
+                visitor: Some(visitor),
+                ..AnalyticsEvent::product(EventKind::ProductView, pro.clone(), f.clock.now())
+            }
+        })
+        .collect();
     stores.analytics.record_events(&views).await.unwrap();
     let from = f.clock.now() - Duration::days(1);
     let report = f.sales.report(&admin, from, f.clock.now() + Duration::days(1), Granularity::Day).await.unwrap();
     assert_eq!(report.periods.len(), 1);
     let day = &report.periods[0];
-    assert_eq!((day.revenue, day.orders, day.units), (Money::from_minor(16198, Currency::USD), 1, 3));
+    let usd = |cents| Money::from_minor(cents, Currency::USD);
+    assert_eq!((day.revenue, day.gross_revenue, day.refunded), (usd(17372), usd(17372), usd(0)));
+    assert_eq!((day.orders, day.units, day.visitors), (1, 3, 2));
+    assert_eq!(day.conversion_percent, Some(Decimal::new(5000, 2)));
     let pro_sales = day.products.iter().find(|p| p.product_id == pro).unwrap();
-    assert_eq!((pro_sales.views, pro_sales.orders, pro_sales.conversion_percent), (4, 1, Some(Decimal::new(2500, 2))));
+    assert_eq!(pro_sales.revenue, usd(16198));
+    assert_eq!((pro_sales.views, pro_sales.orders, pro_sales.conversion_percent), (4, 1, Some(Decimal::new(5000, 2))));
     assert!(matches!(f.sales.report(&me, from, f.clock.now(), Granularity::Day).await, Err(Error::NotFound { .. })));
 }
 

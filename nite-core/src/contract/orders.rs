@@ -97,6 +97,7 @@ pub async fn place_order(stores: &Stores) {
         promotion_uses: &[],
         idempotency: Some(&record),
         events: &[],
+        max_pending: None,
     };
     assert_eq!(stores.orders.place_order(request).await.unwrap(), Placed::Replayed(first.id.clone()));
 
@@ -151,7 +152,7 @@ pub async fn order_transitions(stores: &Stores) {
 
     // Paid, as the provider says: stock committed, one confirmation, purchase events. The event names only its
     // payment, as a provider's webhook may.
-    let mut event = f.provider.confirm(&payment_id, TestOutcome::Succeeded).unwrap();
+    let mut event = f.provider.confirm(&payment_id, TestOutcome::Succeeded).await.unwrap();
     event.order_id = None;
     assert_eq!(f.payments.handle(&event).await.unwrap(), EventOutcome::Applied(OrderState::Paid));
     assert_eq!(f.payments.handle(&event).await.unwrap(), EventOutcome::Duplicate);
@@ -237,7 +238,7 @@ pub async fn order_transitions(stores: &Stores) {
         .unwrap()
         .order;
     let to_refund_payment = to_refund.payment.payment_id.clone().unwrap();
-    f.payments.handle(&f.provider.confirm(&to_refund_payment, TestOutcome::Succeeded).unwrap()).await.unwrap();
+    f.payments.handle(&f.provider.confirm(&to_refund_payment, TestOutcome::Succeeded).await.unwrap()).await.unwrap();
     assert_eq!(stock(stores, "NP-PRO-GRN").await, (57, 0));
     let cancelled = f.fulfilment.cancel(&to_refund.id, &admin, "changed mind").await.unwrap();
     assert_eq!(cancelled.payment.status, PaymentStatus::Refunded);

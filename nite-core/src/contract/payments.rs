@@ -64,6 +64,11 @@ where
     let first = provider.refund(&refund(&payment.id, Some(2_345), "r1")).await.unwrap();
     assert_eq!(first.amount, usd(2_345));
     assert_eq!(provider.refund(&refund(&payment.id, Some(2_345), "r1")).await.unwrap().id, first.id);
+    // A key is one refund: reused for another amount, the provider refuses (Stripe's `idempotency_key_in_use`).
+    assert!(
+        matches!(provider.refund(&refund(&payment.id, Some(1_000), "r1")).await, Err(Error::PaymentRejected { .. })),
+        "a refund key reused with other parameters"
+    );
     assert!(matches!(
         provider.refund(&refund(&payment.id, Some(10_001), "r2")).await,
         Err(Error::PaymentRejected { .. })
@@ -72,11 +77,19 @@ where
     assert_eq!(rest.amount, usd(10_000));
     assert_ne!(rest.id, first.id);
 
-    // A declined payment: a failed event; it can still be canceled (nothing happens twice).
+    // A declined attempt: a failed event, and the payment stays open for another card; nothing to refund yet.
     let declined = provider.create_payment(&create("ord_contract2", 500, CaptureMethod::Automatic)).await.unwrap();
     let event = settle(declined.id.clone(), TestOutcome::Failed).await;
     assert_eq!(event.kind, PaymentEventKind::Failed);
+    assert_eq!(provider.payment(&declined.id).await.unwrap().status, PaymentStatus::Pending, "retryable");
     assert!(matches!(provider.refund(&refund(&declined.id, None, "r4")).await, Err(Error::PaymentRejected { .. })));
+    let retried = settle(declined.id.clone(), TestOutcome::Succeeded).await;
+    assert_eq!(retried.kind, PaymentEventKind::Succeeded);
+    assert_ne!(retried.event_id, event.event_id, "every attempt is its own event");
+
+    // Nothing to pay is no payment (Stripe refuses an amount of zero).
+    let free = provider.create_payment(&create("ord_contract5", 0, CaptureMethod::Automatic)).await;
+    assert!(matches!(free, Err(Error::PaymentRejected { .. })), "{free:?}");
 
     // An abandoned payment is canceled.
     let abandoned = provider.create_payment(&create("ord_contract3", 700, CaptureMethod::Automatic)).await.unwrap();

@@ -102,6 +102,7 @@ pub async fn analytics(stores: &Stores) {
         product_id: Some(product.clone()),
         order_id: Some(OrderId::parse("ord_1").unwrap()),
         customer_id: None,
+        visitor: Some("visitor-1".to_owned()),
         quantity: 2,
         amount: Some(Money::from_minor(17998, Currency::USD)),
     };

@@ -89,9 +89,29 @@ impl PaymentRecord {
     }
 }
 
+/// Where a refund stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundStatus {
+    /// Recorded before the provider was asked: its amount is held, so that concurrent refunds can never add up to
+    /// more than was captured.
+    Pending,
+    /// The provider made it.
+    #[default]
+    Succeeded,
+    /// The provider refused it; nothing was refunded.
+    Failed,
+}
+
 /// A refund of some or all of an order's payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refund {
+    /// Its id, made before the provider is asked (refunds recorded before ids existed have none).
+    #[serde(default)]
+    pub id: Option<crate::RefundId>,
+    /// Where it stands.
+    #[serde(default)]
+    pub status: RefundStatus,
     /// The provider's id for it, when it has one.
     pub provider_refund_id: Option<String>,
     /// How much.

@@ -1,9 +1,19 @@
-//! `TestPaymentProvider`: payments in memory that succeed or fail when told to. No keys, no network.
+//! `TestPaymentProvider`: payments that succeed or fail when told to. No keys, no network.
+//!
+//! Its payments live in a [`TestPaymentStore`]: the shop's database in a server (so they survive restarts and are
+//! shared by every process), or memory for a quick test. Every change is a compare-and-set on the stored payment, so
+//! two processes confirming or refunding one payment at once cannot both win. Event ids are derived from the payment
+//! and its stored attempt count (`evt_test_{payment}_{n}`), so they never repeat across processes or restarts.
+//!
+//! It behaves like Stripe where nite's correctness depends on it: a reused idempotency key with other parameters is
+//! refused (`idempotency_key_in_use`), a zero amount is refused (`amount_too_small`), a declined attempt leaves the
+//! payment open for another attempt, and a refund never exceeds what is left of the capture.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::order::PaymentStatus;
@@ -11,6 +21,7 @@ use crate::payment::{
     CaptureMethod, CreatePayment, PaymentEvent, PaymentEventKind, PaymentProvider, ProviderPayment, ProviderRefund,
     RefundRequest, WebhookRequest,
 };
+use crate::ports::{StoredTestPayment, TestPaymentStore};
 use crate::{IdGenerator, IdGeneratorExt, Money, OrderId, PaymentId};
 
 /// How a test payment ends.
@@ -20,11 +31,19 @@ use crate::{IdGenerator, IdGeneratorExt, Money, OrderId, PaymentId};
 pub enum TestOutcome {
     /// The customer paid.
     Succeeded,
-    /// The card was declined.
+    /// The card was declined; the payment stays open for another attempt.
     Failed,
 }
 
-#[derive(Debug, Clone)]
+/// A refund made under one idempotency key, and the request it answered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct KeyedRefund {
+    fingerprint: String,
+    refund: ProviderRefund,
+}
+
+/// The provider's state of one payment: what the store keeps as its document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct TestPayment {
     payment: ProviderPayment,
     order_id: OrderId,
@@ -32,19 +51,18 @@ struct TestPayment {
     refunded: Money,
     /// The request that created it, to refuse a reused key with another request.
     fingerprint: String,
+    /// Attempts to pay (each one an event).
+    attempts: u64,
+    /// Refunds by idempotency key.
+    refunds: BTreeMap<String, KeyedRefund>,
 }
 
-#[derive(Default)]
-struct State {
-    payments: HashMap<PaymentId, TestPayment>,
-    by_key: HashMap<String, PaymentId>,
-    refunds: HashMap<String, ProviderRefund>,
-    events: u64,
-}
+/// How many times a change is retried after losing a race for the stored payment.
+const ATTEMPTS: usize = 8;
 
 /// The built-in test provider: the development default, and the provider of nite's own tests.
 pub struct TestPaymentProvider {
-    state: Mutex<State>,
+    store: Arc<dyn TestPaymentStore>,
     ids: Arc<dyn IdGenerator>,
 }
 
@@ -52,51 +70,92 @@ fn rejected(code: &str, message: impl Into<String>) -> Error {
     Error::PaymentRejected { code: code.to_owned(), message: message.into() }
 }
 
+fn decode(stored: &StoredTestPayment) -> Result<TestPayment> {
+    serde_json::from_str(&stored.doc).map_err(|e| Error::adapter("reading a test payment", e))
+}
+
+fn encode(payment: &TestPayment) -> Result<String> {
+    serde_json::to_string(payment).map_err(|e| Error::adapter("writing a test payment", e))
+}
+
 impl TestPaymentProvider {
-    /// A provider making ids with `ids`.
+    /// A provider whose payments live in this process's memory only (for tests and quick experiments): they are
+    /// gone when it stops. A server uses [`TestPaymentProvider::with_store`].
     pub fn new(ids: Arc<dyn IdGenerator>) -> TestPaymentProvider {
-        TestPaymentProvider { state: Mutex::new(State::default()), ids }
+        TestPaymentProvider::with_store(Arc::new(MemoryTestPayments::default()), ids)
     }
 
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    /// A provider keeping its payments in `store` (the shop's database), making ids with `ids`.
+    pub fn with_store(store: Arc<dyn TestPaymentStore>, ids: Arc<dyn IdGenerator>) -> TestPaymentProvider {
+        TestPaymentProvider { store, ids }
     }
 
-    /// Ends a pending payment as the customer would, and returns the event a real provider's webhook would carry:
-    /// `succeeded` (or `authorized`, for manual capture) or `failed`. Each call is a new event with a new id.
-    pub fn confirm(&self, id: &PaymentId, outcome: TestOutcome) -> Result<PaymentEvent> {
-        let mut state = self.state();
-        state.events += 1;
-        let event_id = format!("evt_test_{}", state.events);
-        let stored = state.payments.get_mut(id).ok_or_else(|| Error::not_found("payment", id))?;
-        if stored.payment.status != PaymentStatus::Pending {
-            return Err(Error::PaymentNotPending(id.clone()));
+    async fn load(&self, id: &PaymentId) -> Result<(StoredTestPayment, TestPayment)> {
+        let stored = self.store.test_payment(id).await?.ok_or_else(|| Error::not_found("payment", id))?;
+        let payment = decode(&stored)?;
+        Ok((stored, payment))
+    }
+
+    /// Loads the payment, applies `change` and saves it, retrying from a fresh load when another writer saved first.
+    async fn change<T>(&self, id: &PaymentId, change: impl Fn(&mut TestPayment) -> Result<Step<T>>) -> Result<T> {
+        for _ in 0..ATTEMPTS {
+            let (stored, mut payment) = self.load(id).await?;
+            match change(&mut payment)? {
+                Step::Done(answer) => return Ok(answer),
+                Step::Save(answer) => {
+                    let next = StoredTestPayment { doc: encode(&payment)?, ..stored };
+                    if self.store.save_test_payment(&next).await? {
+                        return Ok(answer);
+                    }
+                }
+            }
         }
-        let kind = match (outcome, stored.capture) {
-            (TestOutcome::Failed, _) => {
-                stored.payment.status = PaymentStatus::Failed;
-                PaymentEventKind::Failed
-            }
-            (TestOutcome::Succeeded, CaptureMethod::Automatic) => {
-                stored.payment.status = PaymentStatus::Captured;
-                stored.payment.captured = stored.payment.amount;
-                PaymentEventKind::Succeeded
-            }
-            (TestOutcome::Succeeded, CaptureMethod::Manual) => {
-                stored.payment.status = PaymentStatus::Authorized;
-                PaymentEventKind::Authorized
-            }
-        };
-        stored.payment.client_secret = None;
-        Ok(PaymentEvent {
-            provider: self.name().to_owned(),
-            event_id,
-            payment_id: id.clone(),
-            order_id: Some(stored.order_id.clone()),
-            kind,
-            amount: stored.payment.amount,
-        })
+        Err(Error::Conflict("payment"))
     }
+
+    /// Ends an attempt to pay as the customer would, and returns the event a real provider's webhook would carry:
+    /// `succeeded` (or `authorized`, for manual capture) or `failed`. A failed attempt leaves the payment open for
+    /// another one, as Stripe's PaymentIntents do. Each call is a new event with a new id.
+    pub async fn confirm(&self, id: &PaymentId, outcome: TestOutcome) -> Result<PaymentEvent> {
+        let provider = self.name().to_owned();
+        self.change(id, |stored| {
+            if stored.payment.status != PaymentStatus::Pending {
+                return Err(Error::PaymentNotPending(id.clone()));
+            }
+            stored.attempts += 1;
+            let kind = match (outcome, stored.capture) {
+                (TestOutcome::Failed, _) => PaymentEventKind::Failed,
+                (TestOutcome::Succeeded, CaptureMethod::Automatic) => {
+                    stored.payment.status = PaymentStatus::Captured;
+                    stored.payment.captured = stored.payment.amount;
+                    stored.payment.client_secret = None;
+                    PaymentEventKind::Succeeded
+                }
+                (TestOutcome::Succeeded, CaptureMethod::Manual) => {
+                    stored.payment.status = PaymentStatus::Authorized;
+                    stored.payment.client_secret = None;
+                    PaymentEventKind::Authorized
+                }
+            };
+            Ok(Step::Save(PaymentEvent {
+                provider: provider.clone(),
+                event_id: format!("evt_test_{id}_{}", stored.attempts),
+                payment_id: id.clone(),
+                order_id: Some(stored.order_id.clone()),
+                kind,
+                amount: stored.payment.amount,
+            }))
+        })
+        .await
+    }
+}
+
+/// What a change to a stored payment decided.
+enum Step<T> {
+    /// Save the changed payment, then answer.
+    Save(T),
+    /// Answer without saving.
+    Done(T),
 }
 
 #[async_trait]
@@ -106,17 +165,12 @@ impl PaymentProvider for TestPaymentProvider {
     }
 
     async fn create_payment(&self, request: &CreatePayment) -> Result<ProviderPayment> {
-        let fingerprint = format!("{}:{}:{}", request.order_id, request.amount, request.email);
-        let mut state = self.state();
-        if let Some(id) = state.by_key.get(&request.idempotency_key) {
-            let existing = &state.payments[id];
-            if existing.fingerprint != fingerprint {
-                return Err(rejected("idempotency_key_in_use", "the key was used with other parameters"));
-            }
-            return Ok(existing.payment.clone());
-        }
+        let fingerprint = format!("{}:{}:{}:{:?}", request.order_id, request.amount, request.email, request.capture);
         if request.amount.is_negative() || request.amount.to_minor().is_err() {
             return Err(rejected("parameter_invalid_integer", "the amount must be whole minor units, not negative"));
+        }
+        if request.amount.is_zero() {
+            return Err(rejected("amount_too_small", "a payment must be for more than nothing"));
         }
         let id: PaymentId = self.ids.new_id();
         let zero = Money::zero(request.amount.currency());
@@ -127,80 +181,130 @@ impl PaymentProvider for TestPaymentProvider {
             captured: zero,
             client_secret: Some(format!("{id}_secret_{}", self.ids.secret_token())),
         };
-        state.by_key.insert(request.idempotency_key.clone(), id.clone());
-        state.payments.insert(
+        let state = TestPayment {
+            payment,
+            order_id: request.order_id.clone(),
+            capture: request.capture,
+            refunded: zero,
+            fingerprint: fingerprint.clone(),
+            attempts: 0,
+            refunds: BTreeMap::new(),
+        };
+        let new = StoredTestPayment {
             id,
-            TestPayment {
-                payment: payment.clone(),
-                order_id: request.order_id.clone(),
-                capture: request.capture,
-                refunded: zero,
-                fingerprint,
-            },
-        );
-        Ok(payment)
+            idempotency_key: request.idempotency_key.clone(),
+            doc: encode(&state)?,
+            version: 0,
+        };
+        let stored = decode(&self.store.create_test_payment(&new).await?)?;
+        if stored.fingerprint != fingerprint {
+            return Err(rejected("idempotency_key_in_use", "the key was used with other parameters"));
+        }
+        Ok(stored.payment)
     }
 
     async fn payment(&self, id: &PaymentId) -> Result<ProviderPayment> {
-        self.state().payments.get(id).map(|p| p.payment.clone()).ok_or_else(|| Error::not_found("payment", id))
+        Ok(self.load(id).await?.1.payment)
     }
 
     async fn capture(&self, id: &PaymentId, amount: Option<Money>) -> Result<ProviderPayment> {
-        let mut state = self.state();
-        let stored = state.payments.get_mut(id).ok_or_else(|| Error::not_found("payment", id))?;
-        if stored.payment.status != PaymentStatus::Authorized {
-            return Err(rejected("payment_intent_unexpected_state", "only an authorized payment can be captured"));
-        }
-        let amount = amount.unwrap_or(stored.payment.amount);
-        if amount.currency() != stored.payment.amount.currency() || amount.amount() > stored.payment.amount.amount() {
-            return Err(rejected("amount_too_large", "cannot capture more than was authorized"));
-        }
-        stored.payment.captured = amount;
-        stored.payment.status = PaymentStatus::Captured;
-        Ok(stored.payment.clone())
+        self.change(id, |stored| {
+            if stored.payment.status != PaymentStatus::Authorized {
+                return Err(rejected("payment_intent_unexpected_state", "only an authorized payment can be captured"));
+            }
+            let amount = amount.unwrap_or(stored.payment.amount);
+            if amount.currency() != stored.payment.amount.currency() || amount.amount() > stored.payment.amount.amount()
+            {
+                return Err(rejected("amount_too_large", "cannot capture more than was authorized"));
+            }
+            stored.payment.captured = amount;
+            stored.payment.status = PaymentStatus::Captured;
+            Ok(Step::Save(stored.payment.clone()))
+        })
+        .await
     }
 
     async fn cancel(&self, id: &PaymentId) -> Result<ProviderPayment> {
-        let mut state = self.state();
-        let stored = state.payments.get_mut(id).ok_or_else(|| Error::not_found("payment", id))?;
-        match stored.payment.status {
+        self.change(id, |stored| match stored.payment.status {
             PaymentStatus::Pending | PaymentStatus::Authorized => {
                 stored.payment.status = PaymentStatus::Failed;
                 stored.payment.client_secret = None;
-                Ok(stored.payment.clone())
+                Ok(Step::Save(stored.payment.clone()))
             }
-            PaymentStatus::Failed => Ok(stored.payment.clone()),
+            PaymentStatus::Failed => Ok(Step::Done(stored.payment.clone())),
             _ => Err(rejected("payment_intent_unexpected_state", "a captured payment cannot be canceled; refund it")),
-        }
+        })
+        .await
     }
 
     async fn refund(&self, request: &RefundRequest) -> Result<ProviderRefund> {
-        let mut state = self.state();
-        if let Some(refund) = state.refunds.get(&request.idempotency_key) {
-            return Ok(refund.clone());
-        }
-        let stored = state
-            .payments
-            .get_mut(&request.payment_id)
-            .ok_or_else(|| Error::not_found("payment", &request.payment_id))?;
-        if stored.payment.status != PaymentStatus::Captured {
-            return Err(rejected("charge_not_refundable", "only a captured payment can be refunded"));
-        }
-        let left = stored.payment.captured.checked_sub(stored.refunded)?;
-        let amount = request.amount.unwrap_or(left);
-        if amount.currency() != left.currency() || amount.amount() > left.amount() || !amount.is_at_minor_unit() {
-            return Err(rejected("amount_too_large", format!("at most {left} can be refunded")));
-        }
-        if amount.is_zero() || amount.is_negative() {
-            return Err(rejected("parameter_invalid_integer", "a refund is a positive amount"));
-        }
-        stored.refunded = stored.refunded.checked_add(amount)?;
-        let refund = ProviderRefund { id: format!("re_test_{}", self.ids.next_body()), amount };
-        state.refunds.insert(request.idempotency_key.clone(), refund.clone());
-        Ok(refund)
+        let fingerprint = format!("{}:{:?}", request.payment_id, request.amount);
+        let refund_id = format!("re_test_{}", self.ids.next_body());
+        self.change(&request.payment_id, |stored| {
+            if let Some(earlier) = stored.refunds.get(&request.idempotency_key) {
+                if earlier.fingerprint != fingerprint {
+                    return Err(rejected("idempotency_key_in_use", "the key was used with other parameters"));
+                }
+                return Ok(Step::Done(earlier.refund.clone()));
+            }
+            if stored.payment.status != PaymentStatus::Captured {
+                return Err(rejected("charge_not_refundable", "only a captured payment can be refunded"));
+            }
+            let left = stored.payment.captured.checked_sub(stored.refunded)?;
+            let amount = request.amount.unwrap_or(left);
+            if amount.currency() != left.currency() || amount.amount() > left.amount() || !amount.is_at_minor_unit() {
+                return Err(rejected("amount_too_large", format!("at most {left} can be refunded")));
+            }
+            if amount.is_zero() || amount.is_negative() {
+                return Err(rejected("parameter_invalid_integer", "a refund is a positive amount"));
+            }
+            stored.refunded = stored.refunded.checked_add(amount)?;
+            let refund = ProviderRefund { id: refund_id.clone(), amount };
+            stored.refunds.insert(
+                request.idempotency_key.clone(),
+                KeyedRefund { fingerprint: fingerprint.clone(), refund: refund.clone() },
+            );
+            Ok(Step::Save(refund))
+        })
+        .await
     }
 
     fn parse_webhook(&self, _request: &WebhookRequest<'_>) -> Result<Option<PaymentEvent>> {
         Err(Error::SignatureInvalid("the test provider sends no webhooks: its events come from `confirm`".into()))
+    }
+}
+
+/// Test payments in this process's memory.
+#[derive(Default)]
+pub(crate) struct MemoryTestPayments {
+    payments: Mutex<(HashMap<PaymentId, StoredTestPayment>, HashMap<String, PaymentId>)>,
+}
+
+#[async_trait]
+impl TestPaymentStore for MemoryTestPayments {
+    async fn create_test_payment(&self, payment: &StoredTestPayment) -> Result<StoredTestPayment> {
+        let mut guard = self.payments.lock().unwrap_or_else(|e| e.into_inner());
+        let (by_id, by_key) = &mut *guard;
+        if let Some(existing) = by_key.get(&payment.idempotency_key).and_then(|id| by_id.get(id)) {
+            return Ok(existing.clone());
+        }
+        by_key.insert(payment.idempotency_key.clone(), payment.id.clone());
+        by_id.insert(payment.id.clone(), payment.clone());
+        Ok(payment.clone())
+    }
+
+    async fn test_payment(&self, id: &PaymentId) -> Result<Option<StoredTestPayment>> {
+        Ok(self.payments.lock().unwrap_or_else(|e| e.into_inner()).0.get(id).cloned())
+    }
+
+    async fn save_test_payment(&self, payment: &StoredTestPayment) -> Result<bool> {
+        let mut guard = self.payments.lock().unwrap_or_else(|e| e.into_inner());
+        match guard.0.get_mut(&payment.id) {
+            Some(stored) if stored.version == payment.version => {
+                *stored = StoredTestPayment { version: payment.version + 1, ..payment.clone() };
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }

@@ -37,6 +37,9 @@ pub struct PlaceOrder<'a> {
     pub idempotency: Option<&'a IdempotencyRecord>,
     /// Analytics events to record (`checkout_started`).
     pub events: &'a [AnalyticsEvent],
+    /// The most unpaid orders the order's client may hold, this one included: the store counts the client's orders
+    /// awaiting payment in the same transaction and refuses with `TooManyPendingOrders`. `None` checks nothing.
+    pub max_pending: Option<u32>,
 }
 
 /// What placing an order did.
@@ -102,7 +105,8 @@ pub trait OrderStore: Send + Sync {
     /// Places an order atomically: records the idempotency key (or answers `Replayed` / `IdempotencyKeyReused`),
     /// freezes the cart (`CartNotOpen` if it is not open at `cart_version`), reserves every SKU
     /// (`InsufficientStock`, naming what is available), counts every promotion use (`PromotionExhausted`), inserts
-    /// the order and records the events. On any error nothing is changed.
+    /// the order (`TooManyPendingOrders` if its client, `Order::client`, already holds `max_pending` unpaid orders)
+    /// and records the events. On any error nothing is changed.
     async fn place_order(&self, request: PlaceOrder<'_>) -> Result<Placed>;
 
     /// Saves an order transition atomically: the order (if still at its loaded version, else `Conflict("order")`),
@@ -131,4 +135,8 @@ pub trait OrderStore: Send + Sync {
 
     /// Whether the customer has a paid (or shipped, or delivered) order with the product.
     async fn has_purchased(&self, customer: &CustomerId, product: &ProductId) -> Result<bool>;
+
+    /// Whether anyone has ordered and paid (the order is paid, shipped or delivered) with this email address, or as
+    /// this customer: the history promotions for first orders ask about.
+    async fn has_ordered(&self, email: Option<&crate::Email>, customer: Option<&CustomerId>) -> Result<bool>;
 }

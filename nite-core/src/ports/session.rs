@@ -53,6 +53,10 @@ pub trait SessionStore: Send + Sync {
     /// Stores a password-reset token.
     async fn issue_reset(&self, token_hash: &str, customer: &CustomerId, expires_at: OffsetDateTime) -> Result<()>;
 
-    /// Uses a password-reset token, once: its customer, or `None` if it is unknown, used or expired.
+    /// Uses a password-reset token, once: its customer, or `None` if it is unknown, used or expired. Every other
+    /// outstanding reset token of that customer is voided with it, atomically.
     async fn use_reset(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<CustomerId>>;
+
+    /// Revokes every refresh token of a customer (after a password reset: every sign-in ends).
+    async fn revoke_customer_sessions(&self, customer: &CustomerId) -> Result<()>;
 }

@@ -9,7 +9,7 @@ use crate::pricing::{
 };
 use crate::promotion::{Action, Condition, DiscountCode, NotAppliedReason, Promotion, PromotionClass, Target};
 use crate::tax::{PriceMode, Region, TaxRounding};
-use crate::{Currency, Money, Percentage, RoundingMode, TaxCategory};
+use crate::{Currency, Money, Percentage, PromotionId, RoundingMode, TaxCategory};
 
 /// The most lines one cart may hold.
 pub const MAX_LINES: usize = 1_000;
@@ -25,8 +25,73 @@ pub const MAX_UNIT_MINOR: i128 = 100_000_000_000;
 /// Promotions are tried in ascending priority, ties by id; each one that applies works on what earlier ones left.
 /// Input order of promotions never changes the result. Errors only on unusable input (a line in another currency, a
 /// negative or sub-minor price, too many lines); a promotion that does not apply is reported, not an error.
+///
+/// When promotions exclude each other (one is `exclusive`, or their `combines_with` refuse each other's class), the
+/// shopper gets the combination that costs them least, never merely the one that happened to run first: see
+/// [`best_combination`]. A cart without such a conflict is priced once.
 pub fn price(cart: &PricingCart<'_>, ctx: &PricingContext<'_>) -> Result<PricedCart, PricingError> {
-    Engine::new(cart, ctx)?.run()
+    let greedy = Engine::new(cart, ctx, &[])?.run()?;
+    if greedy.not_applied.iter().any(|n| n.reason == NotAppliedReason::NotCombinable) {
+        return best_combination(cart, ctx, greedy);
+    }
+    Ok(greedy)
+}
+
+/// How many promotions in conflict are searched exhaustively (2^n pricings at most); past that, each refused
+/// promotion is tried in place of those it conflicts with.
+const EXHAUSTIVE_CONFLICTS: usize = 6;
+
+/// The cheapest way for the shopper to resolve the conflicts of `greedy` (the cart priced in priority order).
+///
+/// The promotions in conflict are those refused as not combinable and the applied ones that refuse one of them.
+/// Every way of leaving some of them out is priced (up to [`EXHAUSTIVE_CONFLICTS`] of them; beyond, each refused
+/// promotion in place of the ones it conflicts with), and so is the cart without any entered code, so that a code
+/// can never make a cart dearer. The lowest total wins; on a tie, the earlier candidate (the priority order first),
+/// so the answer is deterministic. Promotions left out are reported as `not_combinable`.
+fn best_combination(
+    cart: &PricingCart<'_>,
+    ctx: &PricingContext<'_>,
+    greedy: PricedCart,
+) -> Result<PricedCart, PricingError> {
+    let find = |id: &PromotionId| ctx.promotions.iter().find(|p| &p.id == id);
+    let refused: Vec<&Promotion> = greedy
+        .not_applied
+        .iter()
+        .filter(|n| n.reason == NotAppliedReason::NotCombinable)
+        .filter_map(|n| n.promotion_id.as_ref().and_then(find))
+        .collect();
+    let applied: Vec<&Promotion> = greedy.applied.iter().filter_map(|a| find(&a.promotion_id)).collect();
+    let mut conflicted: Vec<&PromotionId> = refused.iter().map(|p| &p.id).collect();
+    conflicted.extend(applied.iter().filter(|a| refused.iter().any(|r| !r.combines(a))).map(|a| &a.id));
+    conflicted.sort();
+    conflicted.dedup();
+    let coded: Vec<&PromotionId> = greedy
+        .applied
+        .iter()
+        .filter(|a| a.code.is_some())
+        .filter_map(|a| find(&a.promotion_id).map(|p| &p.id))
+        .collect();
+    let mut ways: Vec<Vec<&PromotionId>> = Vec::new();
+    if conflicted.len() <= EXHAUSTIVE_CONFLICTS {
+        for mask in 1..(1_u32 << conflicted.len()) {
+            ways.push(conflicted.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, id)| *id).collect());
+        }
+    } else {
+        for r in &refused {
+            ways.push(applied.iter().filter(|a| !r.combines(a)).map(|a| &a.id).collect());
+        }
+    }
+    if !coded.is_empty() {
+        ways.push(coded);
+    }
+    let mut best = greedy;
+    for excluded in ways {
+        let candidate = Engine::new(cart, ctx, &excluded)?.run()?;
+        if candidate.totals.total.amount() < best.totals.total.amount() {
+            best = candidate;
+        }
+    }
+    Ok(best)
 }
 
 /// One line while promotions run, in minor units.
@@ -48,9 +113,11 @@ impl Work {
     }
 }
 
-struct Engine<'c, 'x> {
+struct Engine<'c, 'x, 'e> {
     cart: &'c PricingCart<'c>,
     ctx: &'x PricingContext<'x>,
+    /// Promotions left out (to resolve a conflict another way): reported as not combinable.
+    excluded: &'e [&'e PromotionId],
     currency: Currency,
     rounding: RoundingMode,
     work: Vec<Work>,
@@ -73,8 +140,12 @@ fn minor(amount: Money, currency: Currency) -> Option<i128> {
     amount.to_minor_i128().ok().filter(|m| (0..=MAX_UNIT_MINOR).contains(m))
 }
 
-impl<'c, 'x> Engine<'c, 'x> {
-    fn new(cart: &'c PricingCart<'c>, ctx: &'x PricingContext<'x>) -> Result<Engine<'c, 'x>, PricingError> {
+impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
+    fn new(
+        cart: &'c PricingCart<'c>,
+        ctx: &'x PricingContext<'x>,
+        excluded: &'e [&'e PromotionId],
+    ) -> Result<Engine<'c, 'x, 'e>, PricingError> {
         let currency = cart.currency;
         if cart.lines.len() > MAX_LINES {
             return Err(PricingError::TooManyLines { count: cart.lines.len() });
@@ -111,6 +182,7 @@ impl<'c, 'x> Engine<'c, 'x> {
         Ok(Engine {
             cart,
             ctx,
+            excluded,
             currency,
             rounding: ctx.policy.rounding,
             work,
@@ -133,7 +205,11 @@ impl<'c, 'x> Engine<'c, 'x> {
         self.applied.reserve_exact(candidates.len());
         for candidate in candidates {
             let (promotion, code) = candidate;
-            let outcome = self.eligibility(promotion).and_then(|()| self.apply(promotion));
+            let outcome = if self.excluded.contains(&&promotion.id) {
+                Err(NotAppliedReason::NotCombinable)
+            } else {
+                self.eligibility(promotion).and_then(|()| self.apply(promotion))
+            };
             match outcome {
                 Ok(amount) => self.applied.push((promotion, code, amount)),
                 Err(reason) => self.not_applied.push(NotApplied {

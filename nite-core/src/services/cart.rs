@@ -40,18 +40,35 @@ impl CartService {
         CartService { ctx }
     }
 
-    /// Creates an empty cart, owned by the viewer if signed in.
+    /// Creates an empty cart, owned by the viewer if signed in. The shop sells in one currency: a cart in another
+    /// could never be priced, so it is refused here rather than after its first line.
     pub async fn create(&self, viewer: &Viewer, currency: Option<Currency>) -> Result<CartView> {
-        let currency = currency.unwrap_or(self.ctx.settings.currency);
-        let cart = Cart::new(self.ctx.ids.new_id(), viewer.customer_id.clone(), currency, self.ctx.clock.now());
+        let sold = self.ctx.settings.currency;
+        let currency = currency.unwrap_or(sold);
+        if currency != sold {
+            return Err(Error::invalid("currency", format!("this shop sells in {sold} only")));
+        }
+        let mut cart = Cart::new(self.ctx.ids.new_id(), viewer.customer_id.clone(), currency, self.ctx.clock.now());
+        cart.shown_total = Some(crate::Money::zero(currency));
         self.ctx.stores.carts.create_cart(&cart).await?;
         self.view_of(cart).await
     }
 
-    /// The cart with its prices; `NotFound` if absent or another customer's.
+    /// The cart with its prices; `NotFound` if absent or another customer's. Reading writes nothing: the total
+    /// checkout holds the shopper to is the one the last change of the cart answered with.
     pub async fn view(&self, id: &CartId, viewer: &Viewer) -> Result<CartView> {
         let cart = self.load(id, viewer).await?;
         self.view_of(cart).await
+    }
+
+    /// Records `total` as the total last shown for the cart (after checkout answered `CartChanged` with it).
+    pub(crate) async fn shown(&self, cart: &Cart, total: crate::Money) -> Result<()> {
+        let mut cart = cart.clone();
+        cart.shown_total = Some(total);
+        match self.ctx.stores.carts.save_cart(&cart).await {
+            Ok(_) | Err(Error::Conflict(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Adds `quantity` units of `sku` (to its line, if the cart has one).
@@ -75,6 +92,7 @@ impl CartService {
         let event = AnalyticsEvent {
             quantity: quantity.get(),
             customer_id: viewer.customer_id.clone(),
+            visitor: viewer.visitor(),
             ..AnalyticsEvent::product(EventKind::AddToCart, product.id.clone(), self.ctx.clock.now())
         };
         self.ctx.stores.analytics.record_events(&[event]).await?;
@@ -275,7 +293,8 @@ impl CartService {
         products.into_iter().next().ok_or_else(|| Error::not_found("sku", sku))
     }
 
-    /// Loads, changes and saves an open cart, retrying on a lost race; then checks stock and prices it.
+    /// Loads, changes, checks the stock of, prices and saves an open cart, retrying on a lost race. A change whose
+    /// cart cannot be priced is refused before anything is stored; the total it answers with is recorded as shown.
     async fn change(
         &self,
         id: &CartId,
@@ -291,8 +310,13 @@ impl CartService {
             edit(&mut cart, &edit_ctx)?;
             self.check_stock(&cart).await?;
             cart.updated_at = self.ctx.clock.now();
+            let mut view = self.view_of(cart.clone()).await?;
+            cart.shown_total = Some(view.priced.totals.total);
             match self.ctx.stores.carts.save_cart(&cart).await {
-                Ok(saved) => return self.view_of(saved).await,
+                Ok(saved) => {
+                    view.cart = saved;
+                    return Ok(view);
+                }
                 Err(Error::Conflict(_)) => continue,
                 Err(e) => return Err(e),
             }
@@ -371,14 +395,14 @@ impl CartService {
     async fn customer_facts(&self, cart: &Cart, promotions: &[Promotion]) -> Result<CustomerFacts> {
         let needs = |f: fn(&Condition) -> bool| promotions.iter().any(|p| p.conditions.iter().any(f));
         let mut facts = CustomerFacts { customer_id: cart.customer_id.clone(), group: None, is_first_order: true };
+        // A guest's history is their (normalised) email's: a first-order promotion is not theirs for the asking.
+        if needs(|c| matches!(c, Condition::FirstOrder)) && (cart.customer_id.is_some() || cart.email.is_some()) {
+            let ordered = self.ctx.stores.orders.has_ordered(cart.email.as_ref(), cart.customer_id.as_ref()).await?;
+            facts.is_first_order = !ordered;
+        }
         let Some(customer) = &cart.customer_id else { return Ok(facts) };
         if needs(|c| matches!(c, Condition::CustomerGroups { .. })) {
             facts.group = self.ctx.stores.customers.customer(customer).await?.and_then(|c| c.group);
-        }
-        if needs(|c| matches!(c, Condition::FirstOrder)) {
-            let filter =
-                crate::ports::OrderFilter { customer_id: Some(customer.clone()), limit: 1, ..Default::default() };
-            facts.is_first_order = self.ctx.stores.orders.orders(&filter).await?.items.is_empty();
         }
         Ok(facts)
     }

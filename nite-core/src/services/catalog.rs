@@ -74,14 +74,17 @@ impl CatalogService {
         self.ctx.stores.inventory.set_on_hand(&sku, on_hand).await
     }
 
-    /// Records that a product page was shown.
-    pub async fn record_view(&self, product: &Product) -> Result<()> {
-        self.record_events(&[self.view_event(&product.id)]).await
+    /// Records that a product page was shown to `visitor`.
+    pub async fn record_view(&self, product: &Product, visitor: Option<String>) -> Result<()> {
+        self.record_events(&[self.view_event(&product.id, visitor)]).await
     }
 
     /// The event of a product page shown now, to record later with others ([`CatalogService::record_events`]).
-    pub fn view_event(&self, product: &crate::ProductId) -> AnalyticsEvent {
-        AnalyticsEvent::product(EventKind::ProductView, product.clone(), self.ctx.clock.now())
+    pub fn view_event(&self, product: &crate::ProductId, visitor: Option<String>) -> AnalyticsEvent {
+        AnalyticsEvent {
+            visitor,
+            ..AnalyticsEvent::product(EventKind::ProductView, product.clone(), self.ctx.clock.now())
+        }
     }
 
     /// Records a batch of analytics events in one write.

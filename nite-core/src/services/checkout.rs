@@ -3,11 +3,12 @@
 use crate::analytics::{AnalyticsEvent, EventKind};
 use crate::cart::CartState;
 use crate::error::{Error, FieldError, Result};
-use crate::order::{AwaitingPayment, Order, OrderLine, PaymentRecord, Status};
+use crate::order::{Actor, AwaitingPayment, Order, OrderLine, OrderState, PaymentRecord, Status};
 use crate::payment::{CreatePayment, ProviderPayment};
 use crate::ports::{IdempotencyRecord, PlaceOrder, Placed, PromotionUse};
 use crate::services::cart::{CartView, customer_key};
-use crate::services::{CartService, ShopContext, Viewer};
+use crate::services::payments::paid_effects;
+use crate::services::{CartService, Change, ShopContext, Viewer, change_order};
 use crate::{CartId, IdGeneratorExt, OrderId};
 
 /// A placed order and the payment the customer is to complete.
@@ -15,8 +16,9 @@ use crate::{CartId, IdGeneratorExt, OrderId};
 pub struct CheckoutOutcome {
     /// The order, `pending_payment` (or further along, when a retry finds it so).
     pub order: Order,
-    /// Its payment at the provider, with what the client needs to complete it.
-    pub payment: ProviderPayment,
+    /// Its payment at the provider, with what the client needs to complete it; `None` for an order that costs
+    /// nothing, which is paid at once without asking the provider.
+    pub payment: Option<ProviderPayment>,
     /// The order's access token (a guest's way to read the order), returned by the checkout that created the
     /// order only: it is stored as a hash.
     pub access_token: Option<String>,
@@ -56,6 +58,15 @@ impl CheckoutService {
     /// (even a concurrent one) answers with the same order and payment; the key with another request is
     /// `IdempotencyKeyReused`. If the provider fails after the order is placed, the order waits for its payment: a
     /// retry with the same key creates it, and the reservation sweeper releases the stock if nobody does.
+    ///
+    /// The shopper is never charged a total they were not shown: if the re-priced total differs from the one the
+    /// cart's last change answered with (a price, a promotion or a code's last use changed in between), nothing is
+    /// placed, the new total becomes the one shown, and the answer is `CartChanged`; checking out again confirms
+    /// it. (A cart written to the store directly, never changed through [`CartService`], has no shown total and is
+    /// not checked.) An order whose
+    /// total is zero is paid at once, without a payment at the provider. A client (the viewer's
+    /// [`Viewer::visitor`]) holds at most `max_pending_orders` unpaid orders, each of at most `max_order_units`
+    /// units; a guest's reservation lasts `guest_reservation_ttl`.
     pub async fn checkout(
         &self,
         cart_id: &CartId,
@@ -68,12 +79,17 @@ impl CheckoutService {
         Ok(outcome)
     }
 
-    /// The order's payment: retrieved if the order has one, else created (idempotently) and attached.
+    /// The order's payment: retrieved if the order has one, else created (idempotently) and attached. A free order
+    /// is paid at once instead.
     async fn with_payment(&self, mut order: Order) -> Result<CheckoutOutcome> {
         let provider = &self.ctx.payments;
         if let Some(id) = &order.payment.payment_id {
             let payment = provider.payment(id).await?;
-            return Ok(CheckoutOutcome { order, payment, access_token: None });
+            return Ok(CheckoutOutcome { order, payment: Some(payment), access_token: None });
+        }
+        if order.payment.amount.is_zero() {
+            let order = self.pay_free(&order.id).await?;
+            return Ok(CheckoutOutcome { order, payment: None, access_token: None });
         }
         let request = CreatePayment {
             order_id: order.id.clone(),
@@ -86,7 +102,22 @@ impl CheckoutService {
         self.ctx.stores.orders.attach_payment(&order.id, provider.name(), &payment.id).await?;
         order.payment.provider = Some(provider.name().to_owned());
         order.payment.payment_id = Some(payment.id.clone());
-        Ok(CheckoutOutcome { order, payment, access_token: None })
+        Ok(CheckoutOutcome { order, payment: Some(payment), access_token: None })
+    }
+
+    /// Pays an order that costs nothing: no provider is asked (Stripe refuses a zero amount).
+    async fn pay_free(&self, id: &OrderId) -> Result<Order> {
+        let now = self.ctx.clock.now();
+        let (order, _) = change_order(&self.ctx, id, None, |order| {
+            if order.state() != OrderState::PendingPayment {
+                return Ok(Change::Unchanged);
+            }
+            let zero = order.payment.amount;
+            order.mark_paid(zero, now, Actor::System)?;
+            Ok(Change::Changed(paid_effects(&self.ctx, order, now)))
+        })
+        .await?;
+        Ok(order)
     }
 
     /// Places the order; the token is `Some` only when this call created it.
@@ -110,7 +141,14 @@ impl CheckoutService {
                 return Err(Error::CartNotOpen);
             }
             self.check_shipping(&view).await?;
-            let mut order = self.order_from(&view)?;
+            let total = view.priced.totals.total;
+            if let Some(shown) = view.cart.shown_total
+                && shown != total
+            {
+                self.carts.shown(&view.cart, total).await?;
+                return Err(Error::CartChanged { shown, now: total });
+            }
+            let mut order = self.order_from(&view, viewer)?;
             let token = self.ctx.ids.secret_token();
             order.access_token_hash = Some(crate::order::token_hash(&token));
             let uses = promotion_uses(&view);
@@ -129,6 +167,7 @@ impl CheckoutService {
                 product_id: None,
                 order_id: Some(order.id.clone()),
                 customer_id: order.customer_id.clone(),
+                visitor: order.client.clone(),
                 quantity: order.lines.iter().map(|l| l.quantity.get()).sum(),
                 amount: Some(order.totals.total),
             };
@@ -139,6 +178,7 @@ impl CheckoutService {
                 promotion_uses: &uses,
                 idempotency: record.as_ref(),
                 events: std::slice::from_ref(&started),
+                max_pending: order.client.as_ref().map(|_| self.ctx.settings.max_pending_orders),
             };
             match self.ctx.stores.orders.place_order(request).await {
                 Ok(Placed::Created) => return Ok((order, Some(token))),
@@ -187,7 +227,7 @@ impl CheckoutService {
     }
 
     /// The order a priced cart becomes, or every reason it cannot be checked out yet.
-    fn order_from(&self, view: &CartView) -> Result<Order> {
+    fn order_from(&self, view: &CartView, viewer: &Viewer) -> Result<Order> {
         let cart = &view.cart;
         let mut problems = Vec::new();
         if cart.lines.is_empty() {
@@ -205,6 +245,11 @@ impl CheckoutService {
         if cart.shipping.is_none() {
             problems.push(FieldError::new("shipping_option", "is required"));
         }
+        let units: u64 = cart.lines.iter().map(|l| u64::from(l.quantity.get())).sum();
+        let max_units = self.ctx.settings.max_order_units;
+        if units > u64::from(max_units) {
+            problems.push(FieldError::new("lines", format!("at most {max_units} units per order")));
+        }
         let (Some(email), Some(shipping_address)) = (&cart.email, &cart.shipping_address) else {
             return Err(Error::Validation(problems));
         };
@@ -212,6 +257,8 @@ impl CheckoutService {
             return Err(Error::Validation(problems));
         }
         let now = self.ctx.clock.now();
+        let settings = &self.ctx.settings;
+        let hold = if cart.customer_id.is_some() { settings.reservation_ttl } else { settings.guest_reservation_ttl };
         let priced = &view.priced;
         let lines = view.items.iter().zip(&priced.lines).map(|(item, p)| OrderLine::new(item, p)).collect();
         let id: OrderId = self.ctx.ids.new_id();
@@ -228,10 +275,11 @@ impl CheckoutService {
             shipping: priced.shipping.clone(),
             totals: priced.totals.clone(),
             promotions: priced.applied.clone(),
-            status: Status::PendingPayment(AwaitingPayment { expires_at: now + self.ctx.settings.reservation_ttl }),
+            status: Status::PendingPayment(AwaitingPayment { expires_at: now + hold }),
             payment: PaymentRecord::pending(priced.totals.total),
             refunds: Vec::new(),
             access_token_hash: None,
+            client: viewer.visitor(),
             history: vec![crate::order::HistoryEntry {
                 from: None,
                 to: crate::order::OrderState::PendingPayment,

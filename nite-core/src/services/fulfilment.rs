@@ -1,14 +1,15 @@
 //! `FulfilmentService`: what the shop does with a paid order: ship, deliver, cancel, refund.
 
+use crate::analytics::{AnalyticsEvent, EventKind};
 use crate::error::{Error, Result};
 use crate::inventory::StockEffect;
-use crate::order::{Order, OrderState, Refund, Shipment};
+use crate::order::{Order, OrderState, Refund, RefundStatus, Shipment};
 use crate::outbox::Notification;
 use crate::payment::RefundRequest;
 use crate::services::{Change, Effects, ShopContext, Viewer, change_order, order_message};
 use rust_decimal::Decimal;
 
-use crate::{Money, OrderId};
+use crate::{IdGeneratorExt, Money, OrderId, RefundId};
 
 /// Fulfilment, for administrators.
 #[derive(Clone)]
@@ -58,58 +59,50 @@ impl FulfilmentService {
     }
 
     /// Cancels an order: an unpaid one has its payment canceled at the provider and releases its reservation; a
-    /// paid one is refunded in full at the provider and its units go back on the shelf. Anything else is
-    /// `InvalidTransition`, and nothing is asked of the provider.
+    /// paid one is refunded in full at the provider (held first, as [`FulfilmentService::refund`] does) and its
+    /// units go back on the shelf. Anything else is `InvalidTransition`, and nothing is asked of the provider.
     pub async fn cancel(&self, id: &OrderId, viewer: &Viewer, reason: &str) -> Result<Order> {
         let reason = if reason.trim().is_empty() { "cancelled by the shop" } else { reason.trim() };
         let now = self.ctx.clock.now();
         let current = self.load(id, viewer).await?;
-        let provider_refund = match (current.state(), &current.payment.payment_id) {
-            (OrderState::PendingPayment, Some(payment)) => {
-                self.ctx.payments.cancel(payment).await?;
-                None
-            }
-            (OrderState::Paid, Some(payment)) => {
-                let request = RefundRequest {
-                    payment_id: payment.clone(),
-                    amount: Some(current.payment.refundable()?),
-                    reason: reason.to_owned(),
-                    idempotency_key: format!("nite-refund-{}-{}", current.id, current.refunds.len() + 1),
-                };
-                Some(self.ctx.payments.refund(&request).await?.id)
-            }
-            (OrderState::PendingPayment | OrderState::Paid, None) => None,
-            (from, _) => return Err(Error::InvalidTransition { from, to: OrderState::Cancelled }),
-        };
-        self.change(id, viewer, |order| {
-            let stock = match order.state() {
-                OrderState::PendingPayment => {
+        match current.state() {
+            OrderState::PendingPayment => {
+                if let Some(payment) = &current.payment.payment_id {
+                    self.ctx.payments.cancel(payment).await?;
+                }
+                self.change(id, viewer, |order| {
                     order.cancel_unpaid(reason, now, viewer.actor())?;
-                    StockEffect::Release
-                }
-                OrderState::Paid => {
-                    let amount = order.payment.refundable()?;
-                    let refund = Refund {
-                        provider_refund_id: provider_refund.clone(),
-                        amount,
-                        reason: reason.to_owned(),
-                        at: now,
-                    };
-                    order.cancel_paid(refund, now, viewer.actor())?;
-                    StockEffect::Restock
-                }
-                from => return Err(Error::InvalidTransition { from, to: OrderState::Cancelled }),
-            };
-            let note = Notification::OrderCancelled { order_id: order.id.clone() };
-            Ok(Effects { stock, outbox: vec![order_message(&self.ctx, order, note, "")], ..Effects::default() })
-        })
-        .await
+                    let note = Notification::OrderCancelled { order_id: order.id.clone() };
+                    let outbox = vec![order_message(&self.ctx, order, note, "")];
+                    Ok(Effects { stock: StockEffect::Release, outbox, ..Effects::default() })
+                })
+                .await
+            }
+            OrderState::Paid => {
+                let refund_id: RefundId = self.ctx.ids.new_id();
+                let held = self.hold(id, viewer, &refund_id, None, reason).await?;
+                let amount = held.refunds.iter().find(|r| r.id.as_ref() == Some(&refund_id)).map(|r| r.amount);
+                let provider_refund = self.ask_provider(&held, &refund_id, amount, reason, viewer).await?;
+                self.change(id, viewer, |order| {
+                    order.cancel_paid(&refund_id, provider_refund.clone(), now, viewer.actor())?;
+                    let note = Notification::OrderCancelled { order_id: order.id.clone() };
+                    let outbox = vec![order_message(&self.ctx, order, note, "")];
+                    let events = vec![refund_event(order, amount, now), cancel_event(order, now)];
+                    Ok(Effects { stock: StockEffect::Restock, outbox, events })
+                })
+                .await
+            }
+            from => Err(Error::InvalidTransition { from, to: OrderState::Cancelled }),
+        }
     }
 
-    /// Refunds part or all of a paid, shipped or delivered order at the provider (never more than is still
-    /// refundable), records it, and sends the refund email. A refund the provider made but nite failed to record
-    /// arrives again as the provider's `refunded` event, which records it then. `amount` is in the order's
-    /// currency, at its minor unit.
+    /// Refunds part or all of a paid, shipped or delivered order (never more than is still refundable) in three
+    /// steps, so that concurrent refunds and retries can neither refund twice nor record what the provider did not
+    /// do: the refund is first held on the order under a new id (a versioned save, so two concurrent refunds cannot
+    /// both take the last of the money); the provider is asked under the key `nite-refund-{id}`, which is that
+    /// refund's alone; then the refund is settled and the refund email written, or released if the provider
+    /// refused. A refund the provider made but nite failed to settle arrives as the provider's `refunded` event,
+    /// which settles it then. `amount` is in the order's currency, at its minor unit.
     pub async fn refund(&self, id: &OrderId, viewer: &Viewer, amount: Decimal, reason: &str) -> Result<Order> {
         let now = self.ctx.clock.now();
         let current = self.load(id, viewer).await?;
@@ -117,39 +110,78 @@ impl FulfilmentService {
         if amount.is_zero() || amount.is_negative() || !amount.is_at_minor_unit() {
             return Err(Error::invalid("amount", "a positive amount in whole minor units (such as 10.00)"));
         }
-        let state = current.state();
-        if !matches!(state, OrderState::Paid | OrderState::Shipped | OrderState::Delivered) {
-            return Err(Error::InvalidTransition { from: state, to: state });
-        }
-        let refundable = current.payment.refundable()?;
-        if amount.currency() != refundable.currency() || amount.amount() > refundable.amount() {
-            return Err(Error::RefundExceedsCaptured { requested: amount, refundable });
-        }
-        let provider_refund = match &current.payment.payment_id {
-            Some(payment) => {
-                let request = RefundRequest {
-                    payment_id: payment.clone(),
-                    amount: Some(amount),
-                    reason: reason.trim().to_owned(),
-                    idempotency_key: format!("nite-refund-{}-{}", current.id, current.refunds.len() + 1),
-                };
-                Some(self.ctx.payments.refund(&request).await?.id)
-            }
-            None => None,
-        };
+        let refund_id: RefundId = self.ctx.ids.new_id();
+        let held = self.hold(id, viewer, &refund_id, Some(amount), reason.trim()).await?;
+        let provider_refund = self.ask_provider(&held, &refund_id, Some(amount), reason.trim(), viewer).await?;
         self.change(id, viewer, |order| {
-            let refund = Refund {
-                provider_refund_id: provider_refund.clone(),
-                amount,
-                reason: reason.trim().to_owned(),
-                at: now,
-            };
-            order.refund(refund, viewer.actor())?;
-            let note = Notification::Refunded { order_id: order.id.clone(), amount };
-            let nth = order.refunds.len().to_string();
-            Ok(Effects { outbox: vec![order_message(&self.ctx, order, note, &nth)], ..Effects::default() })
+            let refund = order.settle_refund(&refund_id, provider_refund.clone(), now, viewer.actor())?;
+            let note = Notification::Refunded { order_id: order.id.clone(), amount: refund.amount };
+            let outbox = vec![order_message(&self.ctx, order, note, refund_id.as_str())];
+            Ok(Effects { outbox, events: vec![refund_event(order, Some(refund.amount), now)], ..Effects::default() })
         })
         .await
+    }
+
+    /// Holds a refund of `amount` (everything refundable if `None`) on the order under `refund_id`.
+    async fn hold(
+        &self,
+        id: &OrderId,
+        viewer: &Viewer,
+        refund_id: &RefundId,
+        amount: Option<Money>,
+        reason: &str,
+    ) -> Result<Order> {
+        let now = self.ctx.clock.now();
+        self.change(id, viewer, |order| {
+            let amount = match amount {
+                Some(amount) => amount,
+                None => order.refundable()?,
+            };
+            let refund = Refund {
+                id: Some(refund_id.clone()),
+                status: RefundStatus::Pending,
+                provider_refund_id: None,
+                amount,
+                reason: reason.to_owned(),
+                at: now,
+            };
+            order.begin_refund(refund)?;
+            Ok(Effects::default())
+        })
+        .await
+    }
+
+    /// Asks the provider for a held refund; if it refuses, the hold is released and its error returned.
+    async fn ask_provider(
+        &self,
+        order: &Order,
+        refund_id: &RefundId,
+        amount: Option<Money>,
+        reason: &str,
+        viewer: &Viewer,
+    ) -> Result<Option<String>> {
+        let Some(payment) = &order.payment.payment_id else { return Ok(None) };
+        let request = RefundRequest {
+            payment_id: payment.clone(),
+            amount,
+            reason: reason.to_owned(),
+            idempotency_key: format!("nite-refund-{refund_id}"),
+        };
+        match self.ctx.payments.refund(&request).await {
+            Ok(refund) => Ok(Some(refund.id)),
+            Err(error) => {
+                let why = error.to_string();
+                let now = self.ctx.clock.now();
+                // Best effort: if this fails too, the hold stays and the provider's event (or an operator) settles it.
+                let _ = self
+                    .change(&order.id, viewer, |order| {
+                        order.fail_refund(refund_id, &why, now, viewer.actor())?;
+                        Ok(Effects::default())
+                    })
+                    .await;
+                Err(error)
+            }
+        }
     }
 
     /// The order, for an administrator; anyone else is told it does not exist.
@@ -173,4 +205,32 @@ impl FulfilmentService {
 
 fn admin_only(viewer: &Viewer, id: &OrderId) -> Result<()> {
     if viewer.is_admin() { Ok(()) } else { Err(Error::not_found("order", id)) }
+}
+
+/// The analytics event of a refund (the sales report's refunded money).
+pub(crate) fn refund_event(order: &Order, amount: Option<Money>, at: time::OffsetDateTime) -> AnalyticsEvent {
+    AnalyticsEvent {
+        kind: EventKind::Refund,
+        at,
+        product_id: None,
+        order_id: Some(order.id.clone()),
+        customer_id: order.customer_id.clone(),
+        visitor: order.client.clone(),
+        quantity: 0,
+        amount,
+    }
+}
+
+/// The analytics event of a paid order's cancellation.
+fn cancel_event(order: &Order, at: time::OffsetDateTime) -> AnalyticsEvent {
+    AnalyticsEvent {
+        kind: EventKind::Cancellation,
+        at,
+        product_id: None,
+        order_id: Some(order.id.clone()),
+        customer_id: order.customer_id.clone(),
+        visitor: order.client.clone(),
+        quantity: 0,
+        amount: None,
+    }
 }

@@ -130,19 +130,64 @@ pub struct PromotionDraft {
     /// How many orders each customer may use it on.
     #[serde(default)]
     pub usage_limit_per_customer: Option<u32>,
-    /// Lower numbers apply first.
-    #[serde(default)]
+    /// Lower numbers apply first (100 unless given, as for [`Promotion::new`]).
+    #[serde(default = "default_priority")]
     pub priority: u32,
     /// Whether it refuses to share the order with any other promotion.
     #[serde(default)]
     pub exclusive: bool,
-    /// Which classes of promotion it combines with.
-    #[serde(default)]
+    /// Which classes of promotion it combines with: every class unless given, so that a new code adds to the
+    /// automatic promotions instead of knocking them out.
+    #[serde(default = "combines_with_all")]
     pub combines_with: CombinesWith,
 }
 
 fn yes() -> bool {
     true
+}
+
+fn default_priority() -> u32 {
+    100
+}
+
+fn combines_with_all() -> CombinesWith {
+    CombinesWith::ALL
+}
+
+/// Every problem with the amounts and percentages of an action or condition: a discount must be positive, in the
+/// shop's currency and at its minor unit; a minimum must not be negative.
+fn money_problems(action: &Action, conditions: &[Condition], currency: crate::Currency) -> Vec<FieldError> {
+    let mut problems = Vec::new();
+    let mut amount = |field: &str, money: &crate::Money, positive: bool| {
+        if money.currency() != currency {
+            problems.push(FieldError::new(field, format!("must be in the shop's currency, {currency}")));
+        } else if money.is_negative() || (positive && money.is_zero()) {
+            let least = if positive { "more than zero" } else { "zero or more" };
+            problems.push(FieldError::new(field, format!("must be {least}")));
+        } else if !money.is_at_minor_unit() {
+            problems.push(FieldError::new(field, "must be in whole minor units (such as 5.00)"));
+        }
+    };
+    match action {
+        Action::OrderAmount { amount: money } => amount("action.amount", money, true),
+        Action::ItemsAmount { amount_per_unit, .. } => amount("action.amount_per_unit", amount_per_unit, true),
+        _ => {}
+    }
+    for (i, condition) in conditions.iter().enumerate() {
+        if let Condition::MinSubtotal { amount: money } = condition {
+            amount(&format!("conditions[{i}].amount"), money, false);
+        }
+    }
+    let percentage = match action {
+        Action::OrderPercentage { percentage }
+        | Action::ItemsPercentage { percentage, .. }
+        | Action::BuyXGetY { percentage, .. } => Some(percentage),
+        _ => None,
+    };
+    if percentage.is_some_and(|p| p.is_zero()) {
+        problems.push(FieldError::new("action.percentage", "must be more than 0 (and at most 100)"));
+    }
+    problems
 }
 
 impl PromotionDraft {
@@ -164,8 +209,8 @@ impl PromotionDraft {
         }
     }
 
-    fn into_promotion(self, id: PromotionId) -> Result<Promotion> {
-        let mut errors = Vec::new();
+    fn into_promotion(self, id: PromotionId, currency: crate::Currency) -> Result<Promotion> {
+        let mut errors = money_problems(&self.action, &self.conditions, currency);
         if self.name.trim().is_empty() {
             errors.push(FieldError::new("name", "must not be empty"));
         }
@@ -347,7 +392,7 @@ impl MerchandisingService {
     /// Adds a promotion.
     pub async fn create_promotion(&self, viewer: &Viewer, draft: PromotionDraft) -> Result<Promotion> {
         Self::admin(viewer, "promotion", "new")?;
-        let promotion = draft.into_promotion(self.ctx.ids.new_id())?;
+        let promotion = draft.into_promotion(self.ctx.ids.new_id(), self.ctx.settings.currency)?;
         self.ctx.stores.promotions.upsert_promotion(&promotion).await?;
         Ok(promotion)
     }
@@ -361,7 +406,7 @@ impl MerchandisingService {
         edit: impl FnOnce(PromotionDraft) -> Result<PromotionDraft>,
     ) -> Result<Promotion> {
         let current = self.promotion(viewer, id).await?;
-        let promotion = edit(PromotionDraft::of(&current))?.into_promotion(current.id)?;
+        let promotion = edit(PromotionDraft::of(&current))?.into_promotion(current.id, self.ctx.settings.currency)?;
         self.ctx.stores.promotions.upsert_promotion(&promotion).await?;
         Ok(promotion)
     }

@@ -3,10 +3,11 @@
 use crate::analytics::{AnalyticsEvent, EventKind};
 use crate::error::{Error, Result};
 use crate::inventory::StockEffect;
-use crate::order::{Actor, Order, OrderState, Refund};
+use crate::order::{Actor, Order, OrderState, Refund, RefundStatus};
 use crate::outbox::Notification;
 use crate::payment::{PaymentEvent, PaymentEventKind};
 use crate::ports::InboxEntry;
+use crate::services::fulfilment::refund_event;
 use crate::services::{Change, Effects, Outcome, ShopContext, change_order, order_message};
 
 /// What handling an event did.
@@ -90,22 +91,7 @@ impl PaymentEventService {
                     return Ok(Change::Changed(Effects::default()));
                 }
                 order.mark_paid(event.amount, now, actor.clone())?;
-                let events = order
-                    .lines
-                    .iter()
-                    .map(|line| AnalyticsEvent {
-                        kind: EventKind::Purchase,
-                        at: now,
-                        product_id: Some(line.product_id.clone()),
-                        order_id: Some(order.id.clone()),
-                        customer_id: order.customer_id.clone(),
-                        quantity: line.quantity.get(),
-                        amount: Some(line.net),
-                    })
-                    .collect();
-                let confirmation =
-                    order_message(&self.ctx, order, Notification::OrderConfirmation { order_id: order.id.clone() }, "");
-                Ok(Change::Changed(Effects { stock: StockEffect::Commit, outbox: vec![confirmation], events }))
+                Ok(Change::Changed(paid_effects(&self.ctx, order, now)))
             }
             PaymentEventKind::Succeeded if state == OrderState::Cancelled && order.payment.captured.is_zero() => {
                 order.payment.captured = event.amount;
@@ -120,33 +106,57 @@ impl PaymentEventService {
                 order.note("payment authorized, to be captured", now, actor.clone());
                 Ok(Change::Changed(Effects::default()))
             }
-            PaymentEventKind::Failed | PaymentEventKind::Canceled if state == OrderState::PendingPayment => {
-                let reason = if event.kind == PaymentEventKind::Failed { "payment failed" } else { "payment canceled" };
-                order.cancel_unpaid(reason, now, actor.clone())?;
+            // A declined attempt ends nothing: the customer may try another card on the same payment (as Stripe's
+            // PaymentIntents allow), until the payment is canceled or the reservation expires.
+            PaymentEventKind::Failed if state == OrderState::PendingPayment => {
+                order.note("a payment attempt failed; the order still awaits payment", now, actor.clone());
+                Ok(Change::Changed(Effects::default()))
+            }
+            PaymentEventKind::Canceled if state == OrderState::PendingPayment => {
+                order.cancel_unpaid("payment canceled", now, actor.clone())?;
                 Ok(Change::Changed(Effects { stock: StockEffect::Release, ..Effects::default() }))
             }
             PaymentEventKind::Refunded
                 if matches!(state, OrderState::Paid | OrderState::Shipped | OrderState::Delivered) =>
             {
-                // The event carries the payment's cumulative refunded amount; record only what is new.
-                let new = event.amount.checked_sub(order.payment.refunded)?;
+                // The event carries the payment's cumulative refunded amount; what is new settles refunds nite
+                // held and asked for (oldest first), and the rest was made at the provider directly.
+                let mut new = event.amount.checked_sub(order.payment.refunded)?;
                 if new.is_negative() || new.is_zero() {
                     return Ok(Change::Unchanged);
                 }
-                let refund = Refund {
-                    provider_refund_id: None,
-                    amount: new,
-                    reason: "refunded at the provider".into(),
-                    at: now,
-                };
-                order.refund(refund, actor.clone())?;
-                let message = order_message(
-                    &self.ctx,
-                    order,
-                    Notification::Refunded { order_id: order.id.clone(), amount: new },
-                    &order.payment.refunded.to_minor().unwrap_or_default().to_string(),
-                );
-                Ok(Change::Changed(Effects { outbox: vec![message], ..Effects::default() }))
+                let mut outbox = Vec::new();
+                let mut events = Vec::new();
+                let held: Vec<_> = order
+                    .refunds
+                    .iter()
+                    .filter(|r| r.status == RefundStatus::Pending)
+                    .filter_map(|r| r.id.clone().map(|id| (id, r.amount)))
+                    .collect();
+                for (id, amount) in held {
+                    if amount.amount() > new.amount() {
+                        break;
+                    }
+                    order.settle_refund(&id, None, now, actor.clone())?;
+                    new = new.checked_sub(amount)?;
+                    outbox.push(refund_message(&self.ctx, order, amount, id.as_str()));
+                    events.push(refund_event(order, Some(amount), now));
+                }
+                if !new.is_zero() {
+                    let refund = Refund {
+                        id: None,
+                        status: RefundStatus::Succeeded,
+                        provider_refund_id: None,
+                        amount: new,
+                        reason: "refunded at the provider".into(),
+                        at: now,
+                    };
+                    order.refund(refund, actor.clone())?;
+                    let key = format!("provider-{}", order.payment.refunded.to_minor().unwrap_or_default());
+                    outbox.push(refund_message(&self.ctx, order, new, &key));
+                    events.push(refund_event(order, Some(new), now));
+                }
+                Ok(Change::Changed(Effects { outbox, events, ..Effects::default() }))
             }
             PaymentEventKind::Disputed => {
                 order.note("the customer disputed the charge", now, actor.clone());
@@ -155,4 +165,40 @@ impl PaymentEventService {
             _ => Ok(Change::Unchanged),
         }
     }
+}
+
+/// The refund email of `amount`, deduplicated per refund.
+fn refund_message(ctx: &ShopContext, order: &Order, amount: crate::Money, key: &str) -> crate::outbox::OutboxMessage {
+    order_message(ctx, order, Notification::Refunded { order_id: order.id.clone(), amount }, key)
+}
+
+/// What paying an order does besides moving it: the stock is committed, the confirmation is written, and the
+/// analytics events (one `purchase` per line, one `order_paid`) are recorded.
+pub(crate) fn paid_effects(ctx: &ShopContext, order: &Order, now: time::OffsetDateTime) -> Effects {
+    let mut events: Vec<AnalyticsEvent> = order
+        .lines
+        .iter()
+        .map(|line| AnalyticsEvent {
+            kind: EventKind::Purchase,
+            at: now,
+            product_id: Some(line.product_id.clone()),
+            order_id: Some(order.id.clone()),
+            customer_id: order.customer_id.clone(),
+            visitor: order.client.clone(),
+            quantity: line.quantity.get(),
+            amount: Some(line.net),
+        })
+        .collect();
+    events.push(AnalyticsEvent {
+        kind: EventKind::OrderPaid,
+        at: now,
+        product_id: None,
+        order_id: Some(order.id.clone()),
+        customer_id: order.customer_id.clone(),
+        visitor: order.client.clone(),
+        quantity: order.lines.iter().map(|l| l.quantity.get()).sum(),
+        amount: Some(order.totals.total),
+    });
+    let confirmation = order_message(ctx, order, Notification::OrderConfirmation { order_id: order.id.clone() }, "");
+    Effects { stock: StockEffect::Commit, outbox: vec![confirmation], events }
 }

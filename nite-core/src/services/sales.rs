@@ -18,8 +18,9 @@ impl SalesService {
         SalesService { ctx }
     }
 
-    /// Revenue, orders, average order value, units and revenue per product, product views and view→purchase
-    /// conversion for `[from, to)`, per period (administrators only).
+    /// Net and gross revenue, refunds, cancellations, orders, average order value, units and revenue per product,
+    /// product views and visitor conversion for `[from, to)`, per period (administrators only; see
+    /// [`SalesPeriod`](crate::analytics::SalesPeriod) for what each figure means).
     pub async fn report(
         &self,
         viewer: &Viewer,
@@ -33,7 +34,22 @@ impl SalesService {
         if to <= from {
             return Err(Error::invalid("to", "must be after `from`"));
         }
-        let events = self.ctx.stores.analytics.events(from, to, &[EventKind::ProductView, EventKind::Purchase]).await?;
+        let events = self
+            .ctx
+            .stores
+            .analytics
+            .events(
+                from,
+                to,
+                &[
+                    EventKind::ProductView,
+                    EventKind::Purchase,
+                    EventKind::OrderPaid,
+                    EventKind::Refund,
+                    EventKind::Cancellation,
+                ],
+            )
+            .await?;
         Ok(sales_report(&events, self.ctx.settings.currency, granularity)?)
     }
 }

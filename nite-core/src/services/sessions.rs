@@ -20,8 +20,9 @@ pub trait Passwords: Send + Sync {
     /// A hash of `password` in PHC string form.
     async fn hash(&self, password: &str) -> Result<PasswordHash>;
 
-    /// Whether `password` matches `hash`.
-    async fn verify(&self, password: &str, hash: &PasswordHash) -> bool;
+    /// Whether `password` matches `hash`; an error only when it cannot tell now (`Overloaded`: too many hashes
+    /// running or waiting).
+    async fn verify(&self, password: &str, hash: &PasswordHash) -> Result<bool>;
 }
 
 /// A signed-in session: the customer, and the refresh token to renew it (shown once; only its hash is stored).
@@ -43,12 +44,14 @@ pub struct SessionService {
     passwords: Arc<dyn Passwords>,
     refresh_ttl: Duration,
     reset_ttl: Duration,
+    /// A hash of nothing anyone knows, made once, to verify against when the account does not exist.
+    decoy: Arc<std::sync::OnceLock<PasswordHash>>,
 }
 
 impl SessionService {
     /// A session service; refresh tokens live `refresh_ttl`, reset tokens `reset_ttl`.
     pub fn new(ctx: ShopContext, passwords: Arc<dyn Passwords>, refresh_ttl: Duration, reset_ttl: Duration) -> Self {
-        SessionService { ctx, passwords, refresh_ttl, reset_ttl }
+        SessionService { ctx, passwords, refresh_ttl, reset_ttl, decoy: Arc::default() }
     }
 
     /// Checks a new password's strength: every problem with it.
@@ -88,12 +91,24 @@ impl SessionService {
             Err(_) => None,
         };
         match found {
-            Some((customer, hash)) if self.passwords.verify(password, &hash).await => self.open(customer).await,
-            Some(_) => Err(Error::Unauthorized("invalid_credentials")),
+            Some((customer, hash)) => {
+                if self.passwords.verify(password, &hash).await? {
+                    self.open(customer).await
+                } else {
+                    Err(Error::Unauthorized("invalid_credentials"))
+                }
+            }
             None => {
-                // Verify against a hash of nothing anyone knows, so a missing account costs the same time.
-                let decoy = self.passwords.hash("decoy password that matches nothing").await?;
-                let _ = self.passwords.verify(password, &decoy).await;
+                // Verify against a hash of nothing anyone knows, so a missing account costs the same time (one
+                // verification, as for a real account; the decoy itself is hashed once per process).
+                let decoy = match self.decoy.get() {
+                    Some(decoy) => decoy.clone(),
+                    None => {
+                        let made = self.passwords.hash(&self.ctx.ids.secret_token()).await?;
+                        self.decoy.get_or_init(|| made).clone()
+                    }
+                };
+                let _ = self.passwords.verify(password, &decoy).await?;
                 Err(Error::Unauthorized("invalid_credentials"))
             }
         }
@@ -147,7 +162,9 @@ impl SessionService {
         self.ctx.stores.outbox.enqueue(&[message]).await
     }
 
-    /// Sets a new password with a reset token, once.
+    /// Sets a new password with a reset token, once: the account's other reset tokens stop working and every
+    /// refresh token of the account is revoked, so each sign-in ends when its access token expires (at most 15
+    /// minutes later).
     pub async fn confirm_reset(&self, token: &str, new_password: &str) -> Result<()> {
         Self::check_password(new_password)?;
         let now = self.ctx.clock.now();
@@ -159,7 +176,9 @@ impl SessionService {
             .await?
             .ok_or_else(|| Error::invalid("token", "is unknown, used or expired"))?;
         let hash = self.passwords.hash(new_password).await?;
-        self.ctx.stores.customers.set_password(&customer, &hash).await
+        self.ctx.stores.customers.set_password(&customer, &hash).await?;
+        // After the new password is in place, so that a sign-in with the old one a moment before is ended too.
+        self.ctx.stores.sessions.revoke_customer_sessions(&customer).await
     }
 
     async fn open(&self, customer: Customer) -> Result<Session> {

@@ -81,6 +81,7 @@ impl State {
 pub struct InMemoryStore {
     state: Mutex<State>,
     failing: AtomicBool,
+    test_payments: crate::payment::MemoryTestPayments,
 }
 
 fn page<T: Clone>(items: impl Iterator<Item = T>, limit: u32, cursor: Option<&str>) -> Result<Page<T>> {
@@ -280,6 +281,16 @@ impl OrderStore for InMemoryStore {
                 return Err(Error::PromotionExhausted(usage.promotion_id.clone()));
             }
         }
+        if let (Some(max), Some(client)) = (request.max_pending, &order.client) {
+            let held = s
+                .orders
+                .iter()
+                .filter(|o| o.client.as_ref() == Some(client) && o.state() == OrderState::PendingPayment)
+                .count();
+            if held >= usize::try_from(max).unwrap_or(usize::MAX) {
+                return Err(Error::TooManyPendingOrders { limit: max });
+            }
+        }
         // Every check passed: apply everything.
         for (sku, requested) in request.reservations {
             s.stock.entry(sku.clone()).or_insert((0, 0)).1 += requested;
@@ -389,6 +400,14 @@ impl OrderStore for InMemoryStore {
             o.customer_id.as_ref() == Some(customer)
                 && matches!(o.state(), OrderState::Paid | OrderState::Shipped | OrderState::Delivered)
                 && o.lines.iter().any(|l| &l.product_id == product)
+        }))
+    }
+
+    async fn has_ordered(&self, email: Option<&Email>, customer: Option<&CustomerId>) -> Result<bool> {
+        let s = self.state()?;
+        Ok(s.orders.iter().any(|o| {
+            (email == Some(&o.email) || (customer.is_some() && o.customer_id.as_ref() == customer))
+                && matches!(o.state(), OrderState::Paid | OrderState::Shipped | OrderState::Delivered)
         }))
     }
 }
@@ -685,11 +704,46 @@ impl SessionStore for InMemoryStore {
 
     async fn use_reset(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<CustomerId>> {
         let mut s = self.state()?;
-        let Some(entry) = s.resets.get_mut(token_hash) else { return Ok(None) };
+        let Some(entry) = s.resets.get(token_hash) else { return Ok(None) };
         if entry.2 || entry.1 <= now {
             return Ok(None);
         }
-        entry.2 = true;
-        Ok(Some(entry.0.clone()))
+        let customer = entry.0.clone();
+        for (owner, _, used) in s.resets.values_mut() {
+            if *owner == customer {
+                *used = true;
+            }
+        }
+        Ok(Some(customer))
+    }
+
+    async fn revoke_customer_sessions(&self, customer: &CustomerId) -> Result<()> {
+        for (token, spent) in self.state()?.refresh.values_mut() {
+            if &token.customer_id == customer {
+                *spent = true;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl crate::ports::TestPaymentStore for InMemoryStore {
+    async fn create_test_payment(
+        &self,
+        payment: &crate::ports::StoredTestPayment,
+    ) -> Result<crate::ports::StoredTestPayment> {
+        drop(self.state()?);
+        self.test_payments.create_test_payment(payment).await
+    }
+
+    async fn test_payment(&self, id: &PaymentId) -> Result<Option<crate::ports::StoredTestPayment>> {
+        drop(self.state()?);
+        self.test_payments.test_payment(id).await
+    }
+
+    async fn save_test_payment(&self, payment: &crate::ports::StoredTestPayment) -> Result<bool> {
+        drop(self.state()?);
+        self.test_payments.save_test_payment(payment).await
     }
 }

@@ -15,9 +15,9 @@ nite_core::contract_tests!(run: futures::executor::block_on, fresh: fresh);
 fn the_test_provider_keeps_the_payment_contract() {
     futures::executor::block_on(async {
         let provider = nite_core::payment::TestPaymentProvider::new(Arc::new(nite_core::testing::SequentialIds::new()));
-        nite_core::contract::payment_provider(&provider, |id, outcome| {
-            let event = provider.confirm(&id, outcome).unwrap();
-            async move { event }
+        let provider = &provider;
+        nite_core::contract::payment_provider(provider, |id, outcome| async move {
+            provider.confirm(&id, outcome).await.unwrap()
         })
         .await;
     });

@@ -182,11 +182,16 @@ fn stacking_follows_priority_and_combines_with() {
     shop.promotions = vec![order.clone(), product.clone()];
     // The product promotion runs first; the order promotion refuses to follow a product one.
     assert_eq!(reasons(&shop), ["promo_order not_combinable"]);
-    // Swap the priorities: now the product promotion is the one refused (both sides must agree).
+    // Swap the priorities: the order promotion would run first and refuse the product one, but 20 % off the Pro
+    // lines (20.00) is worth more to the shopper than 10 % off the order (12.00): the shopper gets the better one.
     order.priority = 1;
     product.priority = 2;
+    shop.promotions = vec![product.clone(), order.clone()];
+    assert_eq!(reasons(&shop), ["promo_order not_combinable"]);
+    // Both sides must agree to combine: the product one allowing it is not enough.
+    product.combines_with = CombinesWith::ALL;
     shop.promotions = vec![product, order];
-    assert_eq!(reasons(&shop), ["promo_product not_combinable"]);
+    assert_eq!(reasons(&shop), ["promo_order not_combinable"]);
 }
 
 #[test]
@@ -202,7 +207,13 @@ fn exclusive_promotions_stand_alone() {
     shop.promotions = vec![c.clone(), vip.clone(), a.clone()];
     // `a` ran first, so the exclusive one is refused; `c` still combines with `a`.
     assert_eq!(reasons(&shop), ["promo_vip not_combinable"]);
+    // Run first, the exclusive one would shut `a` and `c` out; but the two together take more off than it alone,
+    // so the shopper gets them.
     vip.priority = 0;
+    shop.promotions = vec![c.clone(), vip.clone(), a.clone()];
+    assert_eq!(reasons(&shop), ["promo_vip not_combinable"]);
+    // Worth more than both, the exclusive one stands alone.
+    vip.action = Action::OrderPercentage { percentage: pct("25") };
     shop.promotions = vec![c, vip, a];
     assert_eq!(reasons(&shop), ["promo_a not_combinable", "promo_c not_combinable"]);
 }
@@ -358,4 +369,33 @@ fn free_shipping_waives_the_charge_and_its_tax() {
         totals: subtotal 20.00 discount 0.00 shipping 4.99 - 0.00 tax 4.15 total 29.14 USD
     "#]]
     .assert_eq(&render(&shop.price(&lines)));
+}
+
+/// A code created the way the old admin defaults made it (priority 0, combining with nothing) never makes the cart
+/// dearer: if it would knock out automatic promotions worth more, the cart is priced without it, and it says why.
+#[test]
+fn a_code_never_costs_the_shopper_money() {
+    let mut shop = Shop::new(Currency::USD);
+    let mut pro_sale = Promotion::new(
+        promo_id("prosale"),
+        "25 % off Pro",
+        Action::ItemsPercentage { target: Target::Categories(vec![Category::PRO]), percentage: pct("25") },
+    );
+    pro_sale.priority = 10;
+    let mut five = Promotion::new(promo_id("five"), "5 off", Action::OrderAmount { amount: usd("5.00") });
+    five.code = Some(code("FIVE"));
+    five.priority = 0;
+    five.combines_with = CombinesWith::NONE;
+    shop.promotions = vec![pro_sale, five];
+    let lines = [line("pro", &Category::PRO, usd("50.00"), 2), line("basic", &Category::BASIC, usd("20.00"), 1)];
+    let without = shop.price(&lines).totals.total;
+    shop.codes = vec![code("FIVE")];
+    let with = shop.price(&lines);
+    assert_eq!(with.totals.total, without, "{}", render(&with));
+    assert_eq!(reasons(&shop), ["promo_five not_combinable"]);
+    // Where the code is worth more, it wins and the automatic promotion says why it did not apply.
+    shop.promotions[1].action = Action::OrderAmount { amount: usd("40.00") };
+    let better = shop.price(&lines);
+    assert_eq!(better.totals.total, usd("80.00"), "{}", render(&better));
+    assert_eq!(reasons(&shop), ["promo_prosale not_combinable"]);
 }

@@ -10,7 +10,7 @@ use nite_core::order::{Order, OrderState};
 use nite_core::ports::{InboxEntry, OrderFilter, OrderStore, OrderUpdate, Page, PlaceOrder, Placed, Saved, Stores};
 use nite_core::services::Viewer;
 use nite_core::testing::InMemoryStore;
-use nite_core::{CustomerId, Error, OrderId, PaymentId, ProductId, Result};
+use nite_core::{CustomerId, Email, Error, OrderId, PaymentId, ProductId, Result};
 use time::OffsetDateTime;
 
 /// An order store that loses the race on its first `lost` saves: someone else saved the order in between.
@@ -59,6 +59,10 @@ impl OrderStore for LosesRaces {
 
     async fn has_purchased(&self, customer: &CustomerId, product: &ProductId) -> Result<bool> {
         self.inner.has_purchased(customer, product).await
+    }
+
+    async fn has_ordered(&self, email: Option<&Email>, customer: Option<&CustomerId>) -> Result<bool> {
+        self.inner.has_ordered(email, customer).await
     }
 }
 

@@ -32,7 +32,7 @@ pub(crate) async fn shop_with_order() -> (Fixture, Stores, Order) {
     let cart = f.ready_cart(&[("NP-PRO-GRN", 2), ("NP-BASIC-GRN", 1)], &["NITE10"]).await;
     let placed = f.checkout.checkout(&cart, &Viewer::guest(), None).await.unwrap();
     let payment = placed.order.payment.payment_id.clone().unwrap();
-    let event = f.provider.confirm(&payment, nite_core::payment::TestOutcome::Succeeded).unwrap();
+    let event = f.provider.confirm(&payment, nite_core::payment::TestOutcome::Succeeded).await.unwrap();
     f.payments.handle(&event).await.unwrap();
     let admin = Viewer::admin(CustomerId::parse("cus_admin").unwrap());
     let order = f.fulfilment.ship(&placed.order.id, &admin, "USPS", "9400 1000 0000 0000 0000 00").await.unwrap();

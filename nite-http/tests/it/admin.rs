@@ -145,9 +145,13 @@ async fn the_sales_report_counts_paid_orders_and_product_views() {
     let (app, _) = shop_and_stores().await;
     let admin = bearer_for("cus_0000000000000000000b", "admin");
     let auth = [("authorization", admin.as_str())];
-    call(&app, "GET", "/api/v1/products/niteputter-basic", None, &[]).await;
-    call(&app, "GET", "/api/v1/products/niteputter-basic", None, &[]).await;
-    order(&app, "k1", true).await;
+    // Two visitors view the Basic page, one of them three times (a visitor counts once), and buys it; a HEAD is
+    // never a view.
+    for peer in ["10.0.0.1:1", "10.0.0.1:2", "10.0.0.1:3", "10.0.0.2:1"] {
+        call(&app, "GET", "/api/v1/products/niteputter-basic", None, &[("x-peer", peer)]).await;
+    }
+    call(&app, "HEAD", "/api/v1/products/niteputter-basic", None, &[("x-peer", "10.0.0.3:1")]).await;
+    let paid = crate::api::buy_from(&app, None, Some("10.0.0.1:4"), "k1", true).await;
     order(&app, "k2", false).await;
 
     // Views are recorded off the request path; wait (bounded) for both to land.
@@ -170,8 +174,22 @@ async fn the_sales_report_counts_paid_orders_and_product_views() {
         (day["orders"].as_u64(), day["units"].as_u64(), day["product_views"].as_u64()),
         (Some(1), Some(1), Some(2))
     );
-    assert_eq!(day["revenue"], json!({ "amount": "49.99", "currency": "USD" }), "net of tax and shipping: {day}");
-    assert_eq!(day["conversion_percent"], json!("50"), "{day}");
+    // Revenue is what was charged (tax and shipping included) less refunds; the product's own revenue is its line.
+    let total = paid["order"]["totals"]["total"].clone();
+    assert_eq!((&day["revenue"], &day["gross_revenue"]), (&total, &total), "{day}");
+    assert_eq!(day["refunded"], json!({ "amount": "0.00", "currency": "USD" }), "{day}");
+    assert_eq!(day["products"][0]["revenue"], json!({ "amount": "49.99", "currency": "USD" }), "{day}");
+    assert_eq!((&day["visitors"], &day["conversion_percent"]), (&json!(2), &json!("50")), "{day}");
+    // A refund is reported in the period it was made, and taken off the revenue.
+    let id = paid["order"]["id"].as_str().unwrap();
+    let (status, refunded) =
+        call(&app, "POST", &format!("/api/v1/admin/orders/{id}/refunds"), Some(json!({ "amount": "10.00" })), &auth)
+            .await;
+    assert!(status.is_success(), "{refunded}");
+    let (_, after) = call(&app, "GET", "/api/v1/admin/analytics/sales?granularity=day", None, &auth).await;
+    let day = &after["periods"][0];
+    assert_eq!(day["refunded"], json!({ "amount": "10.00", "currency": "USD" }), "{day}");
+    assert_eq!(day["refunds"], json!(1), "{day}");
 
     for bad in ["?granularity=hour", "?from=yesterday", "?from=2026-12-01&to=2026-11-01"] {
         let uri = format!("/api/v1/admin/analytics/sales{bad}");

@@ -37,7 +37,13 @@ pub(crate) async fn call(
 ) -> (StatusCode, Value) {
     let mut request = Request::builder().method(method).uri(uri);
     for (name, value) in headers {
-        request = request.header(*name, *value);
+        // `x-peer` is no header: it stands for the client's address, which a socket would give.
+        if *name == "x-peer" {
+            let peer: std::net::SocketAddr = value.parse().unwrap();
+            request = request.extension(axum::extract::ConnectInfo(peer));
+        } else {
+            request = request.header(*name, *value);
+        }
     }
     let request = match body {
         Some(json) => request.header("content-type", "application/json").body(Body::from(json.to_string())),
@@ -71,7 +77,19 @@ pub(crate) fn bearer_for(sub: &str, role: &str) -> String {
 /// Places an order for one Basic (as the holder of `auth`, or a guest), paid through the test provider when `pay`;
 /// the checkout's answer.
 pub(crate) async fn buy(app: &axum::Router, auth: Option<&str>, key: &str, pay: bool) -> Value {
-    let who: Vec<(&str, &str)> = auth.map(|a| ("authorization", a)).into_iter().collect();
+    buy_from(app, auth, None, key, pay).await
+}
+
+/// [`buy`] from the client at `peer` (an address such as `10.0.0.1:1`).
+pub(crate) async fn buy_from(
+    app: &axum::Router,
+    auth: Option<&str>,
+    peer: Option<&str>,
+    key: &str,
+    pay: bool,
+) -> Value {
+    let mut who: Vec<(&str, &str)> = auth.map(|a| ("authorization", a)).into_iter().collect();
+    who.extend(peer.map(|p| ("x-peer", p)));
     let (_, cart) = call(app, "POST", "/api/v1/carts", None, &who).await;
     let base = format!("/api/v1/carts/{}", cart["id"].as_str().unwrap());
     call(app, "POST", &format!("{base}/items"), Some(json!({ "sku": "NP-BASIC-GRN", "quantity": 1 })), &who).await;

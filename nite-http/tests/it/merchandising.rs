@@ -270,7 +270,10 @@ async fn the_catalog_cache_reuses_answers_but_never_sells_what_is_gone() {
     let (_, fresh) = call(&app, "GET", page, None, &[]).await;
     assert_eq!(available(&fresh), json!(2));
 
-    // Every page view counts, cached or not (they are written in batches, off the request path).
+    // Every visitor's view counts, cached or not (they are written in batches, off the request path).
+    for peer in ["10.0.0.1:1", "10.0.0.2:1", "10.0.0.3:1"] {
+        call(&app, "GET", page, None, &[("x-peer", peer)]).await;
+    }
     let report = "/api/v1/admin/analytics/sales?granularity=month";
     let mut views = Value::Null;
     for _ in 0..100 {

@@ -199,6 +199,10 @@ async fn create_intent(state: Shared, headers: HeaderMap, body: Bytes) -> Respon
         let Some(currency) = field(form, "currency") else {
             return error(400, "invalid_request_error", Some("parameter_missing"), "Missing required param: currency.");
         };
+        if amount < 50 {
+            // Stripe's minimum charge in USD is $0.50.
+            return error(400, "invalid_request_error", Some("amount_too_small"), "Amount must be at least $0.50 usd");
+        }
         let id = new_id(s, "pi");
         let metadata: serde_json::Map<String, Value> = form
             .iter()
