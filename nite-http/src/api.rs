@@ -1,4 +1,4 @@
-//! The shoppers' routes of API.md: catalog, reviews, carts, checkout, orders, payments. Each handler parses, calls
+//! The shoppers' routes of `docs/api.md`: catalog, reviews, carts, checkout, orders, payments. Each handler parses, calls
 //! one service, and maps the answer; no business rule lives here. Each carries its OpenAPI description, and the
 //! router is built from those descriptions, so the published document and the routes cannot drift apart.
 

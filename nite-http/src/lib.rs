@@ -1,7 +1,7 @@
 //! nite-http: the niteputter reference server over the nite crates.
 //!
 //! - [`Shop`] composes the ports, providers and services (a builder: swap one provider, keep the rest);
-//! - [`app`] is the axum router of API.md: thin handlers, errors as problem+json ([`ApiError`]), a body-size limit,
+//! - [`app`] is the axum router of `docs/api.md`: thin handlers, errors as problem+json ([`ApiError`]), a body-size limit,
 //!   request ids in responses and logs, timeouts;
 //! - [`config::Config`] reads defaults, a TOML file and `NITE_*` variables;
 //! - [`serve`] runs it all: the server, the outbox worker and the reservation sweeper, until a shutdown signal.
@@ -210,7 +210,7 @@ async fn declared_size(request: axum::extract::Request, next: axum::middleware::
     next.run(request).await
 }
 
-/// The router: `/healthz`, `/readyz`, API.md under `/api/v1`, its OpenAPI document at `/api/v1/openapi.json` and
+/// The router: `/healthz`, `/readyz`, the API of `docs/api.md` under `/api/v1`, its OpenAPI document at `/api/v1/openapi.json` and
 /// Swagger UI at `/docs`.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");

@@ -1,4 +1,4 @@
-//! The JSON the API answers with: typed views built from the core's types, in the shapes API.md describes. Each
+//! The JSON the API answers with: typed views built from the core's types, in the shapes `docs/api.md` describes. Each
 //! derives its OpenAPI schema, so the published document is the code's own description of what it sends.
 
 use nite_core::cart::{CartState, ShippingSelection};

@@ -146,5 +146,7 @@ fn postmark_keeps_the_contract_and_sorts_its_failures() {
         assert!(matches!(wrong.send(&email).await, Err(Error::EmailRejected(_))), "a bad token is final");
         assert!(PostmarkEmailSender::new(" ", &url, Duration::from_secs(1)).is_err());
         assert!(!format!("{sender:?}").contains("server-token"), "the token never reaches a log");
+        // TLS is set up on the sender's own client: no process-wide crypto provider was installed.
+        assert!(rustls::crypto::CryptoProvider::get_default().is_none());
     });
 }

@@ -24,7 +24,7 @@ impl Drop for Server {
     }
 }
 
-fn niteputter(dir: &Path, database_url: &str) -> Command {
+pub(crate) fn niteputter(dir: &Path, database_url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_niteputter"));
     command
         .current_dir(dir)
@@ -36,7 +36,7 @@ fn niteputter(dir: &Path, database_url: &str) -> Command {
     command
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
@@ -111,9 +111,18 @@ pub(crate) async fn start(dir: &Path, database_url: &str) -> Server {
         .unwrap();
     std::io::Write::write_all(&mut admin.stdin.take().unwrap(), b"the boss's passphrase\n").unwrap();
     assert!(admin.wait().unwrap().success(), "create-admin");
+    serve(dir, database_url, &[]).await
+}
+
+/// `niteputter serve` on a free port with `env` besides the test's settings, once it is ready.
+pub(crate) async fn serve(dir: &Path, database_url: &str, env: &[(&str, &str)]) -> Server {
     let port = free_port();
-    let child =
-        niteputter(dir, database_url).env("NITE_BIND", format!("127.0.0.1:{port}")).arg("serve").spawn().unwrap();
+    let child = niteputter(dir, database_url)
+        .env("NITE_BIND", format!("127.0.0.1:{port}"))
+        .envs(env.iter().copied())
+        .arg("serve")
+        .spawn()
+        .unwrap();
     let server = Server { child, port };
     for _ in 0..300 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
@@ -307,17 +316,28 @@ async fn the_binary_serves_a_whole_journey_over_sqlite() {
     journey(dir.path(), &url).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_binary_serves_a_whole_journey_over_postgres() {
+/// The URL of a new, empty database `nite_{purpose}_{pid}` on the test server (`NITE_TEST_DATABASE_URL`), keeping
+/// the URL's parameters; `None`, said loudly, when no server is configured (and a failure under CI).
+pub(crate) async fn fresh_postgres(purpose: &str) -> Option<String> {
     let Ok(admin_url) = std::env::var("NITE_TEST_DATABASE_URL") else {
         assert!(std::env::var_os("CI").is_none(), "NITE_TEST_DATABASE_URL must be set in CI");
         eprintln!("SKIPPED: NITE_TEST_DATABASE_URL is not set, so this PostgreSQL test did not run");
-        return;
+        return None;
     };
     let admin = nite_storage::PgStore::connect(&admin_url, 1).await.unwrap();
-    let name = format!("nite_http_e2e_{}", std::process::id());
+    let name = format!("nite_{purpose}_{}", std::process::id());
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
-    let root = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(root, _)| root);
+    let (base, query) = admin_url.split_once('?').map_or((admin_url.as_str(), None), |(b, q)| (b, Some(q)));
+    let root = base.rsplit_once('/').map_or(base, |(root, _)| root);
+    Some(match query {
+        Some(query) => format!("{root}/{name}?{query}"),
+        None => format!("{root}/{name}"),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_a_whole_journey_over_postgres() {
+    let Some(url) = fresh_postgres("http_e2e").await else { return };
     let dir = tempfile::tempdir().unwrap();
-    journey(dir.path(), &format!("{root}/{name}")).await;
+    journey(dir.path(), &url).await;
 }

@@ -2,14 +2,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
 
+mod abuse;
 mod accounts;
 mod admin;
 mod api;
 mod e2e;
 mod endpoints;
+mod hardening;
 mod merchandising;
 mod openapi;
 mod outbox;
 mod providers;
+mod restarts;
 mod reviews;
 mod webhook;

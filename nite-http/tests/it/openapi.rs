@@ -1,4 +1,4 @@
-//! The OpenAPI document: generated from the routes, OpenAPI 3.1, every route of API.md in it with its methods, and
+//! The OpenAPI document: generated from the routes, OpenAPI 3.1, every route of `docs/api.md` in it with its methods, and
 //! Swagger UI at `/docs` from assets inside the binary.
 
 use axum::http::StatusCode;
@@ -79,7 +79,7 @@ async fn the_document_lists_every_route_of_api_md() {
             assert!(op["summary"].is_string() || op["description"].is_string(), "{method} {path} is described");
         }
     }
-    assert_eq!(paths.len(), expected.len(), "no route outside API.md: {:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(paths.len(), expected.len(), "no route outside docs/api.md: {:?}", paths.keys().collect::<Vec<_>>());
     let schemes = &doc["components"]["securitySchemes"]["bearer"];
     assert_eq!((&schemes["type"], &schemes["scheme"]), (&Value::from("http"), &Value::from("bearer")));
     let mut refs = Vec::new();

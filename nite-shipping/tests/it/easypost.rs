@@ -206,5 +206,8 @@ fn a_refused_shipment_is_a_validation_error_and_keys_are_checked() {
         assert!(matches!(carrier(&url, "EZTK_other", None).quote(&req).await, Err(Error::Adapter { .. })));
         assert!(EasyPostCarrier::new(" ", &url, to("US", Some("CA")), Duration::from_secs(1), None).is_err());
         assert!(!format!("{:?}", carrier(&url, KEY, None)).contains(KEY), "the key never reaches a log");
+        // The library set up TLS on its own client: no process-wide crypto provider was installed behind the
+        // embedding program's back.
+        assert!(rustls::crypto::CryptoProvider::get_default().is_none());
     });
 }
