@@ -28,8 +28,8 @@ pub use customers::{customers, reviews};
 pub use email::{Received, email_sender};
 pub use hardening::{
     a_changed_total_is_confirmed_first, concurrent_refunds_never_exceed_the_capture, declined_payments_can_be_retried,
-    free_orders_are_paid_at_once, order_history_follows_the_email, password_resets_end_every_session,
-    test_payments_outlive_the_process, unpaid_orders_per_client_are_bounded,
+    first_orders_are_judged_by_the_email, free_orders_are_paid_at_once, order_history_follows_the_email,
+    password_resets_end_every_session, test_payments_outlive_the_process, unpaid_orders_per_client_are_bounded,
 };
 pub use journeys::{checkout_journey, interrupted_checkout_recovers, sweeper_releases_expired_reservations};
 pub use orders::{order_transitions, place_order};
@@ -68,7 +68,8 @@ macro_rules! contract_tests {
             concurrent_code_uses_respect_the_limit, concurrent_same_key_checkouts_make_one_order,
             test_payments_outlive_the_process, declined_payments_can_be_retried, a_changed_total_is_confirmed_first,
             free_orders_are_paid_at_once, concurrent_refunds_never_exceed_the_capture,
-            unpaid_orders_per_client_are_bounded, order_history_follows_the_email, password_resets_end_every_session);
+            unpaid_orders_per_client_are_bounded, order_history_follows_the_email, password_resets_end_every_session,
+            first_orders_are_judged_by_the_email);
     };
     (@each $run:path, $fresh:path; $($suite:ident),* $(,)?) => {
         $(

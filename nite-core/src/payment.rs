@@ -7,6 +7,7 @@
 
 mod test_provider;
 
+#[cfg(feature = "testing")]
 pub(crate) use test_provider::MemoryTestPayments;
 pub use test_provider::{TestOutcome, TestPaymentProvider};
 

@@ -2,6 +2,15 @@
 //!
 //! The rules that decide which promotions apply to a cart live in the pricing engine ([`crate::pricing`]); this
 //! module holds the data a store configures.
+//!
+//! How promotions stack: they are tried in ascending `priority` (ties by id), each working on what the earlier ones
+//! left, and each must combine with every one applied before it (`exclusive`, `combines_with`, both sides agreeing).
+//! A new [`Promotion`] (and a promotion drafted through the admin API without saying otherwise) has priority 100 and
+//! combines with every class, so adding a code never knocks out the automatic promotions. When promotions do exclude
+//! each other, the shopper gets the combination that costs them least: the engine prices every way of leaving out
+//! the conflicting promotions (up to six of them; beyond, each refused one in place of those it conflicts with) and
+//! the cart without its entered codes, and keeps the lowest total, the priority order winning ties. A code therefore
+//! never makes a cart dearer. Every promotion left out is reported with its reason (`not_combinable`).
 
 mod action;
 mod code;

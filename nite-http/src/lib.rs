@@ -171,16 +171,20 @@ async fn method_not_allowed() -> ApiError {
 /// How long a request may take, headers to response.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Answers `503 timeout` (a problem) to a request that takes longer than [`REQUEST_TIMEOUT`].
-async fn time_limit(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+/// Answers `503 timeout` (a problem) to a request that takes longer than `limit` ([`REQUEST_TIMEOUT`] in [`app`]).
+async fn time_limit(
+    State(limit): State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
-    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+    match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "timeout",
             "The request took too long",
-            format!("no answer within {} s; try again", REQUEST_TIMEOUT.as_secs()),
+            format!("no answer within {} ms; try again", limit.as_millis()),
         )
         .with_retry_after(1)
         .into_response(),
@@ -242,7 +246,7 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(declared_size))
-        .layer(axum::middleware::from_fn(time_limit))
+        .layer(axum::middleware::from_fn_with_state(REQUEST_TIMEOUT, time_limit))
         .layer(axum::middleware::from_fn(error::problems_everywhere))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
@@ -253,5 +257,29 @@ pub fn app(state: AppState) -> Router {
     match cors {
         Some(cors) => router.layer(cors),
         None => router,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    /// A request slower than the limit is answered `503 timeout` as a problem, with `Retry-After`.
+    #[tokio::test]
+    async fn a_slow_request_ends_in_a_timeout_problem() {
+        let slow = Router::new()
+            .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await }))
+            .layer(axum::middleware::from_fn_with_state(Duration::from_millis(20), time_limit))
+            .layer(axum::middleware::from_fn(error::problems_everywhere));
+        let request = axum::http::Request::get("/slow").body(Body::empty()).unwrap();
+        let response = slow.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert!(response.headers().contains_key("retry-after"));
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["code"], "timeout");
     }
 }

@@ -218,6 +218,38 @@ pub async fn order_history_follows_the_email(stores: &Stores) {
     assert!(!orders.has_ordered(None, Some(&CustomerId::parse("cus_nobody").unwrap())).await.unwrap());
 }
 
+/// A first-order promotion is judged by the guest's (normalised) email: an address that has bought before does not
+/// get it again by checking out as a guest, however it is typed.
+pub async fn first_orders_are_judged_by_the_email(stores: &Stores) {
+    let f = Fixture::new(stores);
+    f.seed().await;
+    let mut welcome = Promotion::new(
+        PromotionId::parse("promo_welcome").unwrap(),
+        "Welcome",
+        Action::OrderPercentage { percentage: Percentage::new(Decimal::TEN).unwrap() },
+    );
+    welcome.conditions = vec![crate::promotion::Condition::FirstOrder];
+    stores.promotions.upsert_promotion(&welcome).await.unwrap();
+    let carts = CartService::new(f.ctx.clone());
+    let guest = Viewer::guest();
+    let applies = |view: &crate::services::CartView| view.priced.applied.iter().any(|a| a.promotion_id == welcome.id);
+    let first = carts.create(&guest, None).await.unwrap().cart.id;
+    carts.add_item(&first, &guest, &sku("NP-BASIC-GRN"), 1).await.unwrap();
+    let view = carts.set_addresses(&first, &guest, "jos\u{e9}@example.com", address(), None).await.unwrap();
+    assert!(applies(&view), "a new address gets the welcome");
+    let rate = carts.shipping_options(&first, &guest).await.unwrap().remove(0).id;
+    carts.choose_shipping(&first, &guest, &rate).await.unwrap();
+    let placed = f.checkout.checkout(&first, &guest, None).await.unwrap();
+    let payment = placed.payment.unwrap().id;
+    f.payments.handle(&f.provider.confirm(&payment, TestOutcome::Succeeded).await.unwrap()).await.unwrap();
+    let second = carts.create(&guest, None).await.unwrap().cart.id;
+    carts.add_item(&second, &guest, &sku("NP-BASIC-GRN"), 1).await.unwrap();
+    let view = carts.set_addresses(&second, &guest, "JOSE\u{301}@example.com", address(), None).await.unwrap();
+    assert!(!applies(&view), "the same address, typed otherwise, has ordered");
+    let why = view.priced.not_applied.iter().find(|n| n.promotion_id.as_ref() == Some(&welcome.id)).unwrap();
+    assert_eq!(why.reason, crate::promotion::NotAppliedReason::NotFirstOrder);
+}
+
 /// Using a password-reset token voids the account's other reset tokens; revoking a customer's sessions ends every
 /// refresh token they hold and nobody else's.
 pub async fn password_resets_end_every_session(stores: &Stores) {

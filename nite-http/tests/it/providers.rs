@@ -53,3 +53,43 @@ async fn a_rates_file_that_does_not_parse_stops_the_start() {
     let error = build_shop(&config).await.err().map(|e| format!("{e:#}")).unwrap_or_default();
     assert!(error.contains("NITE_SHIPPING_RATES"), "{error}");
 }
+
+/// The outbox worker that `serve_shop` runs keeps the shop's clock, not the wall clock: with the shop's time set in
+/// 2100, a welcome email written "in 2100" is due for it, and sent (a worker on the wall clock would wait 74 years).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outbox_worker_runs_on_the_shops_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail");
+    let env: std::collections::HashMap<&str, String> = std::collections::HashMap::from([
+        ("NITE_DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("shop.db").display())),
+        ("NITE_BIND", "127.0.0.1:0".to_owned()),
+        ("NITE_EMAIL_DIR", mail.display().to_string()),
+    ]);
+    let config = nite_http::config::Config::load(None, &|key| env.get(key).cloned()).unwrap();
+    let (builder, database) = nite_http::shop_builder(&config).await.unwrap();
+    let future = time::macros::datetime!(2100-01-01 12:00 UTC);
+    let shop = builder.clock(std::sync::Arc::new(nite_core::testing::FixedClock::new(future))).build().unwrap();
+    let listener = tokio::net::TcpListener::bind(config.bind).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        nite_http::serve_shop(&config, shop, database, listener, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    let body = serde_json::json!({ "email": "ada@example.com", "password": "correct horse battery", "name": "Ada" });
+    let (status, _) = crate::e2e::http(port, "POST", "/api/v1/auth/register", Some(&body), None).await;
+    assert_eq!(status, 201);
+    let mut sent = 0;
+    for _ in 0..100 {
+        sent = std::fs::read_dir(&mail).map(|entries| entries.count()).unwrap_or(0);
+        if sent > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(sent, 1, "the welcome email was sent by a worker on the shop's clock");
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
