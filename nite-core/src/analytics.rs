@@ -84,6 +84,21 @@ pub struct AnalyticsEvent {
 }
 
 impl AnalyticsEvent {
+    /// An event about a whole order (no product, no units, no money): its id, customer and client as the order
+    /// records them. Set `quantity` and `amount` with struct update syntax where they count.
+    pub fn of_order(kind: EventKind, order: &crate::order::Order, at: OffsetDateTime) -> AnalyticsEvent {
+        AnalyticsEvent {
+            kind,
+            at,
+            product_id: None,
+            order_id: Some(order.id.clone()),
+            customer_id: order.customer_id.clone(),
+            visitor: order.client.clone(),
+            quantity: 0,
+            amount: None,
+        }
+    }
+
     /// An event with only a kind, a time and a product.
     pub fn product(kind: EventKind, product_id: ProductId, at: OffsetDateTime) -> AnalyticsEvent {
         AnalyticsEvent {

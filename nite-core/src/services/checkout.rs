@@ -162,14 +162,9 @@ impl CheckoutService {
                 created_at: order.created_at,
             });
             let started = AnalyticsEvent {
-                kind: EventKind::CheckoutStarted,
-                at: order.created_at,
-                product_id: None,
-                order_id: Some(order.id.clone()),
-                customer_id: order.customer_id.clone(),
-                visitor: order.client.clone(),
                 quantity: order.lines.iter().map(|l| l.quantity.get()).sum(),
                 amount: Some(order.totals.total),
+                ..AnalyticsEvent::of_order(EventKind::CheckoutStarted, &order, order.created_at)
             };
             let request = PlaceOrder {
                 order: &order,

@@ -209,28 +209,10 @@ fn admin_only(viewer: &Viewer, id: &OrderId) -> Result<()> {
 
 /// The analytics event of a refund (the sales report's refunded money).
 pub(crate) fn refund_event(order: &Order, amount: Option<Money>, at: time::OffsetDateTime) -> AnalyticsEvent {
-    AnalyticsEvent {
-        kind: EventKind::Refund,
-        at,
-        product_id: None,
-        order_id: Some(order.id.clone()),
-        customer_id: order.customer_id.clone(),
-        visitor: order.client.clone(),
-        quantity: 0,
-        amount,
-    }
+    AnalyticsEvent { amount, ..AnalyticsEvent::of_order(EventKind::Refund, order, at) }
 }
 
 /// The analytics event of a paid order's cancellation.
 fn cancel_event(order: &Order, at: time::OffsetDateTime) -> AnalyticsEvent {
-    AnalyticsEvent {
-        kind: EventKind::Cancellation,
-        at,
-        product_id: None,
-        order_id: Some(order.id.clone()),
-        customer_id: order.customer_id.clone(),
-        visitor: order.client.clone(),
-        quantity: 0,
-        amount: None,
-    }
+    AnalyticsEvent::of_order(EventKind::Cancellation, order, at)
 }

@@ -190,14 +190,9 @@ pub(crate) fn paid_effects(ctx: &ShopContext, order: &Order, now: time::OffsetDa
         })
         .collect();
     events.push(AnalyticsEvent {
-        kind: EventKind::OrderPaid,
-        at: now,
-        product_id: None,
-        order_id: Some(order.id.clone()),
-        customer_id: order.customer_id.clone(),
-        visitor: order.client.clone(),
         quantity: order.lines.iter().map(|l| l.quantity.get()).sum(),
         amount: Some(order.totals.total),
+        ..AnalyticsEvent::of_order(EventKind::OrderPaid, order, now)
     });
     let confirmation = order_message(ctx, order, Notification::OrderConfirmation { order_id: order.id.clone() }, "");
     Effects { stock: StockEffect::Commit, outbox: vec![confirmation], events }
