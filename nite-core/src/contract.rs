@@ -34,7 +34,7 @@ pub use hardening::{
 pub use journeys::{checkout_journey, interrupted_checkout_recovers, sweeper_releases_expired_reservations};
 pub use orders::{order_transitions, place_order};
 pub use payments::payment_provider;
-pub use records::{analytics, idempotency, outbox, outbox_delivery, promotions};
+pub use records::{analytics, idempotency, job_slots, outbox, outbox_delivery, promotions};
 pub use sessions::sessions;
 pub use shipping::shipping_provider;
 
@@ -69,7 +69,7 @@ macro_rules! contract_tests {
             test_payments_outlive_the_process, declined_payments_can_be_retried, a_changed_total_is_confirmed_first,
             free_orders_are_paid_at_once, concurrent_refunds_never_exceed_the_capture,
             unpaid_orders_per_client_are_bounded, order_history_follows_the_email, password_resets_end_every_session,
-            first_orders_are_judged_by_the_email);
+            first_orders_are_judged_by_the_email, job_slots);
     };
     (@each $run:path, $fresh:path; $($suite:ident),* $(,)?) => {
         $(

@@ -12,6 +12,7 @@ mod catalog;
 mod customer;
 mod idempotency;
 mod inventory;
+mod jobs;
 mod order;
 mod outbox;
 mod promotion;
@@ -30,6 +31,7 @@ pub use outbox::OutboxStore;
 pub use promotion::PromotionStore;
 pub use review::{ReviewFilter, ReviewStore};
 pub use session::{RefreshToken, RefreshUse, SessionStore};
+pub use jobs::JobStore;
 pub use test_payment::{StoredTestPayment, TestPaymentStore};
 
 use std::sync::Arc;
@@ -59,6 +61,7 @@ pub trait Store:
     + AnalyticsStore
     + SessionStore
     + TestPaymentStore
+    + JobStore
 {
 }
 
@@ -75,6 +78,7 @@ impl<T> Store for T where
         + AnalyticsStore
         + SessionStore
         + TestPaymentStore
+    + JobStore
 {
 }
 
@@ -106,6 +110,8 @@ pub struct Stores {
     pub sessions: Arc<dyn SessionStore>,
     /// The built-in test payment provider's payments.
     pub test_payments: Arc<dyn TestPaymentStore>,
+    /// Periodic jobs' slots (one run per interval across every worker).
+    pub jobs: Arc<dyn JobStore>,
 }
 
 impl Stores {
@@ -123,7 +129,8 @@ impl Stores {
             outbox: store.clone(),
             analytics: store.clone(),
             sessions: store.clone(),
-            test_payments: store,
+            test_payments: store.clone(),
+            jobs: store,
         }
     }
 }

@@ -14,6 +14,7 @@ pub(crate) const SQLITE: Steps = &[
     (2, "payment provider", include_str!("../migrations/sqlite/0002_payment_provider.sql")),
     (3, "sessions", include_str!("../migrations/sqlite/0003_sessions.sql")),
     (4, "hardening", include_str!("../migrations/sqlite/0004_hardening.sql")),
+    (5, "jobs", include_str!("../migrations/sqlite/0005_jobs.sql")),
 ];
 
 #[cfg(feature = "postgres")]
@@ -22,6 +23,7 @@ pub(crate) const POSTGRES: Steps = &[
     (2, "payment provider", include_str!("../migrations/postgres/0002_payment_provider.sql")),
     (3, "sessions", include_str!("../migrations/postgres/0003_sessions.sql")),
     (4, "hardening", include_str!("../migrations/postgres/0004_hardening.sql")),
+    (5, "jobs", include_str!("../migrations/postgres/0005_jobs.sql")),
 ];
 
 /// The migrator for one database's steps.

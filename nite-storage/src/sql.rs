@@ -1420,6 +1420,43 @@ macro_rules! sql_store {
             }
         }
 
+        #[async_trait]
+        impl nite_core::ports::JobStore for $Store {
+            async fn claim_job_slot(&self, job: &str, slot: i64, holder: &str, at: OffsetDateTime) -> Result<bool> {
+                if slot % 64 == 0 {
+                    sqlx::query::<$Db>("DELETE FROM job_runs WHERE job = $1 AND claimed_at < $2")
+                        .bind(job)
+                        .bind(micros(at - time::Duration::days(1)))
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db("forgetting old job slots"))?;
+                }
+                let done = sqlx::query::<$Db>(
+                    "INSERT INTO job_runs (job, slot, holder, claimed_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (job, slot) DO NOTHING",
+                )
+                .bind(job)
+                .bind(slot)
+                .bind(holder)
+                .bind(micros(at))
+                .execute(&self.pool)
+                .await
+                .map_err(db("claiming a job slot"))?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn job_runs(&self, job: &str, since: OffsetDateTime) -> Result<u64> {
+                let row = sqlx::query::<$Db>("SELECT COUNT(*) AS n FROM job_runs WHERE job = $1 AND claimed_at >= $2")
+                    .bind(job)
+                    .bind(micros(since))
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db("counting job runs"))?;
+                let n: i64 = row.try_get("n").map_err(db("counting job runs"))?;
+                Ok(u64::try_from(n).unwrap_or(0))
+            }
+        }
+
         fn test_payment_from_row(row: &<$Db as sqlx::Database>::Row) -> Result<nite_core::ports::StoredTestPayment> {
             let context = "reading a test payment";
             let id: String = row.try_get("id").map_err(db(context))?;

@@ -174,3 +174,26 @@ pub async fn outbox_delivery(stores: &Stores) {
     assert_eq!(x.len() + y.len(), 20, "{x:?} {y:?}");
     assert!(x.iter().all(|id| !y.contains(id)), "{x:?} {y:?}");
 }
+
+/// Job slots: each `(job, slot)` is claimed once, by one of many concurrent claimers; other slots and other jobs are
+/// their own; runs are counted per job since a time.
+pub async fn job_slots(stores: &Stores) {
+    let jobs = &stores.jobs;
+    let at = time::macros::datetime!(2030-01-01 00:00 UTC);
+    let claims = (0..20).map(|i| {
+        let jobs = jobs.clone();
+        async move { jobs.claim_job_slot("sweeper", 7, &format!("worker-{i}"), at).await.unwrap() }
+    });
+    let won = futures::future::join_all(claims).await;
+    assert_eq!(won.iter().filter(|w| **w).count(), 1, "one claimer runs the slot");
+    assert!(!jobs.claim_job_slot("sweeper", 7, "late", at).await.unwrap());
+    assert!(jobs.claim_job_slot("sweeper", 8, "late", at + Duration::seconds(1)).await.unwrap());
+    assert!(jobs.claim_job_slot("outbox", 7, "late", at).await.unwrap(), "another job's slot 7");
+    assert_eq!(jobs.job_runs("sweeper", at).await.unwrap(), 2);
+    assert_eq!(jobs.job_runs("sweeper", at + Duration::milliseconds(500)).await.unwrap(), 1);
+    assert_eq!(jobs.job_runs("nothing", at).await.unwrap(), 0);
+    // A day later, old claims may be forgotten, but a new slot is still claimed once.
+    let later = at + Duration::days(2);
+    assert!(jobs.claim_job_slot("sweeper", 64 * 10_000, "a", later).await.unwrap());
+    assert!(!jobs.claim_job_slot("sweeper", 64 * 10_000, "b", later).await.unwrap());
+}

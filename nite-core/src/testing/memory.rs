@@ -47,6 +47,8 @@ struct State {
     refresh: HashMap<String, (RefreshToken, bool)>,
     /// Password-reset tokens by hash: customer, expiry, used.
     resets: HashMap<String, (CustomerId, OffsetDateTime, bool)>,
+    /// Claimed job slots: (job, slot) → when.
+    job_slots: HashMap<(String, i64), OffsetDateTime>,
 }
 
 /// An outbox message and its delivery state.

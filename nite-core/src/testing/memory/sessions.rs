@@ -1,4 +1,4 @@
-//! `InMemoryStore`'s sessions and password resets, and the test payment provider's payments.
+//! `InMemoryStore`'s sessions and password resets, the test payment provider's payments, and periodic jobs' slots.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -93,5 +93,19 @@ impl crate::ports::TestPaymentStore for InMemoryStore {
     async fn save_test_payment(&self, payment: &crate::ports::StoredTestPayment) -> Result<bool> {
         drop(self.state()?);
         self.test_payments.save_test_payment(payment).await
+    }
+}
+
+#[async_trait]
+impl crate::ports::JobStore for InMemoryStore {
+    async fn claim_job_slot(&self, job: &str, slot: i64, _holder: &str, at: OffsetDateTime) -> Result<bool> {
+        let mut s = self.state()?;
+        s.job_slots.retain(|_, claimed| *claimed > at - time::Duration::days(1));
+        Ok(s.job_slots.insert((job.to_owned(), slot), at).is_none())
+    }
+
+    async fn job_runs(&self, job: &str, since: OffsetDateTime) -> Result<u64> {
+        let s = self.state()?;
+        Ok(s.job_slots.iter().filter(|((j, _), at)| j == job && **at >= since).count() as u64)
     }
 }
