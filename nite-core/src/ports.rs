@@ -26,12 +26,12 @@ pub use catalog::{CatalogStore, ProductFilter};
 pub use customer::CustomerStore;
 pub use idempotency::{IdempotencyRecord, IdempotencyStore, Remembered};
 pub use inventory::InventoryStore;
+pub use jobs::JobStore;
 pub use order::{InboxEntry, OrderFilter, OrderStore, OrderUpdate, PlaceOrder, Placed, PromotionUse, Saved};
-pub use outbox::OutboxStore;
+pub use outbox::{OutboxHealth, OutboxStore};
 pub use promotion::PromotionStore;
 pub use review::{ReviewFilter, ReviewStore};
 pub use session::{RefreshToken, RefreshUse, SessionStore};
-pub use jobs::JobStore;
 pub use test_payment::{StoredTestPayment, TestPaymentStore};
 
 use std::sync::Arc;
@@ -78,7 +78,7 @@ impl<T> Store for T where
         + AnalyticsStore
         + SessionStore
         + TestPaymentStore
-    + JobStore
+        + JobStore
 {
 }
 

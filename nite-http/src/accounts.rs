@@ -60,7 +60,7 @@ async fn register(
     Client(client): Client,
     ApiJson(body): ApiJson<Register>,
 ) -> ApiResult<(StatusCode, Json<SessionOut>)> {
-    app.limits.register(&body.email, &client)?;
+    app.limits.register(&body.email, &client).await?;
     let signed_in = app.shop.sessions.register(&body.email, &body.name, &body.password).await?;
     Ok((StatusCode::CREATED, Json(session(&app, &signed_in)?)))
 }
@@ -84,9 +84,9 @@ async fn login(
     Client(client): Client,
     ApiJson(body): ApiJson<Login>,
 ) -> ApiResult<Json<SessionOut>> {
-    app.limits.login(&body.email, &client)?;
+    app.limits.login(&body.email, &client).await?;
     let signed_in = app.shop.sessions.login(&body.email, &body.password).await?;
-    app.limits.signed_in(&body.email, &client);
+    app.limits.signed_in(&body.email, &client).await;
     Ok(Json(session(&app, &signed_in)?))
 }
 
@@ -129,7 +129,7 @@ async fn request_reset(
     Client(client): Client,
     ApiJson(body): ApiJson<ResetRequest>,
 ) -> ApiResult<StatusCode> {
-    app.limits.reset(&body.email, &client)?;
+    app.limits.reset(&body.email, &client).await?;
     app.shop.sessions.request_reset(&body.email).await?;
     Ok(StatusCode::ACCEPTED)
 }

@@ -3,7 +3,9 @@
 //! its reviews' summary); reusing the answer briefly turns a burst of identical reads into one. The price is that
 //! the stock a page shows may be that old: adding to a cart and checking out always read the stock itself, so
 //! nobody can buy what is not there. Any change an administrator makes through this server (products, stock,
-//! reviews, a cancelled order's released stock) clears the cache at once, in one place: [`clear_after_admin_writes`].
+//! reviews, a cancelled order's released stock) clears the cache at once, in one place: [`clear_after_admin_writes`],
+//! which also tells the shop's other processes through Redis when it is configured (`crate::shared`); without it
+//! they see the change when their own answers expire.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -75,6 +77,7 @@ pub(crate) async fn clear_after_admin_writes(State(app): State<AppState>, reques
     let response = next.run(request).await;
     if write && response.status().is_success() {
         app.catalog_cache.clear();
+        app.shared.publish_catalog_change().await;
     }
     response
 }

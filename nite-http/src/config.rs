@@ -76,6 +76,40 @@ pub enum EmailTransport {
     },
 }
 
+/// What one `niteputter serve` process does (`NITE_ROLE` or `serve --role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Serves requests and runs the background work: one process is the whole shop (the default).
+    All,
+    /// Serves requests only; stateless, so any number run behind a load balancer.
+    Http,
+    /// Runs the outbox worker and the periodic jobs, and answers `/healthz` and `/readyz` only. Periodic jobs claim
+    /// their time slot in the database, so each runs once per interval however many workers start.
+    Worker,
+}
+
+impl Role {
+    /// Parses `all`, `http` or `worker`.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "all" => Some(Role::All),
+            "http" => Some(Role::Http),
+            "worker" => Some(Role::Worker),
+            _ => None,
+        }
+    }
+
+    /// Whether this role serves the API.
+    pub fn serves_requests(self) -> bool {
+        self != Role::Worker
+    }
+
+    /// Whether this role runs the outbox worker and the periodic jobs.
+    pub fn runs_jobs(self) -> bool {
+        self != Role::Http
+    }
+}
+
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -111,9 +145,17 @@ pub struct Config {
     pub log: String,
     /// The log format (`NITE_LOG_FORMAT`).
     pub log_format: LogFormat,
-    /// Whether this process runs the outbox worker and the reservation sweeper (`NITE_BACKGROUND`, default true);
-    /// turn off in processes that only serve requests.
-    pub background: bool,
+    /// What this process does (`NITE_ROLE`: `all`, `http` or `worker`; default `all`).
+    pub role: Role,
+    /// How often the reservation sweeper runs, in seconds (`NITE_SWEEP_SECONDS`, default 30): once per interval
+    /// across every worker.
+    pub sweep_seconds: u32,
+    /// Redis, shared by every process (`NITE_REDIS_URL`, `redis://…`; none by default): sign-in and other limits,
+    /// product-view dedupe, and catalog cache invalidation. Without it each process keeps its own.
+    pub redis_url: Option<Secret>,
+    /// Where Prometheus metrics are served (`NITE_METRICS_BIND`, say `127.0.0.1:9090`; off by default): a listener
+    /// of its own, never the public one.
+    pub metrics_bind: Option<SocketAddr>,
     /// How long catalog answers (the product list and product pages) are reused, in milliseconds
     /// (`NITE_CATALOG_CACHE_MS`, default 1000; 0 turns the cache off). Stock shown may lag by this much; adding to
     /// a cart and checking out always read the stock itself.
@@ -175,7 +217,10 @@ struct FileConfig {
     cors_origins: Option<String>,
     log: Option<String>,
     log_format: Option<String>,
-    background: Option<bool>,
+    role: Option<String>,
+    sweep_seconds: Option<u32>,
+    redis_url: Option<String>,
+    metrics_bind: Option<String>,
     catalog_cache_ms: Option<u64>,
     env: Option<String>,
     hold_minutes: Option<u32>,
@@ -335,13 +380,27 @@ impl Config {
             Some((_, v)) if v == "json" => LogFormat::Json,
             Some((key, v)) => return Err(bad(&key, format!("`{v}` is not a log format (pretty or json)"))),
         };
-        let background = match env("NITE_BACKGROUND") {
-            Some(v) => match v.to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" | "on" => true,
-                "0" | "false" | "no" | "off" => false,
-                _ => return Err(bad("NITE_BACKGROUND", format!("`{v}` is not true or false"))),
-            },
-            None => from_file.background.unwrap_or(true),
+        let role = match value("role", from_file.role) {
+            None => Role::All,
+            Some((key, v)) => {
+                Role::parse(&v).ok_or_else(|| bad(&key, format!("`{v}` is not a role (all, http or worker)")))?
+            }
+        };
+        let sweep_seconds = number(env, "sweep_seconds", from_file.sweep_seconds, 30, 1..=3600)?;
+        let redis_url = match value("redis_url", from_file.redis_url) {
+            None => None,
+            Some((_, v)) if v.trim().is_empty() => None,
+            Some((key, v)) if !(v.starts_with("redis://") || v.starts_with("rediss://")) => {
+                return Err(bad(&key, "must start with redis:// or rediss://"));
+            }
+            Some((_, v)) => Some(Secret(v)),
+        };
+        let metrics_bind = match value("metrics_bind", from_file.metrics_bind) {
+            None => None,
+            Some((_, v)) if v.trim().is_empty() => None,
+            Some((key, v)) => {
+                Some(v.parse().map_err(|_| bad(&key, format!("`{v}` is not an address like 127.0.0.1:9090")))?)
+            }
         };
         let catalog_cache_ms =
             match env("NITE_CATALOG_CACHE_MS") {
@@ -383,7 +442,10 @@ impl Config {
             cors_origins,
             log,
             log_format,
-            background,
+            role,
+            sweep_seconds,
+            redis_url,
+            metrics_bind,
             catalog_cache_ms,
             production,
             hold_minutes,
@@ -413,7 +475,10 @@ mod tests {
         assert_eq!(config.payments, Payments::Test);
         assert_eq!(config.email, EmailTransport::File { dir: "outbox-mail".into() });
         assert_eq!((config.shipping, config.shipping_rates, config.catalog_cache_ms), (Shipping::Table, None, 1000));
-        assert!(config.background);
+        assert_eq!(
+            (config.role, config.sweep_seconds, config.redis_url, config.metrics_bind),
+            (Role::All, 30, None, None)
+        );
     }
 
     #[test]
@@ -446,6 +511,23 @@ mod tests {
         assert_eq!(error(&[("NITE_SHIPPING", "easypost")]), "NITE_EASYPOST_API_KEY");
         assert_eq!(error(&[("NITE_SHIPPING", "easypost"), ("NITE_EASYPOST_API_KEY", " ")]), "NITE_EASYPOST_API_KEY");
         assert_eq!(error(&[("NITE_CATALOG_CACHE_MS", "soon")]), "NITE_CATALOG_CACHE_MS");
+        assert_eq!(error(&[("NITE_ROLE", "cron")]), "NITE_ROLE");
+        assert_eq!(error(&[("NITE_SWEEP_SECONDS", "0")]), "NITE_SWEEP_SECONDS");
+        assert_eq!(error(&[("NITE_REDIS_URL", "localhost:6379")]), "NITE_REDIS_URL");
+        assert_eq!(error(&[("NITE_METRICS_BIND", "9090")]), "NITE_METRICS_BIND");
+        let scaled = Config::load(
+            None,
+            &env(&[
+                ("NITE_ROLE", "Worker"),
+                ("NITE_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                ("NITE_METRICS_BIND", "127.0.0.1:9090"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(scaled.role, Role::Worker);
+        assert!(!scaled.role.serves_requests() && scaled.role.runs_jobs());
+        assert_eq!(scaled.metrics_bind.map(|a| a.port()), Some(9090));
+        assert!(!format!("{scaled:?}").contains("6379"), "the Redis URL may hold a password");
         let carrier = Config::load(
             None,
             &env(&[

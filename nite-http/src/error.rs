@@ -182,9 +182,14 @@ impl IntoResponse for ApiError {
         if let Some(seconds) = details.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+        response.extensions_mut().insert(ProblemCode(details.code));
         response
     }
 }
+
+/// The stable code of a problem response, kept on the response for the metrics layer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ProblemCode(pub(crate) &'static str);
 
 /// The stable code and title of an error status that reached the client without a problem body (from a layer or
 /// the router itself: a method not allowed, a body over the limit, a path that is not UTF-8, a timeout).

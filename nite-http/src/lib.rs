@@ -16,15 +16,17 @@ mod docs;
 mod error;
 mod extract;
 pub mod limits;
+mod metrics;
 mod recorder;
 mod serve;
 mod server;
+pub mod shared;
 mod shop;
 mod views;
 
 pub use auth::{Argon2Passwords, Tokens};
 pub use error::ApiError;
-pub use serve::{build_shop, serve, serve_shop, shop_builder, shutdown_signal};
+pub use serve::{build_shop, health_url, healthcheck, serve, serve_shop, shop_builder, shutdown_signal};
 pub use server::{ConnectionLimits, serve_connections};
 pub use shop::{Shop, ShopBuildError, ShopBuilder};
 
@@ -67,6 +69,8 @@ pub struct AppState {
     views: Arc<std::sync::OnceLock<recorder::ViewRecorder>>,
     /// Catalog answers reused for a moment (off unless [`AppState::with_catalog_cache`] turns it on).
     pub(crate) catalog_cache: Arc<cache::CatalogCache>,
+    /// What this process shares with the shop's other processes (Redis), or nothing.
+    pub shared: Arc<shared::Shared>,
 }
 
 impl AppState {
@@ -82,7 +86,16 @@ impl AppState {
             cors_origins: Vec::new(),
             views: Arc::default(),
             catalog_cache: Arc::new(cache::CatalogCache::new(Duration::ZERO)),
+            shared: Arc::new(shared::Shared::off()),
         }
+    }
+
+    /// Shares limits, view counts and catalog changes with the shop's other processes through `shared`.
+    #[must_use]
+    pub fn with_shared(mut self, shared: Arc<shared::Shared>) -> AppState {
+        self.limits = Arc::new(limits::Limits::default().shared(Arc::clone(&shared)));
+        self.shared = shared;
+        self
     }
 
     /// Reuses catalog answers (the product list, product pages) for `ttl`: the stock they show may be that old,
@@ -108,7 +121,15 @@ impl AppState {
             return;
         }
         let event = self.shop.catalog.view_event(product, Some(visitor));
-        self.views.get_or_init(|| recorder::ViewRecorder::start(self.shop.catalog.clone())).record(event);
+        self.views
+            .get_or_init(|| {
+                recorder::ViewRecorder::start(
+                    self.shop.catalog.clone(),
+                    Arc::clone(&self.shared),
+                    self.view_gate.window(),
+                )
+            })
+            .record(event);
     }
 
     /// Allows these browser origins (such as `https://shop.example`) to call the API; invalid ones are skipped
@@ -152,7 +173,35 @@ async fn readyz(State(app): State<AppState>) -> (StatusCode, axum::Json<serde_js
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
         }
     };
-    (status, axum::Json(json!({ "status": state, "payments": payments, "warnings": app.warnings })))
+    let redis = match app.shared.check().await {
+        shared::SharedStatus::Off => json!("off"),
+        shared::SharedStatus::Ok => json!("ok"),
+        shared::SharedStatus::Degraded(why) => json!({ "degraded": why }),
+    };
+    let mut degraded = Vec::new();
+    if let shared::SharedStatus::Degraded(why) = app.shared.status() {
+        degraded.push(format!(
+            "redis: {why}; sign-in and other limits count per process and catalog caches expire by their TTL"
+        ));
+    }
+    let body = json!({
+        "status": state,
+        "payments": payments,
+        "redis": redis,
+        "degraded": degraded,
+        "warnings": app.warnings,
+    });
+    (status, axum::Json(body))
+}
+
+/// The router of a `worker` process: `/healthz` and `/readyz` only (for health checks and orchestrators).
+pub fn ops_app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(error::problems_everywhere))
 }
 
 async fn not_found() -> ApiError {
@@ -243,6 +292,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::clear_after_admin_writes))
+        .route_layer(axum::middleware::from_fn(metrics::track_requests))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(declared_size))

@@ -99,9 +99,12 @@ impl RateLimiter {
     }
 }
 
-/// The limits of the routes anyone can call without an account.
+/// The limits of the routes anyone can call without an account: counted in Redis when the shop shares state
+/// ([`Shared`](crate::shared::Shared)), so every process enforces one limit; in this process otherwise, or while
+/// Redis does not answer.
 pub struct Limits {
     counters: RateLimiter,
+    shared: std::sync::Arc<crate::shared::Shared>,
     /// Sign-in attempts per address and client.
     pub login_pair: Limit,
     /// Sign-in attempts per client, all addresses together.
@@ -124,6 +127,7 @@ impl Default for Limits {
         let hour = Duration::from_secs(60 * 60);
         Limits {
             counters: RateLimiter::new(100_000),
+            shared: std::sync::Arc::new(crate::shared::Shared::off()),
             login_pair: Limit::new(5, quarter),
             login_client: Limit::new(30, quarter),
             login_address: Limit::new(100, quarter),
@@ -136,6 +140,7 @@ impl Default for Limits {
 }
 
 fn too_many(what: &'static str, retry: Duration) -> ApiError {
+    crate::metrics::rate_limited(what);
     let seconds = retry.as_secs().max(1);
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
@@ -147,38 +152,47 @@ fn too_many(what: &'static str, retry: Duration) -> ApiError {
 }
 
 impl Limits {
+    /// The same limits, counted through `shared` when it has Redis.
+    #[must_use]
+    pub fn shared(mut self, shared: std::sync::Arc<crate::shared::Shared>) -> Limits {
+        self.shared = shared;
+        self
+    }
+
     /// Counts a sign-in attempt for `address` from `client`, or answers `429` with `Retry-After`.
-    pub fn login(&self, address: &str, client: &str) -> Result<(), ApiError> {
+    pub async fn login(&self, address: &str, client: &str) -> Result<(), ApiError> {
         let address = normalized(address);
         let keys = [
             (format!("login:pair:{client}:{address}"), self.login_pair),
             (format!("login:client:{client}"), self.login_client),
             (format!("login:address:{address}"), self.login_address),
         ];
-        self.hit(&keys).map_err(|retry| too_many("Too many sign-in attempts", retry))
+        self.hit(&keys).await.map_err(|retry| too_many("Too many sign-in attempts", retry))
     }
 
     /// A good sign-in: the attempts of this address from this client are forgotten.
-    pub fn signed_in(&self, address: &str, client: &str) {
-        self.counters.forget(&format!("login:pair:{client}:{}", normalized(address)));
+    pub async fn signed_in(&self, address: &str, client: &str) {
+        let key = format!("login:pair:{client}:{}", normalized(address));
+        self.shared.forget(&key).await;
+        self.counters.forget(&key);
     }
 
     /// Counts a registration, or answers `429`.
-    pub fn register(&self, address: &str, client: &str) -> Result<(), ApiError> {
+    pub async fn register(&self, address: &str, client: &str) -> Result<(), ApiError> {
         let keys = [
             (format!("register:client:{client}"), self.register_client),
             (format!("register:address:{}", normalized(address)), self.register_address),
         ];
-        self.hit(&keys).map_err(|retry| too_many("Too many registrations", retry))
+        self.hit(&keys).await.map_err(|retry| too_many("Too many registrations", retry))
     }
 
     /// Counts a password-reset request, or answers `429`.
-    pub fn reset(&self, address: &str, client: &str) -> Result<(), ApiError> {
+    pub async fn reset(&self, address: &str, client: &str) -> Result<(), ApiError> {
         let keys = [
             (format!("reset:client:{client}"), self.reset_client),
             (format!("reset:address:{}", normalized(address)), self.reset_address),
         ];
-        self.hit(&keys).map_err(|retry| too_many("Too many password-reset requests", retry))
+        self.hit(&keys).await.map_err(|retry| too_many("Too many password-reset requests", retry))
     }
 
     /// How many keys the limits hold now (bounded).
@@ -186,7 +200,10 @@ impl Limits {
         self.counters.len()
     }
 
-    fn hit(&self, keys: &[(String, Limit)]) -> Result<(), Duration> {
+    async fn hit(&self, keys: &[(String, Limit)]) -> Result<(), Duration> {
+        if let Some(answer) = self.shared.hit(keys).await {
+            return answer;
+        }
         let keys: Vec<(&str, Limit)> = keys.iter().map(|(k, l)| (k.as_str(), *l)).collect();
         self.counters.hit(&keys)
     }
@@ -214,6 +231,11 @@ impl ViewGate {
             per_second: u128::from(per_second),
             burst: u128::from(burst) * 1_000,
         }
+    }
+
+    /// How long one visitor's view of one product counts once.
+    pub fn window(&self) -> Duration {
+        self.window
     }
 
     /// Whether this view should be written.
@@ -304,13 +326,14 @@ mod tests {
         assert!(admitted <= 9, "the bucket caps the rate: {admitted}");
     }
 
-    #[test]
-    fn one_attacker_cannot_lock_out_the_owner_of_an_address() {
+    #[tokio::test]
+    async fn one_attacker_cannot_lock_out_the_owner_of_an_address() {
         let limits = Limits::default();
         for _ in 0..5 {
-            limits.login("victim@example.com", "attacker").unwrap();
+            limits.login("victim@example.com", "attacker").await.unwrap();
         }
-        assert_eq!(limits.login("VICTIM@example.com", "attacker").unwrap_err().status(), StatusCode::TOO_MANY_REQUESTS);
-        limits.login("victim@example.com", "victim's-laptop").unwrap();
+        let refused = limits.login("VICTIM@example.com", "attacker").await.unwrap_err();
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        limits.login("victim@example.com", "victim's-laptop").await.unwrap();
     }
 }

@@ -1,7 +1,10 @@
 //! `niteputter`: the NitePutter reference shop.
 //!
-//! - `niteputter` or `niteputter serve [--bind ADDR]`: serves the shop (migrating and seeding first), with the
-//!   outbox worker and the reservation sweeper, until SIGINT or SIGTERM.
+//! - `niteputter` or `niteputter serve [--bind ADDR] [--role all|http|worker]`: serves the shop (migrating and
+//!   seeding first), with the outbox worker and the reservation sweeper unless the role is `http`, until SIGINT or
+//!   SIGTERM.
+//! - `niteputter healthcheck [--url URL]`: exits 0 if the server at `NITE_BIND` (or URL) answers `/healthz`, 1 if
+//!   not (for container health checks: no curl needed).
 //! - `niteputter migrate`: applies the database migrations.
 //! - `niteputter seed`: loads the NitePutter catalog, stock and promotions (stock only where none).
 //!
@@ -32,6 +35,16 @@ enum Command {
         /// Where to listen (overrides NITE_BIND).
         #[arg(long)]
         bind: Option<String>,
+        /// What this process does: all (the default), http (requests only) or worker (background work only)
+        /// (overrides NITE_ROLE).
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Exit 0 if the server answers `/healthz` (at NITE_BIND, or --url), 1 if not.
+    Healthcheck {
+        /// The URL to ask, such as http://127.0.0.1:8080/healthz.
+        #[arg(long)]
+        url: Option<String>,
     },
     /// Apply database migrations.
     Migrate,
@@ -61,23 +74,34 @@ fn logging(config: &Config) {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Serve { bind: None });
-    let bind = match &command {
-        Command::Serve { bind } => bind.clone(),
-        _ => None,
+    let command = cli.command.unwrap_or(Command::Serve { bind: None, role: None });
+    let (bind, role) = match &command {
+        Command::Serve { bind, role } => (bind.clone(), role.clone()),
+        _ => (None, None),
     };
     let env = |key: &str| {
-        if key == "NITE_BIND"
-            && let Some(bind) = &bind
-        {
-            return Some(bind.clone());
-        }
-        std::env::var(key).ok()
+        let flag = match key {
+            "NITE_BIND" => &bind,
+            "NITE_ROLE" => &role,
+            _ => &None,
+        };
+        flag.clone().or_else(|| std::env::var(key).ok())
     };
     let config = Config::load(cli.config.as_deref(), &env)?;
+    if let Command::Healthcheck { url } = &command {
+        let url = url.clone().unwrap_or_else(|| nite_http::health_url(config.bind));
+        return match nite_http::healthcheck(&url, std::time::Duration::from_secs(3)).await {
+            Ok(()) => Ok(()),
+            Err(problem) => {
+                eprintln!("niteputter healthcheck: {url}: {problem}");
+                std::process::exit(1);
+            }
+        };
+    }
     logging(&config);
     match command {
         Command::Serve { .. } => nite_http::serve(config).await,
+        Command::Healthcheck { .. } => Ok(()),
         Command::CreateAdmin { email, name } => {
             let password = match std::env::var("NITE_ADMIN_PASSWORD") {
                 Ok(password) => password,

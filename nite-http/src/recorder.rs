@@ -6,11 +6,14 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use nite_core::analytics::AnalyticsEvent;
 use nite_core::services::CatalogService;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
+
+use crate::shared::{Shared, SharedStatus};
 
 /// The most views one write records.
 pub(crate) const BATCH: usize = 512;
@@ -26,8 +29,9 @@ pub(crate) struct ViewRecorder {
 }
 
 impl ViewRecorder {
-    /// Starts the writer task on the current runtime.
-    pub(crate) fn start(catalog: CatalogService) -> ViewRecorder {
+    /// Starts the writer task on the current runtime. With `shared`, a view is written only if no process has
+    /// written the same visitor's view of the same product within `window` (the per-process gate saw it first).
+    pub(crate) fn start(catalog: CatalogService, shared: Arc<Shared>, window: Duration) -> ViewRecorder {
         let (queue, mut waiting) = mpsc::channel::<AnalyticsEvent>(QUEUE);
         let stop = Arc::new(Notify::new());
         let stopping = Arc::clone(&stop);
@@ -39,13 +43,13 @@ impl ViewRecorder {
                         if received == 0 {
                             return;
                         }
-                        write(&catalog, &mut batch).await;
+                        write(&catalog, &shared, window, &mut batch).await;
                     }
                     () = stopping.notified() => {
                         // No more views are taken; what is queued is written.
                         waiting.close();
                         while waiting.recv_many(&mut batch, BATCH).await > 0 {
-                            write(&catalog, &mut batch).await;
+                            write(&catalog, &shared, window, &mut batch).await;
                         }
                         return;
                     }
@@ -75,7 +79,24 @@ impl ViewRecorder {
     }
 }
 
-async fn write(catalog: &CatalogService, batch: &mut Vec<AnalyticsEvent>) {
+async fn write(catalog: &CatalogService, shared: &Shared, window: Duration, batch: &mut Vec<AnalyticsEvent>) {
+    if shared.status() != SharedStatus::Off {
+        let mut kept = Vec::with_capacity(batch.len());
+        for event in batch.drain(..) {
+            let key = format!(
+                "view:{}|{}",
+                event.visitor.as_deref().unwrap_or("-"),
+                event.product_id.as_ref().map_or("-", nite_core::ProductId::as_str)
+            );
+            if shared.first_sight(&key, window).await != Some(false) {
+                kept.push(event);
+            }
+        }
+        *batch = kept;
+    }
+    if batch.is_empty() {
+        return;
+    }
     if let Err(error) = catalog.record_events(batch).await {
         tracing::warn!(error = %error, views = batch.len(), "recording product views failed");
     }
@@ -128,7 +149,7 @@ mod tests {
             )
             .build()
             .unwrap();
-        let recorder = ViewRecorder::start(shop.catalog.clone());
+        let recorder = ViewRecorder::start(shop.catalog.clone(), Arc::new(Shared::off()), Duration::from_secs(60));
         let product = nite_core::ProductId::parse("prod_pro").unwrap();
         for _ in 0..(3 * BATCH) {
             recorder.record(shop.catalog.view_event(&product, None));

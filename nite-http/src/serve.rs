@@ -117,18 +117,61 @@ fn spawn_outbox(shop: &Arc<Shop>, stop: watch::Receiver<bool>) -> tokio::task::J
     tokio::spawn(async move { worker.run(Duration::from_secs(2), stop).await })
 }
 
-/// Runs the reservation sweeper every 30 s until `stop`.
-fn spawn_sweeper(shop: &Arc<Shop>, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    let shop = Arc::clone(shop);
-    tokio::spawn(async move {
-        loop {
+/// Runs the reservation sweeper once per `every` across all workers (see [`spawn_periodic`]) until `stop`.
+fn spawn_sweeper(
+    shop: &Arc<Shop>,
+    every: Duration,
+    holder: String,
+    stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let sweeper_shop = Arc::clone(shop);
+    spawn_periodic("sweeper", every, shop.ctx.stores.jobs.clone(), holder, stop, move || {
+        let shop = Arc::clone(&sweeper_shop);
+        async move {
             match shop.sweeper.sweep(100).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(cancelled = n, "released expired reservations"),
                 Err(error) => tracing::warn!(error = %format!("{error:#}"), "the reservation sweep failed"),
             }
+        }
+    })
+}
+
+/// Runs `job` once per `every` across the cluster until `stop`: at each boundary of wall-clock time cut into slots of
+/// `every` (and once at start), this worker claims the slot in the [`JobStore`](nite_core::ports::JobStore) and runs
+/// the job only if the claim is its own. However many workers start, each slot runs once; if the database cannot
+/// be reached the slot is skipped (the job would need it anyway).
+pub(crate) fn spawn_periodic<F, Fut>(
+    name: &'static str,
+    every: Duration,
+    jobs: Arc<dyn nite_core::ports::JobStore>,
+    holder: String,
+    mut stop: watch::Receiver<bool>,
+    job: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let every_ms = i64::try_from(every.as_millis()).unwrap_or(i64::MAX).max(1);
+    tokio::spawn(async move {
+        loop {
+            let now = time::OffsetDateTime::now_utc();
+            let now_ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+            let slot = now_ms / every_ms;
+            match jobs.claim_job_slot(name, slot, &holder, now).await {
+                Ok(true) => {
+                    job().await;
+                    crate::metrics::job_ran(name);
+                    tracing::debug!(job = name, slot, "ran a periodic job");
+                }
+                Ok(false) => {}
+                Err(error) => tracing::warn!(job = name, error = %error, "could not claim a periodic job's slot"),
+            }
+            let next = (slot + 1) * every_ms;
+            let wait = u64::try_from(next - now_ms).unwrap_or(0).max(1);
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+                () = tokio::time::sleep(Duration::from_millis(wait)) => {}
                 _ = stop.changed() => return,
             }
         }
@@ -192,6 +235,11 @@ pub async fn serve_shop(
     let mut state = AppState::new(shop, Some(database.clone()), &secret)
         .with_cors_origins(&config.cors_origins)
         .with_catalog_cache(Duration::from_millis(config.catalog_cache_ms));
+    if let Some(url) = &config.redis_url {
+        let shared = crate::shared::Shared::redis(url.expose()).context("NITE_REDIS_URL")?;
+        shared.connect().await;
+        state = state.with_shared(Arc::new(shared));
+    }
     if state.shop.test_payments.is_some() {
         let warning = "payments go to the built-in test provider: anyone can mark an order paid with \
                        POST /api/v1/payments/{id}/test-confirm. Never take real orders this way; set \
@@ -202,9 +250,22 @@ pub async fn serve_shop(
     let shop = Arc::clone(&state.shop);
     let (stop, stopped) = watch::channel(false);
     let mut workers = Vec::new();
-    if config.background {
+    if config.role.runs_jobs() {
+        let holder = format!("{}-{}", std::process::id(), nite_core::IdGenerator::secret_token(&RandomIds));
+        let every = Duration::from_secs(u64::from(config.sweep_seconds));
         workers.push(spawn_outbox(&shop, stopped.clone()));
-        workers.push(spawn_sweeper(&shop, stopped));
+        workers.push(spawn_sweeper(&shop, every, holder, stopped.clone()));
+    }
+    if config.role.serves_requests() {
+        let cache = Arc::clone(&state.catalog_cache);
+        if let Some(listener) = state.shared.spawn_catalog_listener(move || cache.clear(), stopped.clone()) {
+            workers.push(listener);
+        }
+    }
+    if let Some(bind) = config.metrics_bind {
+        let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding {bind}"))?;
+        tracing::info!(address = %listener.local_addr()?, "serving metrics at /metrics");
+        workers.push(crate::metrics::spawn_endpoint(listener, state.clone(), stopped));
     }
     let after = state.clone();
     let limits = crate::ConnectionLimits {
@@ -212,7 +273,8 @@ pub async fn serve_shop(
         header_timeout: Duration::from_millis(u64::from(config.header_timeout_ms)),
         ..crate::ConnectionLimits::default()
     };
-    crate::serve_connections(listener, crate::app(state), limits, shutdown).await.context("serving")?;
+    let router = if config.role.serves_requests() { crate::app(state) } else { crate::ops_app(state) };
+    crate::serve_connections(listener, router, limits, shutdown).await.context("serving")?;
     tracing::info!("shutting down: stopping the workers");
     after.flush_views().await;
     let _ = stop.send(true);
@@ -221,4 +283,34 @@ pub async fn serve_shop(
     }
     database.close().await;
     Ok(())
+}
+
+/// The `/healthz` URL of a server bound to `bind`, asked from the same machine (an unspecified address such as
+/// `0.0.0.0` becomes loopback).
+pub fn health_url(bind: std::net::SocketAddr) -> String {
+    let ip = match bind.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}/healthz", std::net::SocketAddr::new(ip, bind.port()))
+}
+
+/// Asks `url` (plain `http://host:port/path`) with one HTTP/1.1 GET within `timeout`: `Ok` on a 200, otherwise what
+/// went wrong. What `niteputter healthcheck` runs, so container images need no curl.
+pub async fn healthcheck(url: &str, timeout: Duration) -> Result<(), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").ok_or("only http:// URLs are checked")?;
+    let (authority, path) = rest.split_once('/').map_or((rest, "/"), |(a, p)| (a, p));
+    let path = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
+    let ask = async {
+        let mut stream = tokio::net::TcpStream::connect(authority).await.map_err(|e| e.to_string())?;
+        let request = format!("GET {path} HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.map_err(|e| e.to_string())?;
+        let mut head = vec![0_u8; 64];
+        let n = stream.read(&mut head).await.map_err(|e| e.to_string())?;
+        let line = String::from_utf8_lossy(&head[..n]).lines().next().unwrap_or_default().to_owned();
+        if line.starts_with("HTTP/1.1 200") { Ok(()) } else { Err(format!("answered `{line}`")) }
+    };
+    tokio::time::timeout(timeout, ask).await.map_err(|_| format!("no answer within {} s", timeout.as_secs()))?
 }

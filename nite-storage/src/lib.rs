@@ -90,6 +90,17 @@ impl Database {
         }
     }
 
+    /// The connection pool's use now: connections open, and of those idle.
+    pub fn pool_use(&self) -> (u32, u32) {
+        let (size, idle) = match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(store) => (store.pool().size(), store.pool().num_idle()),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(store) => (store.pool().size(), store.pool().num_idle()),
+        };
+        (size, u32::try_from(idle).unwrap_or(u32::MAX))
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         match self {

@@ -1205,6 +1205,31 @@ macro_rules! sql_store {
                 .map_err(db("reading the outbox"))?;
                 rows.iter().map(outbox_from_row).collect()
             }
+
+            async fn outbox_health(&self) -> Result<nite_core::ports::OutboxHealth> {
+                let context = "reading the outbox's health";
+                let rows = sqlx::query::<$Db>(
+                    "SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox
+                     WHERE status IN ('pending', 'dead') GROUP BY status",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db(context))?;
+                let mut health = nite_core::ports::OutboxHealth::default();
+                for row in &rows {
+                    let status: String = row.try_get("status").map_err(db(context))?;
+                    let n: i64 = row.try_get("n").map_err(db(context))?;
+                    let n = u64::try_from(n).unwrap_or(0);
+                    if status == "pending" {
+                        health.pending = n;
+                        let oldest: Option<i64> = row.try_get("oldest").map_err(db(context))?;
+                        health.oldest_pending = oldest.map(from_micros).transpose()?;
+                    } else {
+                        health.dead = n;
+                    }
+                }
+                Ok(health)
+            }
         }
 
         fn event_from_row(row: &<$Db as sqlx::Database>::Row) -> Result<AnalyticsEvent> {

@@ -87,6 +87,8 @@ pub async fn outbox(stores: &Stores) {
     assert_eq!(all[0], message("msg_1", "ord_1"));
     assert_eq!(stores.outbox.outbox(Some(OutboxStatus::Pending), 1).await.unwrap().len(), 1);
     assert!(stores.outbox.outbox(Some(OutboxStatus::Sent), 10).await.unwrap().is_empty());
+    let health = stores.outbox.outbox_health().await.unwrap();
+    assert_eq!((health.pending, health.dead, health.oldest_pending), (2, 0, Some(f.clock.now())));
 }
 
 /// Analytics: events round-trip, filtered by time range and kind, oldest first.

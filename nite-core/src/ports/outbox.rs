@@ -8,6 +8,17 @@ use crate::MessageId;
 use crate::error::Result;
 use crate::outbox::{OutboxMessage, OutboxStatus};
 
+/// The outbox's backlog, for operators (metrics, the dashboard).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxHealth {
+    /// Messages waiting to be sent or retried.
+    pub pending: u64,
+    /// Messages given up on.
+    pub dead: u64,
+    /// When the oldest pending message was written.
+    pub oldest_pending: Option<OffsetDateTime>,
+}
+
 /// The outbox.
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
@@ -16,6 +27,9 @@ pub trait OutboxStore: Send + Sync {
 
     /// Messages, oldest first, optionally only with `status`.
     async fn outbox(&self, status: Option<OutboxStatus>, limit: u32) -> Result<Vec<OutboxMessage>>;
+
+    /// How the outbox is doing: pending and dead messages, and when the oldest pending one was written.
+    async fn outbox_health(&self) -> Result<OutboxHealth>;
 
     /// Atomically leases up to `limit` due messages (pending, due by `now`, and not leased or with a lease that
     /// ran out) to `worker` until `now + lease`, counting an attempt on each; oldest first. Two workers never hold

@@ -590,6 +590,18 @@ impl OutboxStore for InMemoryStore {
             .collect())
     }
 
+    async fn outbox_health(&self) -> Result<crate::ports::OutboxHealth> {
+        let s = self.state()?;
+        let count = |status| s.outbox.iter().filter(|e| e.message.status == status).count() as u64;
+        let oldest =
+            s.outbox.iter().filter(|e| e.message.status == OutboxStatus::Pending).map(|e| e.message.created_at).min();
+        Ok(crate::ports::OutboxHealth {
+            pending: count(OutboxStatus::Pending),
+            dead: count(OutboxStatus::Dead),
+            oldest_pending: oldest,
+        })
+    }
+
     async fn claim_outbox(
         &self,
         worker: &str,

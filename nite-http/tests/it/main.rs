@@ -6,6 +6,7 @@ mod abuse;
 mod accounts;
 mod admin;
 mod api;
+mod cluster;
 mod e2e;
 mod endpoints;
 mod hardening;
