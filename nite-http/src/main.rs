@@ -3,6 +3,7 @@
 //! - `niteputter` or `niteputter serve [--bind ADDR] [--role all|http|worker]`: serves the shop (migrating and
 //!   seeding first), with the outbox worker and the reservation sweeper unless the role is `http`, until SIGINT or
 //!   SIGTERM.
+//! - `niteputter backup FILE`: a consistent copy of a live SQLite shop (`VACUUM INTO`), taken while it sells.
 //! - `niteputter healthcheck [--url URL]`: exits 0 if the server at `NITE_BIND` (or URL) answers `/healthz`, 1 if
 //!   not (for container health checks: no curl needed).
 //! - `niteputter migrate`: applies the database migrations.
@@ -39,6 +40,11 @@ enum Command {
         /// (overrides NITE_ROLE).
         #[arg(long)]
         role: Option<String>,
+    },
+    /// Write a consistent copy of the live SQLite shop to FILE (a new file), while it keeps selling.
+    Backup {
+        /// Where the copy goes; it must not exist.
+        file: PathBuf,
     },
     /// Exit 0 if the server answers `/healthz` (at NITE_BIND, or --url), 1 if not.
     Healthcheck {
@@ -102,6 +108,14 @@ async fn main() -> anyhow::Result<()> {
     match command {
         Command::Serve { .. } => nite_http::serve(config).await,
         Command::Healthcheck { .. } => Ok(()),
+        Command::Backup { file } => {
+            let url = config.database_url.clone();
+            let database = Database::connect(&url, 2).await.with_context(|| format!("opening {}", redact(&url)))?;
+            database.backup_to(&file).await.with_context(|| format!("backing up to {}", file.display()))?;
+            database.close().await;
+            println!("niteputter: {} is backed up to {}", redact(&url), file.display());
+            Ok(())
+        }
         Command::CreateAdmin { email, name } => {
             let password = match std::env::var("NITE_ADMIN_PASSWORD") {
                 Ok(password) => password,

@@ -20,6 +20,12 @@ pub enum StorageError {
     /// A migration failed.
     #[error("migrating the database failed")]
     Migrate(#[source] sqlx::migrate::MigrateError),
+    /// What was asked cannot be done on this database (say, an online backup of PostgreSQL, which is `pg_dump`'s).
+    #[error("{0}")]
+    Unsupported(&'static str),
+    /// The backup's target exists already: a backup never overwrites a file.
+    #[error("{0} exists already; a backup never overwrites a file")]
+    TargetExists(String),
     /// A query outside a port call (readiness, setup) failed.
     #[error("{context}")]
     Query {

@@ -90,6 +90,19 @@ impl Database {
         }
     }
 
+    /// Writes a consistent copy of a live SQLite shop to `target`, a new file (see [`SqliteStore::backup_to`]);
+    /// PostgreSQL is backed up with its own tools (`pg_dump`), so this answers [`StorageError::Unsupported`].
+    pub async fn backup_to(&self, target: &std::path::Path) -> Result<(), StorageError> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(store) => store.backup_to(target).await,
+            #[cfg(feature = "postgres")]
+            Database::Postgres(_) => Err(StorageError::Unsupported(
+                "a PostgreSQL shop is backed up with pg_dump (see docs/deployment.md), not niteputter backup",
+            )),
+        }
+    }
+
     /// The connection pool's use now: connections open, and of those idle.
     pub fn pool_use(&self) -> (u32, u32) {
         let (size, idle) = match self {

@@ -50,6 +50,22 @@ impl SqliteStore {
         Ok(version == Some(latest(SQLITE)))
     }
 
+    /// Writes a consistent copy of the live database to `target` (a new file) with `VACUUM INTO`: one read
+    /// transaction, so checkouts go on while it runs and the copy is the database as of one moment, compacted and
+    /// with no write-ahead log to carry along. Open the copy as any shop file to restore it.
+    pub async fn backup_to(&self, target: &std::path::Path) -> Result<(), StorageError> {
+        if target.exists() {
+            return Err(StorageError::TargetExists(target.display().to_string()));
+        }
+        let target = target.to_str().ok_or(StorageError::Unsupported("the backup's path must be UTF-8"))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.pool)
+            .await
+            .map_err(|source| StorageError::Query { context: "backing up the database", source })?;
+        Ok(())
+    }
+
     /// The connection pool.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool

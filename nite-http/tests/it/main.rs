@@ -12,6 +12,7 @@ mod endpoints;
 mod hardening;
 mod merchandising;
 mod openapi;
+mod operations;
 mod outbox;
 mod providers;
 mod restarts;
