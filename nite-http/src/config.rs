@@ -153,6 +153,10 @@ pub struct Config {
     /// Redis, shared by every process (`NITE_REDIS_URL`, `redis://…`; none by default): sign-in and other limits,
     /// product-view dedupe, and catalog cache invalidation. Without it each process keeps its own.
     pub redis_url: Option<Secret>,
+    /// Reverse proxies (addresses or ranges such as `10.0.0.0/8`) whose `X-Forwarded-For` names the client
+    /// (`NITE_TRUSTED_PROXIES`, comma-separated; none by default). Set it behind a load balancer, or every shopper
+    /// shares the balancer's per-client limits.
+    pub trusted_proxies: Vec<crate::proxy::IpRange>,
     /// Where Prometheus metrics are served (`NITE_METRICS_BIND`, say `127.0.0.1:9090`; off by default): a listener
     /// of its own, never the public one.
     pub metrics_bind: Option<SocketAddr>,
@@ -221,6 +225,7 @@ struct FileConfig {
     sweep_seconds: Option<u32>,
     redis_url: Option<String>,
     metrics_bind: Option<String>,
+    trusted_proxies: Option<String>,
     catalog_cache_ms: Option<u64>,
     env: Option<String>,
     hold_minutes: Option<u32>,
@@ -430,6 +435,18 @@ impl Config {
         let max_order_units = number(env, "max_order_units", from_file.max_order_units, 50, 1..=100_000)?;
         let max_connections = number(env, "max_connections", from_file.max_connections, 1024, 1..=100_000)?;
         let header_timeout_ms = number(env, "header_timeout_ms", from_file.header_timeout_ms, 10_000, 100..=120_000)?;
+        let trusted_proxies = match value("trusted_proxies", from_file.trusted_proxies) {
+            None => Vec::new(),
+            Some((key, v)) => {
+                let parts = v.split(',').map(str::trim).filter(|p| !p.is_empty());
+                parts
+                    .map(|p| {
+                        crate::proxy::IpRange::parse(p)
+                            .ok_or_else(|| bad(&key, format!("`{p}` is not an address or a range like 10.0.0.0/8")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+        };
         Ok(Config {
             bind,
             database_url,
@@ -446,6 +463,7 @@ impl Config {
             sweep_seconds,
             redis_url,
             metrics_bind,
+            trusted_proxies,
             catalog_cache_ms,
             production,
             hold_minutes,
@@ -515,6 +533,9 @@ mod tests {
         assert_eq!(error(&[("NITE_SWEEP_SECONDS", "0")]), "NITE_SWEEP_SECONDS");
         assert_eq!(error(&[("NITE_REDIS_URL", "localhost:6379")]), "NITE_REDIS_URL");
         assert_eq!(error(&[("NITE_METRICS_BIND", "9090")]), "NITE_METRICS_BIND");
+        assert_eq!(error(&[("NITE_TRUSTED_PROXIES", "10.0.0.0/8, lan")]), "NITE_TRUSTED_PROXIES");
+        let proxied = Config::load(None, &env(&[("NITE_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1")])).unwrap();
+        assert_eq!(proxied.trusted_proxies.len(), 2);
         let scaled = Config::load(
             None,
             &env(&[

@@ -17,6 +17,7 @@ mod error;
 mod extract;
 pub mod limits;
 mod metrics;
+pub mod proxy;
 mod recorder;
 mod serve;
 mod server;
@@ -71,6 +72,8 @@ pub struct AppState {
     pub(crate) catalog_cache: Arc<cache::CatalogCache>,
     /// What this process shares with the shop's other processes (Redis), or nothing.
     pub shared: Arc<shared::Shared>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: Arc<Vec<proxy::IpRange>>,
 }
 
 impl AppState {
@@ -87,7 +90,15 @@ impl AppState {
             views: Arc::default(),
             catalog_cache: Arc::new(cache::CatalogCache::new(Duration::ZERO)),
             shared: Arc::new(shared::Shared::off()),
+            trusted_proxies: Arc::default(),
         }
+    }
+
+    /// Takes the client's address from `X-Forwarded-For` when the connection comes from one of these proxies.
+    #[must_use]
+    pub fn with_trusted_proxies(mut self, proxies: &[proxy::IpRange]) -> AppState {
+        self.trusted_proxies = Arc::new(proxies.to_vec());
+        self
     }
 
     /// Shares limits, view counts and catalog changes with the shop's other processes through `shared`.
@@ -281,6 +292,7 @@ pub fn app(state: AppState) -> Router {
             .expose_headers([request_id.clone()])
             .max_age(Duration::from_secs(600))
     });
+    let trusted = Arc::clone(&state.trusted_proxies);
     let (api, openapi) = utoipa_axum::router::OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
         .nest("/api/v1", api::routes())
         .split_for_parts();
@@ -298,6 +310,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(declared_size))
         .layer(axum::middleware::from_fn_with_state(REQUEST_TIMEOUT, time_limit))
         .layer(axum::middleware::from_fn(error::problems_everywhere))
+        .layer(axum::middleware::from_fn_with_state(trusted, proxy::forwarded_client))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

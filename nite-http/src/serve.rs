@@ -234,7 +234,8 @@ pub async fn serve_shop(
     };
     let mut state = AppState::new(shop, Some(database.clone()), &secret)
         .with_cors_origins(&config.cors_origins)
-        .with_catalog_cache(Duration::from_millis(config.catalog_cache_ms));
+        .with_catalog_cache(Duration::from_millis(config.catalog_cache_ms))
+        .with_trusted_proxies(&config.trusted_proxies);
     if let Some(url) = &config.redis_url {
         let shared = crate::shared::Shared::redis(url.expose()).context("NITE_REDIS_URL")?;
         shared.connect().await;

@@ -7,7 +7,12 @@ use axum::http::{Request, StatusCode};
 use futures::future::join_all;
 use nite_core::outbox::Notification;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use tower::ServiceExt;
+
+use nite_core::ports::Stores;
+use nite_core::testing::InMemoryStore;
+use nite_http::{AppState, Shop, app};
 
 use crate::accounts::register;
 use crate::api::{address, bearer_for, buy_from, call, shop, shop_and_stores};
@@ -291,4 +296,38 @@ async fn readiness_says_the_test_provider_is_in_use() {
     let (status, ready) = call(&app, "GET", "/readyz", None, &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(ready["payments"], "test", "{ready}");
+}
+
+/// Behind a trusted proxy, each shopper is the address the proxy forwards: one shopper's wrong passwords do not
+/// spend another's attempts. From an untrusted peer, `X-Forwarded-For` is ignored (it would let anyone pick a key).
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_shopper_has_their_own_limits() {
+    let stores = Stores::from_store(Arc::new(InMemoryStore::new()));
+    nite_core::seed::load(&stores).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let email = Arc::new(nite_email::FileEmailSender::new(dir.path()).unwrap());
+    let shop = Shop::builder().stores(stores).email(email, nite_http::default_email_settings()).build().unwrap();
+    let proxies = [nite_http::proxy::IpRange::parse("10.0.0.0/8").unwrap()];
+    let app =
+        app(AppState::new(shop, None, b"a test secret of at least thirty-two bytes!").with_trusted_proxies(&proxies));
+    let wrong = json!({ "email": "ada@example.com", "password": "wrong" });
+    let attempt = |peer: &'static str, forwarded: &'static str| {
+        let app = app.clone();
+        let wrong = wrong.clone();
+        async move {
+            call(&app, "POST", "/api/v1/auth/login", Some(wrong), &[("x-peer", peer), ("x-forwarded-for", forwarded)])
+                .await
+                .0
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("10.0.0.2:1", "203.0.113.7").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(attempt("10.0.0.2:1", "203.0.113.7").await, StatusCode::TOO_MANY_REQUESTS, "the same shopper");
+    assert_eq!(attempt("10.0.0.2:1", "203.0.113.8").await, StatusCode::UNAUTHORIZED, "another shopper, same proxy");
+    // An untrusted client cannot escape its limit by forging the header.
+    for _ in 0..5 {
+        assert_eq!(attempt("198.51.100.1:1", "192.0.2.1").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(attempt("198.51.100.1:1", "192.0.2.2").await, StatusCode::TOO_MANY_REQUESTS, "forged header ignored");
 }
