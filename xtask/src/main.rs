@@ -2,7 +2,7 @@
 //!
 //! - `cargo xtask ci`: everything CI checks, in order, stopping at the first failure: formatting, clippy on every
 //!   target with warnings denied, each feature set on its own, every example, the binary, schemathesis against the
-//!   served OpenAPI document (`scripts/fuzz-api`), the doc tests, then every test (nextest when installed, else
+//!   served OpenAPI document (`scripts/fuzz-api`), the deployment files (hadolint, check-jsonschema), the doc tests, then every test (nextest when installed, else
 //!   `cargo test`). The tidy checks (`src/tidy.rs`) run as ordinary tests of this crate.
 //! - `cargo xtask bench`: the criterion benchmarks.
 //!
@@ -54,6 +54,18 @@ fn ci() -> anyhow::Result<()> {
     let mut fuzz = Command::new(root().join("scripts/fuzz-api"));
     fuzz.arg(root().join("target/debug/niteputter")).current_dir(root());
     step("API fuzzing (schemathesis)", fuzz)?;
+    // The deployment files, linted offline (no container engine runs here): hadolint for the Dockerfile, and the
+    // compose file and the workflow against their published JSON schemas.
+    let mut hadolint = Command::new("hadolint");
+    hadolint.args(["--failure-threshold", "warning", "Dockerfile"]).current_dir(root());
+    step("Dockerfile (hadolint)", hadolint)?;
+    for (schema, file) in
+        [("vendor.compose-spec", "compose.yaml"), ("vendor.github-workflows", ".github/workflows/ci.yml")]
+    {
+        let mut check = Command::new("check-jsonschema");
+        check.args(["--builtin-schema", schema, file]).current_dir(root());
+        step(&format!("{file} (check-jsonschema {schema})"), check)?;
+    }
     step("doc tests", cargo(&["test", "--workspace", "--all-features", "--doc", "--locked"]))?;
     // Last, so that the log closes on the summary of the whole test run.
     if has_nextest() {
