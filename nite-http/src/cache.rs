@@ -4,8 +4,9 @@
 //! the stock a page shows may be that old: adding to a cart and checking out always read the stock itself, so
 //! nobody can buy what is not there. Any change an administrator makes through this server (products, stock,
 //! reviews, a cancelled order's released stock) clears the cache at once, in one place: [`clear_after_admin_writes`],
-//! which also tells the shop's other processes through Redis when it is configured (`crate::shared`); without it
-//! they see the change when their own answers expire.
+//! which also tells the shop's other processes: through Redis when it is configured (`crate::shared`), and through
+//! PostgreSQL's `NOTIFY` when the shop runs on it ([`spawn_database_listener`]). On SQLite without Redis, other
+//! processes see the change when their own answers expire.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -19,6 +20,9 @@ use axum::response::Response;
 use nite_core::ProductId;
 
 use crate::AppState;
+
+/// The PostgreSQL channel catalog changes are announced on (`NOTIFY`), for processes without Redis.
+pub(crate) const CATALOG_CHANNEL: &str = "nite_catalog";
 
 /// The most answers kept; when full, everything is dropped and the cache fills again.
 const MAX_ENTRIES: usize = 1024;
@@ -78,8 +82,56 @@ pub(crate) async fn clear_after_admin_writes(State(app): State<AppState>, reques
     if write && response.status().is_success() {
         app.catalog_cache.clear();
         app.shared.publish_catalog_change().await;
+        if let Some(database) = &app.database
+            && let Err(error) = database.notify(CATALOG_CHANNEL).await
+        {
+            tracing::warn!(error = %error, "could not tell the other processes that the catalog changed");
+        }
     }
     response
+}
+
+/// Clears `cache` whenever another process announces a catalog change through the database (PostgreSQL `LISTEN`),
+/// and once more after every reconnection (announcements may have been missed), until `stop`. `None` on SQLite.
+pub(crate) async fn spawn_database_listener(
+    database: nite_storage::Database,
+    cache: std::sync::Arc<CatalogCache>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let first = match database.listen(CATALOG_CHANNEL).await {
+        Ok(None) => return None,
+        Ok(Some(listener)) => Some(listener),
+        Err(error) => {
+            tracing::warn!(error = %error, "cannot listen for catalog changes yet; retrying");
+            None
+        }
+    };
+    Some(tokio::spawn(async move {
+        let mut listener = first;
+        loop {
+            if let Some(l) = listener.as_mut() {
+                tokio::select! {
+                    next = l.next() => match next {
+                        Ok(_) => cache.clear(),
+                        Err(error) => {
+                            tracing::warn!(error = %error, "catalog notifications stopped; reconnecting");
+                            listener = None;
+                        }
+                    },
+                    _ = stop.changed() => return,
+                }
+                continue;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = stop.changed() => return,
+            }
+            if let Ok(Some(l)) = database.listen(CATALOG_CHANNEL).await {
+                cache.clear();
+                listener = Some(l);
+            }
+        }
+    }))
 }
 
 #[cfg(test)]

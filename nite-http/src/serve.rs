@@ -262,6 +262,10 @@ pub async fn serve_shop(
         if let Some(listener) = state.shared.spawn_catalog_listener(move || cache.clear(), stopped.clone()) {
             workers.push(listener);
         }
+        let cache = Arc::clone(&state.catalog_cache);
+        if let Some(listener) = crate::cache::spawn_database_listener(database.clone(), cache, stopped.clone()).await {
+            workers.push(listener);
+        }
     }
     if let Some(bind) = config.metrics_bind {
         let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding {bind}"))?;

@@ -33,6 +33,32 @@ use std::sync::Arc;
 
 use nite_core::ports::Stores;
 
+/// Notifications from other processes over the same PostgreSQL database ([`Database::listen`]).
+#[derive(Debug)]
+pub struct Listener {
+    #[cfg(feature = "postgres")]
+    inner: sqlx::postgres::PgListener,
+}
+
+impl Listener {
+    /// The next notification: `Ok(true)` for one, `Ok(false)` when the connection was lost and re-established
+    /// (notifications sent meanwhile were missed: act as if one came).
+    pub async fn next(&mut self) -> Result<bool, StorageError> {
+        #[cfg(feature = "postgres")]
+        {
+            let received = self.inner.try_recv().await;
+            received
+                .map(|n| n.is_some())
+                .map_err(|source| StorageError::Query { context: "receiving a notification", source })
+        }
+        #[cfg(not(feature = "postgres"))]
+        {
+            std::future::pending::<()>().await;
+            Ok(false)
+        }
+    }
+}
+
 /// A database chosen by its URL.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -93,6 +119,7 @@ impl Database {
     /// Writes a consistent copy of a live SQLite shop to `target`, a new file (see [`SqliteStore::backup_to`]);
     /// PostgreSQL is backed up with its own tools (`pg_dump`), so this answers [`StorageError::Unsupported`].
     pub async fn backup_to(&self, target: &std::path::Path) -> Result<(), StorageError> {
+        let _ = target;
         match self {
             #[cfg(feature = "sqlite")]
             Database::Sqlite(store) => store.backup_to(target).await,
@@ -100,6 +127,42 @@ impl Database {
             Database::Postgres(_) => Err(StorageError::Unsupported(
                 "a PostgreSQL shop is backed up with pg_dump (see docs/deployment.md), not niteputter backup",
             )),
+        }
+    }
+
+    /// Tells every process listening on this database that `channel` changed (PostgreSQL `NOTIFY`); `false` on
+    /// SQLite, which has no such thing (one file is one process's).
+    pub async fn notify(&self, channel: &str) -> Result<bool, StorageError> {
+        let _ = channel;
+        match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(_) => Ok(false),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(store) => {
+                sqlx::query("SELECT pg_notify($1, '')")
+                    .bind(channel)
+                    .execute(store.pool())
+                    .await
+                    .map_err(|source| StorageError::Query { context: "notifying other processes", source })?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Listens for [`Database::notify`] on `channel` (PostgreSQL `LISTEN`, on a connection of its own); `None` on
+    /// SQLite.
+    pub async fn listen(&self, channel: &str) -> Result<Option<Listener>, StorageError> {
+        let _ = channel;
+        match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(_) => Ok(None),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(store) => {
+                let query = |source| StorageError::Query { context: "listening for other processes", source };
+                let mut listener = sqlx::postgres::PgListener::connect_with(store.pool()).await.map_err(query)?;
+                listener.listen(channel).await.map_err(query)?;
+                Ok(Some(Listener { inner: listener }))
+            }
         }
     }
 

@@ -118,6 +118,12 @@ pub(crate) async fn try_http_from(
 }
 
 pub(crate) async fn start(dir: &Path, database_url: &str) -> Server {
+    create_admin(dir, database_url);
+    serve(dir, database_url, &[]).await
+}
+
+/// `niteputter create-admin` for boss@example.com, the password on stdin.
+pub(crate) fn create_admin(dir: &Path, database_url: &str) {
     let mut admin = niteputter(dir, database_url)
         .args(["create-admin", "--email", "boss@example.com"])
         .stdin(Stdio::piped())
@@ -126,7 +132,6 @@ pub(crate) async fn start(dir: &Path, database_url: &str) -> Server {
         .unwrap();
     std::io::Write::write_all(&mut admin.stdin.take().unwrap(), b"the boss's passphrase\n").unwrap();
     assert!(admin.wait().unwrap().success(), "create-admin");
-    serve(dir, database_url, &[]).await
 }
 
 /// `niteputter serve` on a free port with `env` besides the test's settings, once it is ready.
