@@ -5,8 +5,12 @@ shipping, check out with an Idempotency-Key, pay with the test provider and read
 Each request is timed on its own, and the whole journey is reported as one more entry, "journey (12 requests)".
 Run by load_tests/run; alone:
     locust -f journey.py --headless -u 8 -r 8 -t 30s --host http://127.0.0.1:PORT --only-summary
+With NITE_LOAD_HOSTS=http://127.0.0.1:P1,http://127.0.0.1:P2 the requests go to those servers in turn, as a
+round-robin load balancer would send them (a cart made on one is filled and checked out on the others).
 """
 
+import itertools
+import os
 import time
 import uuid
 
@@ -16,11 +20,18 @@ ADDRESS = {"name": "Ada Lovelace", "line1": "1 Market St", "city": "San Francisc
            "postal_code": "94105", "country": "US"}
 
 
+HOSTS = [h.strip() for h in os.environ.get("NITE_LOAD_HOSTS", "").split(",") if h.strip()]
+
+
 class Shopper(HttpUser):
     wait_time = constant(0)
 
+    def on_start(self):
+        self.hosts = itertools.cycle(HOSTS or [""])
+
     def call(self, method, path, name, expect, **kwargs):
-        with self.client.request(method, "/api/v1" + path, name=name, catch_response=True, **kwargs) as response:
+        url = next(self.hosts) + "/api/v1" + path
+        with self.client.request(method, url, name=name, catch_response=True, **kwargs) as response:
             if response.status_code != expect:
                 response.failure(f"{response.status_code}: {response.text[:200]}")
                 raise RuntimeError(f"{name} answered {response.status_code}")
