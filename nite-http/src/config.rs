@@ -157,6 +157,9 @@ pub struct Config {
     /// (`NITE_TRUSTED_PROXIES`, comma-separated; none by default). Set it behind a load balancer, or every shopper
     /// shares the balancer's per-client limits.
     pub trusted_proxies: Vec<crate::proxy::IpRange>,
+    /// An OpenTelemetry collector's OTLP/HTTP base URL (`NITE_OTLP_ENDPOINT`, say `http://127.0.0.1:4318`; none by
+    /// default): request spans are exported there. Needs the binary built with the `otel` feature.
+    pub otlp_endpoint: Option<String>,
     /// Where Prometheus metrics are served (`NITE_METRICS_BIND`, say `127.0.0.1:9090`; off by default): a listener
     /// of its own, never the public one.
     pub metrics_bind: Option<SocketAddr>,
@@ -226,6 +229,7 @@ struct FileConfig {
     redis_url: Option<String>,
     metrics_bind: Option<String>,
     trusted_proxies: Option<String>,
+    otlp_endpoint: Option<String>,
     catalog_cache_ms: Option<u64>,
     env: Option<String>,
     hold_minutes: Option<u32>,
@@ -447,6 +451,14 @@ impl Config {
                     .collect::<Result<Vec<_>, _>>()?
             }
         };
+        let otlp_endpoint = match value("otlp_endpoint", from_file.otlp_endpoint) {
+            None => None,
+            Some((_, v)) if v.trim().is_empty() => None,
+            Some((key, v)) if !v.starts_with("http://") => {
+                return Err(bad(&key, "must be an http:// URL of an OTLP collector (say, one beside the process)"));
+            }
+            Some((_, v)) => Some(v),
+        };
         Ok(Config {
             bind,
             database_url,
@@ -464,6 +476,7 @@ impl Config {
             redis_url,
             metrics_bind,
             trusted_proxies,
+            otlp_endpoint,
             catalog_cache_ms,
             production,
             hold_minutes,

@@ -68,13 +68,89 @@ enum Command {
     },
 }
 
-fn logging(config: &Config) {
+/// Logs to stderr as the configuration says, and, with the `otel` feature and `NITE_OTLP_ENDPOINT`, exports the
+/// same spans (a request's span and everything under it) over OTLP/HTTP. Returns the exporter's provider, to flush
+/// at exit.
+fn logging(config: &Config) -> anyhow::Result<Option<Telemetry>> {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    match config.log_format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Pretty => builder.init(),
+    let fmt = match config.log_format {
+        LogFormat::Json => tracing_subscriber::fmt::layer().json().boxed(),
+        LogFormat::Pretty => tracing_subscriber::fmt::layer().boxed(),
+    };
+    let (otel, telemetry) = telemetry(config)?;
+    // The filter is not per layer: what it turns off, neither the log nor the export sees.
+    tracing_subscriber::registry().with(otel).with(fmt).with(filter).init();
+    Ok(telemetry)
+}
+
+#[cfg(feature = "otel")]
+type Telemetry = opentelemetry_sdk::trace::SdkTracerProvider;
+#[cfg(not(feature = "otel"))]
+type Telemetry = ();
+
+type OtelLayer = Option<Box<dyn tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync>>;
+
+#[cfg(feature = "otel")]
+fn telemetry(config: &Config) -> anyhow::Result<(OtelLayer, Option<Telemetry>)> {
+    use opentelemetry::trace::TracerProvider;
+    use opentelemetry_otlp::WithExportConfig;
+    use opentelemetry_otlp::WithHttpConfig;
+    use tracing_subscriber::Layer;
+    let Some(endpoint) = &config.otlp_endpoint else { return Ok((None, None)) };
+    // The exporter's own client, with TLS set on it (ring, no roots: the endpoint is plain http://), so nothing
+    // process-wide is needed; built on a thread of its own, as a blocking client must be outside the runtime.
+    let client = std::thread::spawn(|| {
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        reqwest::blocking::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .tls_backend_preconfigured(tls)
+            .build()
+            .map_err(|e| e.to_string())
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("building the OTLP client panicked"))?
+    .map_err(|e| anyhow::anyhow!("NITE_OTLP_ENDPOINT: building the OTLP client: {e}"))?;
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_http_client(client)
+        .with_endpoint(format!("{}/v1/traces", endpoint.trim_end_matches('/')))
+        .build()
+        .context("NITE_OTLP_ENDPOINT: building the OTLP exporter")?;
+    let resource = opentelemetry_sdk::Resource::builder().with_service_name("niteputter").build();
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+        .with_batch_exporter(exporter)
+        .with_resource(resource)
+        .build();
+    let layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("niteputter")).boxed();
+    Ok((Some(layer), Some(provider)))
+}
+
+#[cfg(not(feature = "otel"))]
+fn telemetry(config: &Config) -> anyhow::Result<(OtelLayer, Option<Telemetry>)> {
+    if config.otlp_endpoint.is_some() {
+        anyhow::bail!("NITE_OTLP_ENDPOINT is set, but this niteputter was built without the `otel` feature");
     }
+    Ok((None, None))
+}
+
+/// Sends the spans still batched (at exit).
+fn flush(telemetry: Option<Telemetry>) {
+    #[cfg(feature = "otel")]
+    if let Some(provider) = telemetry
+        && let Err(error) = provider.shutdown()
+    {
+        eprintln!("niteputter: exporting the last spans failed: {error}");
+    }
+    #[cfg(not(feature = "otel"))]
+    let _ = telemetry;
 }
 
 #[tokio::main]
@@ -104,9 +180,13 @@ async fn main() -> anyhow::Result<()> {
             }
         };
     }
-    logging(&config);
+    let telemetry = logging(&config)?;
     match command {
-        Command::Serve { .. } => nite_http::serve(config).await,
+        Command::Serve { .. } => {
+            let served = nite_http::serve(config).await;
+            tokio::task::spawn_blocking(move || flush(telemetry)).await?;
+            served
+        }
         Command::Healthcheck { .. } => Ok(()),
         Command::Backup { file } => {
             let url = config.database_url.clone();

@@ -177,3 +177,65 @@ async fn healthcheck_workers_and_metrics() {
     assert!(text.contains("nite_outbox_pending ") && text.contains("nite_db_connections{state=\"idle\"}"), "{text}");
     assert!(!text.contains("ord_") && !text.contains("cart_"), "no ids in labels");
 }
+
+/// With the `otel` feature and `NITE_OTLP_ENDPOINT`, request spans reach an OTLP/HTTP collector (a fake one here,
+/// on 127.0.0.1, that keeps what it is sent), flushed at a graceful stop at the latest.
+#[cfg(feature = "otel")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_spans_are_exported_over_otlp() {
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let collector = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", collector.local_addr().unwrap());
+    type Requests = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+    let received: Requests = Arc::default();
+    let keep = Arc::clone(&received);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = collector.accept().await {
+            let keep = Arc::clone(&keep);
+            tokio::spawn(async move {
+                let mut data = Vec::new();
+                let mut buf = [0_u8; 8192];
+                loop {
+                    let n = stream.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    data.extend_from_slice(&buf[..n]);
+                    let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+                    let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if data.len() < end + 4 + length {
+                        continue;
+                    }
+                    let body = data[end + 4..end + 4 + length].to_vec();
+                    keep.lock().unwrap().push((head, body));
+                    data.drain(..end + 4 + length);
+                    let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
+                    if stream.write_all(answer.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("shop.db").display());
+    let server = serve(dir.path(), &url, &[("NITE_OTLP_ENDPOINT", &endpoint), ("NITE_LOG", "info")]).await;
+    assert_eq!(http(server.port, "GET", "/api/v1/products/niteputter-pro", None, None).await.0, 200);
+    crate::restarts::stop(server).await;
+    let received = received.lock().unwrap();
+    let traces: Vec<&(String, Vec<u8>)> =
+        received.iter().filter(|(head, _)| head.starts_with("post /v1/traces")).collect();
+    assert!(!traces.is_empty(), "no export reached the collector: {received:?}");
+    assert!(traces.iter().all(|(head, _)| head.contains("content-type: application/x-protobuf")), "{traces:?}");
+    let bodies: Vec<u8> = traces.iter().flat_map(|(_, body)| body.clone()).collect();
+    let has = |needle: &[u8]| bodies.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"niteputter"), "the service name is in the export");
+    assert!(has(b"/api/v1/products/niteputter-pro"), "the request's span (with its path) is in the export");
+}

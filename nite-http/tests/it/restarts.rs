@@ -42,7 +42,7 @@ async fn admin_token(port: u16) -> String {
 }
 
 /// Stops a server with SIGTERM and waits (bounded) for its clean exit.
-async fn stop(mut server: Server) {
+pub(crate) async fn stop(mut server: Server) {
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     for _ in 0..200 {
