@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use serde_json::{Value, json};
 
-use crate::e2e::{Server, free_port, http, http_from, serve, try_http_from};
+use crate::e2e::{Server, free_port, http, http_from, ready_cart, serve, try_http_from};
 
 /// A Redis server of this test's own, so that it can be stopped and restarted.
 struct Redis {
@@ -123,22 +123,6 @@ async fn admin_token(port: u16) -> String {
     session["access_token"].as_str().unwrap().to_owned()
 }
 
-/// A guest cart of `quantity` × `sku`, addressed and with shipping chosen, made by `who` on `port`: its path.
-async fn ready_cart(port: u16, who: [u8; 4], sku: &str, quantity: u32, email: &str) -> String {
-    let (status, cart) = http_from(who, port, "POST", "/api/v1/carts", None, None, &[]).await;
-    assert_eq!(status, 201, "{cart}");
-    let base = format!("/api/v1/carts/{}", cart["id"].as_str().unwrap());
-    let item = json!({ "sku": sku, "quantity": quantity });
-    let (status, body) = http_from(who, port, "POST", &format!("{base}/items"), Some(&item), None, &[]).await;
-    assert_eq!(status, 201, "{body}");
-    let contact = json!({ "email": email, "shipping_address": crate::api::address() });
-    assert_eq!(http_from(who, port, "PUT", &format!("{base}/addresses"), Some(&contact), None, &[]).await.0, 200);
-    let (_, options) = http_from(who, port, "GET", &format!("{base}/shipping-options"), None, None, &[]).await;
-    let option = json!({ "id": options["data"][0]["id"].clone() });
-    assert_eq!(http_from(who, port, "PUT", &format!("{base}/shipping-option"), Some(&option), None, &[]).await.0, 200);
-    base
-}
-
 /// Emails on disk whose text contains `needle`.
 fn emails_containing(dir: &Path, needle: &str) -> usize {
     let Ok(entries) = std::fs::read_dir(dir.join("mail")) else { return 0 };
@@ -211,6 +195,13 @@ async fn sweeper_runs(metrics_port: u16) -> u64 {
         .find(|l| l.starts_with("nite_job_runs_total{job=\"sweeper\"}"))
         .and_then(|l| l.rsplit(' ').next())
         .map_or(0, |n| n.parse().unwrap())
+}
+
+/// Product views in the sales report (the last 30 days).
+async fn product_views(port: u16, boss: &str) -> u64 {
+    let (status, report) = http(port, "GET", "/api/v1/admin/analytics/sales?granularity=month", None, Some(boss)).await;
+    assert_eq!(status, 200, "{report}");
+    report["periods"].as_array().unwrap().iter().map(|p| p["product_views"].as_u64().unwrap()).sum()
 }
 
 /// The Pro's name on `port`'s product page.
@@ -353,6 +344,22 @@ async fn one_shop(dir: &Path, url: &str, mut redis: Option<Redis>) {
     // (through Redis, and through PostgreSQL's NOTIFY with or without it).
     let seen = rename_seen_after(&cluster, &boss, "NitePutter Pro II", Duration::from_millis(100)).await;
     assert!(seen.is_some(), "the other process still shows the old name after 100 ms");
+
+    // Product views: a visitor who opens one page on both processes counts once with Redis (the dedupe is shared),
+    // once per process without it.
+    let (x, y) = (new_client(), new_client());
+    let before = product_views(cluster.port(0), &boss).await;
+    for (who, port) in [(x, cluster.port(0)), (x, cluster.port(1)), (y, cluster.port(0)), (x, cluster.port(0))] {
+        let (status, _) = http_from(who, port, "GET", "/api/v1/products/niteputter-basic", None, None, &[]).await;
+        assert_eq!(status, 200);
+    }
+    let want = if shared { 2 } else { 3 };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while product_views(cluster.port(0), &boss).await < before + want && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(product_views(cluster.port(0), &boss).await - before, want, "views written");
 
     // 20 registrations over both: exactly 20 welcome emails.
     for i in 0..20 {

@@ -117,6 +117,22 @@ pub(crate) async fn try_http_from(
     Ok((status, body))
 }
 
+/// A guest cart of `quantity` × `sku`, addressed and with shipping chosen, made by `who` on `port`: its path.
+pub(crate) async fn ready_cart(port: u16, who: [u8; 4], sku: &str, quantity: u32, email: &str) -> String {
+    let (status, cart) = http_from(who, port, "POST", "/api/v1/carts", None, None, &[]).await;
+    assert_eq!(status, 201, "{cart}");
+    let base = format!("/api/v1/carts/{}", cart["id"].as_str().unwrap());
+    let item = json!({ "sku": sku, "quantity": quantity });
+    let (status, body) = http_from(who, port, "POST", &format!("{base}/items"), Some(&item), None, &[]).await;
+    assert_eq!(status, 201, "{body}");
+    let contact = json!({ "email": email, "shipping_address": crate::api::address() });
+    assert_eq!(http_from(who, port, "PUT", &format!("{base}/addresses"), Some(&contact), None, &[]).await.0, 200);
+    let (_, options) = http_from(who, port, "GET", &format!("{base}/shipping-options"), None, None, &[]).await;
+    let option = json!({ "id": options["data"][0]["id"].clone() });
+    assert_eq!(http_from(who, port, "PUT", &format!("{base}/shipping-option"), Some(&option), None, &[]).await.0, 200);
+    base
+}
+
 pub(crate) async fn start(dir: &Path, database_url: &str) -> Server {
     create_admin(dir, database_url);
     serve(dir, database_url, &[]).await

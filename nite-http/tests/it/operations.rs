@@ -9,20 +9,11 @@ use futures::future::join_all;
 use serde_json::json;
 use sqlx::Row;
 
-use crate::e2e::{free_port, http, http_from, niteputter, serve, start};
+use crate::e2e::{free_port, http, http_from, niteputter, ready_cart, serve, start};
 
 /// A guest buys one Basic from `who` and, every other time, pays.
 async fn buy(port: u16, who: [u8; 4], n: usize) {
-    let (status, cart) = http_from(who, port, "POST", "/api/v1/carts", None, None, &[]).await;
-    assert_eq!(status, 201, "{cart}");
-    let base = format!("/api/v1/carts/{}", cart["id"].as_str().unwrap());
-    let item = json!({ "sku": "NP-BASIC-GRN", "quantity": 1 });
-    assert_eq!(http_from(who, port, "POST", &format!("{base}/items"), Some(&item), None, &[]).await.0, 201);
-    let contact = json!({ "email": format!("buyer-{n}@example.com"), "shipping_address": crate::api::address() });
-    assert_eq!(http_from(who, port, "PUT", &format!("{base}/addresses"), Some(&contact), None, &[]).await.0, 200);
-    let (_, options) = http_from(who, port, "GET", &format!("{base}/shipping-options"), None, None, &[]).await;
-    let option = json!({ "id": options["data"][0]["id"].clone() });
-    assert_eq!(http_from(who, port, "PUT", &format!("{base}/shipping-option"), Some(&option), None, &[]).await.0, 200);
+    let base = ready_cart(port, who, "NP-BASIC-GRN", 1, &format!("buyer-{n}@example.com")).await;
     let (status, placed) = http_from(who, port, "POST", &format!("{base}/checkout"), None, None, &[]).await;
     assert_eq!(status, 201, "{placed}");
     if n.is_multiple_of(2) {

@@ -8,20 +8,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::e2e::{Server, http, serve, start};
+use crate::e2e::{Server, http, ready_cart, serve, start};
 
 /// A guest's checkout of one Pro: the placed order, its payment and token.
 async fn guest_checkout(port: u16) -> Value {
-    let (status, cart) = http(port, "POST", "/api/v1/carts", None, None).await;
-    assert_eq!(status, 201, "{cart}");
-    let base = format!("/api/v1/carts/{}", cart["id"].as_str().unwrap());
-    let item = json!({ "sku": "NP-PRO-GRN", "quantity": 1 });
-    assert_eq!(http(port, "POST", &format!("{base}/items"), Some(&item), None).await.0, 201);
-    let contact = json!({ "email": "ada@example.com", "shipping_address": crate::api::address() });
-    assert_eq!(http(port, "PUT", &format!("{base}/addresses"), Some(&contact), None).await.0, 200);
-    let (_, options) = http(port, "GET", &format!("{base}/shipping-options"), None, None).await;
-    let option = json!({ "id": options["data"][0]["id"].clone() });
-    assert_eq!(http(port, "PUT", &format!("{base}/shipping-option"), Some(&option), None).await.0, 200);
+    let base = ready_cart(port, [127, 0, 0, 1], "NP-PRO-GRN", 1, "ada@example.com").await;
     let (status, placed) = http(port, "POST", &format!("{base}/checkout"), None, None).await;
     assert_eq!(status, 201, "{placed}");
     placed
