@@ -49,11 +49,8 @@ async fn open(db: &str, _dir: &std::path::Path) -> Stores {
             let admin_url = std::env::var("NITE_BENCH_DATABASE_URL")
                 .or_else(|_| std::env::var("NITE_TEST_DATABASE_URL"))
                 .expect("set NITE_BENCH_DATABASE_URL to a PostgreSQL server URL");
-            let name = format!("nite_bench_{}", std::process::id());
-            let admin = nite_storage::PgStore::connect(&admin_url, 1).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
-            let root = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(root, _)| root);
-            let store = nite_storage::PgStore::connect(&format!("{root}/{name}"), 16).await.unwrap();
+            let url = nite_storage::testing::create_database(&admin_url, "bench").await;
+            let store = nite_storage::PgStore::connect(&url, 16).await.unwrap();
             store.migrate().await.unwrap();
             Stores::from_store(Arc::new(store))
         }

@@ -22,6 +22,8 @@ mod postgres;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::{StorageError, redact};
 #[cfg(feature = "postgres")]

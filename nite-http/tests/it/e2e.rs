@@ -352,23 +352,10 @@ async fn the_binary_serves_a_whole_journey_over_sqlite() {
     journey(dir.path(), &url).await;
 }
 
-/// The URL of a new, empty database `nite_{purpose}_{pid}` on the test server (`NITE_TEST_DATABASE_URL`), keeping
-/// the URL's parameters; `None`, said loudly, when no server is configured (and a failure under CI).
+/// The URL of a new, empty database on the test server (`NITE_TEST_DATABASE_URL`), keeping the URL's parameters;
+/// `None`, said loudly, when no server is configured (and a failure under CI).
 pub(crate) async fn fresh_postgres(purpose: &str) -> Option<String> {
-    let Ok(admin_url) = std::env::var("NITE_TEST_DATABASE_URL") else {
-        assert!(std::env::var_os("CI").is_none(), "NITE_TEST_DATABASE_URL must be set in CI");
-        eprintln!("SKIPPED: NITE_TEST_DATABASE_URL is not set, so this PostgreSQL test did not run");
-        return None;
-    };
-    let admin = nite_storage::PgStore::connect(&admin_url, 1).await.unwrap();
-    let name = format!("nite_{purpose}_{}", std::process::id());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
-    let (base, query) = admin_url.split_once('?').map_or((admin_url.as_str(), None), |(b, q)| (b, Some(q)));
-    let root = base.rsplit_once('/').map_or(base, |(root, _)| root);
-    Some(match query {
-        Some(query) => format!("{root}/{name}?{query}"),
-        None => format!("{root}/{name}"),
-    })
+    nite_storage::testing::fresh_postgres_url(purpose).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

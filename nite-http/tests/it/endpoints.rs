@@ -64,17 +64,9 @@ async fn every_operation_answers_over_a_real_socket_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_answers_over_a_real_socket_on_postgres() {
-    let Ok(admin_url) = std::env::var("NITE_TEST_DATABASE_URL") else {
-        assert!(std::env::var_os("CI").is_none(), "NITE_TEST_DATABASE_URL must be set in CI");
-        eprintln!("SKIPPED: NITE_TEST_DATABASE_URL is not set, so this PostgreSQL test did not run");
-        return;
-    };
-    let admin = nite_storage::PgStore::connect(&admin_url, 1).await.unwrap();
-    let name = format!("nite_http_endpoints_{}", std::process::id());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
-    let root = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(root, _)| root);
+    let Some(url) = nite_storage::testing::fresh_postgres_url("http_endpoints").await else { return };
     let dir = tempfile::tempdir().unwrap();
-    walk(dir.path(), &format!("{root}/{name}")).await;
+    walk(dir.path(), &url).await;
 }
 
 async fn walk(dir: &Path, url: &str) {

@@ -85,16 +85,8 @@ fn two_workers_over_one_sqlite_file_deliver_exactly_once() {
 #[test]
 fn two_workers_over_one_postgres_database_deliver_exactly_once() {
     runtime().block_on(async {
-        let Ok(admin_url) = std::env::var("NITE_TEST_DATABASE_URL") else {
-            assert!(std::env::var_os("CI").is_none(), "NITE_TEST_DATABASE_URL must be set in CI");
-            eprintln!("SKIPPED: NITE_TEST_DATABASE_URL is not set, so this PostgreSQL test did not run");
-            return;
-        };
-        let admin = nite_storage::PgStore::connect(&admin_url, 1).await.unwrap();
-        let name = format!("nite_http_test_{}", std::process::id());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.unwrap();
-        let root = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(root, _)| root);
-        let db = nite_storage::Database::connect(&format!("{root}/{name}"), 8).await.unwrap();
+        let Some(url) = nite_storage::testing::fresh_postgres_url("http_outbox").await else { return };
+        let db = nite_storage::Database::connect(&url, 8).await.unwrap();
         db.migrate().await.unwrap();
         two_workers_exactly_once(db.stores()).await;
     });
