@@ -2,7 +2,7 @@
 //!
 //! - `cargo xtask ci`: everything CI checks, in order, stopping at the first failure: formatting, clippy on every
 //!   target with warnings denied, each feature set on its own, every example, the binary, schemathesis against the
-//!   served OpenAPI document (`scripts/fuzz-api`), the deployment files (hadolint, check-jsonschema), the doc tests, then every test (nextest when installed, else
+//!   served OpenAPI document (`scripts/fuzz-api`), the deployment files (hadolint, check-jsonschema), `cargo package` of every library crate, the doc tests, then every test (nextest when installed, else
 //!   `cargo test`). The tidy checks (`src/tidy.rs`) run as ordinary tests of this crate.
 //! - `cargo xtask bench`: the criterion benchmarks.
 //!
@@ -66,6 +66,23 @@ fn ci() -> anyhow::Result<()> {
         check.args(["--builtin-schema", schema, file]).current_dir(root());
         step(&format!("{file} (check-jsonschema {schema})"), check)?;
     }
+    // Every library crate packages as crates.io would take it, and the packaged sources build on their own
+    // (`cargo package` verifies each, with its sibling crates from the packages it just made).
+    step(
+        "package the library crates",
+        cargo(&[
+            "package",
+            "--workspace",
+            "--locked",
+            "--allow-dirty",
+            "--exclude",
+            "xtask",
+            "--exclude",
+            "nite-examples",
+            "--exclude",
+            "nite-benches",
+        ]),
+    )?;
     step("doc tests", cargo(&["test", "--workspace", "--all-features", "--doc", "--locked"]))?;
     // Last, so that the log closes on the summary of the whole test run.
     if has_nextest() {
