@@ -81,18 +81,18 @@ impl ViewRecorder {
 
 async fn write(catalog: &CatalogService, shared: &Shared, window: Duration, batch: &mut Vec<AnalyticsEvent>) {
     if shared.status() != SharedStatus::Off {
-        let mut kept = Vec::with_capacity(batch.len());
-        for event in batch.drain(..) {
-            let key = format!(
-                "view:{}|{}",
-                event.visitor.as_deref().unwrap_or("-"),
-                event.product_id.as_ref().map_or("-", nite_core::ProductId::as_str)
-            );
-            if shared.first_sight(&key, window).await != Some(false) {
-                kept.push(event);
-            }
+        let keys: Vec<String> = batch
+            .iter()
+            .map(|event| {
+                let visitor = event.visitor.as_deref().unwrap_or("-");
+                format!("view:{visitor}|{}", event.product_id.as_ref().map_or("-", nite_core::ProductId::as_str))
+            })
+            .collect();
+        // Redis not answering: every view the per-process gate let through is written.
+        if let Some(first) = shared.first_sights(&keys, window).await {
+            let mut first = first.into_iter();
+            batch.retain(|_| first.next().unwrap_or(true));
         }
-        *batch = kept;
     }
     if batch.is_empty() {
         return;

@@ -146,27 +146,24 @@ impl Shared {
         .is_some()
     }
 
-    /// Whether this is the first time `key` is seen within `window` by any process: `Some(true)` once, then
-    /// `Some(false)`; `None` when Redis is off or not answering.
-    pub(crate) async fn first_sight(&self, key: &str, window: Duration) -> Option<bool> {
+    /// For each key, whether this is the first time it is seen within `window` by any process (`true` once, then
+    /// `false`), in one round trip (a pipeline of `SET NX PX`); `None` when Redis is off or not answering.
+    pub(crate) async fn first_sights(&self, keys: &[String], window: Duration) -> Option<Vec<bool>> {
         let link = self.link.as_ref()?;
-        let key = format!("nite:seen:{key}");
-        let set: Option<String> = link
+        if keys.is_empty() {
+            return Some(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for key in keys {
+            pipe.cmd("SET").arg(format!("nite:seen:{key}")).arg(1).arg("NX").arg("PX").arg(window_ms(window));
+        }
+        let set: Vec<Option<String>> = link
             .call(|mut c| {
-                let key = key.clone();
-                async move {
-                    redis::cmd("SET")
-                        .arg(key)
-                        .arg(1)
-                        .arg("NX")
-                        .arg("PX")
-                        .arg(window_ms(window))
-                        .query_async::<Option<String>>(&mut c)
-                        .await
-                }
+                let pipe = pipe.clone();
+                async move { pipe.query_async(&mut c).await }
             })
             .await?;
-        Some(set.is_some())
+        Some(set.iter().map(Option::is_some).collect())
     }
 
     /// Tells every process that the catalog changed (they drop their cached answers); `false` when Redis is off or
