@@ -32,6 +32,10 @@ fn pct(value: i64, scale: u32) -> Percentage {
     Percentage::new(Decimal::new(value, scale)).expect("seed percentages are between 0 and 100")
 }
 
+fn image(url: &str, alt: &str) -> Image {
+    Image { url: url.to_owned(), alt: alt.to_owned() }
+}
+
 fn texts(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
@@ -95,10 +99,10 @@ pub fn niteputter() -> SeedCatalog {
             ("Light", "3 LEDs, 520 nm green"),
             ("Weight", "180 g"),
         ]),
-        images: vec![Image {
-            url: "/images/niteputter-basic.jpg".to_owned(),
-            alt: "NitePutter Basic glowing green inside a putting cup".to_owned(),
-        }],
+        images: vec![
+            image("/images/niteputter-basic.svg", "NitePutter Basic glowing green inside a putting cup at night"),
+            image("/images/niteputter-basic-detail.svg", "A golf ball resting in the lit NitePutter Basic cup"),
+        ],
         tax_category: TaxCategory::STANDARD,
         variants: vec![variant(VariantSeed {
             id: "var_basicgreen",
@@ -131,10 +135,13 @@ pub fn niteputter() -> SeedCatalog {
             ("Light", "12 RGB LEDs"),
             ("Weight", "240 g"),
         ]),
-        images: vec![Image {
-            url: "/images/niteputter-pro.jpg".to_owned(),
-            alt: "NitePutter Pro lighting the rim of a cup and the flag stick".to_owned(),
-        }],
+        images: vec![
+            image("/images/niteputter-pro.svg", "NitePutter Pro lighting the rim of a cup and the flag stick"),
+            image(
+                "/images/niteputter-pro-colours.svg",
+                "NitePutter Pro in colour-cycle mode, ringed in magenta and gold",
+            ),
+        ],
         tax_category: TaxCategory::STANDARD,
         variants: vec![
             variant(VariantSeed {
@@ -177,15 +184,18 @@ pub fn niteputter() -> SeedCatalog {
             ("Case", "Weatherproof, 4-port USB-C charging"),
             ("Weight", "1.6 kg"),
         ]),
-        images: vec![Image {
-            url: "/images/niteputter-complete.jpg".to_owned(),
-            alt: "The NitePutter Complete System laid out on a putting green at night".to_owned(),
-        }],
+        images: vec![
+            image(
+                "/images/niteputter-complete.svg",
+                "The NitePutter Complete System lit up on a putting green at night",
+            ),
+            image("/images/niteputter-complete-case.svg", "The charging case holding cup lights and ball markers"),
+        ],
         tax_category: TaxCategory::STANDARD,
         variants: vec![variant(VariantSeed {
             id: "var_completergb",
             sku: "NP-COMPLETE",
-            name: "",
+            name: "Multicolour",
             color: "rgb",
             price: regular(17999),
             weight_grams: 1600,

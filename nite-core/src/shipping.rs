@@ -129,4 +129,11 @@ pub trait ShippingProvider: Send + Sync {
 
     /// Where a parcel is; `NotFound` if the carrier does not know the number.
     async fn track(&self, carrier: &str, tracking_number: &str) -> Result<Tracking>;
+
+    /// The lowest cart subtotal (before discounts) above which some rate to `country` is free, if the provider
+    /// knows one without a quote: what a storefront's "free shipping over …" nudge says. `None` by default.
+    fn free_shipping_above(&self, country: &crate::tax::CountryCode) -> Option<Money> {
+        let _ = country;
+        None
+    }
 }

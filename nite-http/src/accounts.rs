@@ -3,7 +3,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,7 +13,9 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::api::{ApiResult, PageQuery, limit};
 use crate::auth::{Client, SignedIn};
+use crate::cookies;
 use crate::docs::Problems;
+use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::views::{self, CustomerOut, Listed, OrderOut, SessionOut};
 
@@ -29,14 +32,62 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(my_orders))
 }
 
-fn session(app: &AppState, session: &nite_core::services::Session) -> ApiResult<SessionOut> {
-    Ok(SessionOut {
+/// How a client keeps its refresh token.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum SessionMode {
+    /// In the answer's `refresh_token` (for apps and servers).
+    #[default]
+    Tokens,
+    /// In an `HttpOnly; Secure; SameSite=Strict` cookie (`nite_refresh`, sent only to `/api/v1/auth`), with a CSRF
+    /// token in the `nite_csrf` cookie that `/auth/refresh` and `/auth/logout` need back as `X-CSRF-Token` (for
+    /// browsers: no token in script-readable storage).
+    Cookie,
+}
+
+/// A session's answer: its body, and in cookie mode its cookies (the body's `refresh_token` is then null).
+fn session(app: &AppState, session: &nite_core::services::Session, mode: SessionMode) -> ApiResult<Response> {
+    let cookie = mode == SessionMode::Cookie;
+    let body = SessionOut {
         customer: views::customer(&session.customer),
         access_token: app.tokens.issue(&session.customer)?,
-        refresh_token: session.refresh_token.clone(),
+        refresh_token: (!cookie).then(|| session.refresh_token.clone()),
         token_type: "Bearer",
         expires_in: app.tokens.ttl_secs(),
-    })
+    };
+    let mut response = Json(body).into_response();
+    if cookie {
+        let csrf = app.tokens.csrf_token(&session.refresh_token);
+        let max_age = app.shop.sessions.refresh_ttl().whole_seconds();
+        cookies::set_session(response.headers_mut(), &session.refresh_token, &csrf, max_age);
+    }
+    Ok(response)
+}
+
+/// The refresh token of a request: the body's, or else the `nite_refresh` cookie's, which counts only with its CSRF
+/// token in `X-CSRF-Token` (`403 csrf_failed` without it).
+fn presented_refresh(app: &AppState, headers: &HeaderMap, body: RefreshBody) -> ApiResult<(String, SessionMode)> {
+    if let Some(token) = body.refresh_token {
+        return Ok((token, SessionMode::Tokens));
+    }
+    let Some(token) = cookies::get(headers, cookies::REFRESH) else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_refresh_token",
+            "Not signed in",
+            "send refresh_token, or the nite_refresh cookie with X-CSRF-Token",
+        ));
+    };
+    let csrf = headers.get(cookies::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !app.tokens.csrf_matches(token, csrf) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "The request did not come from this shop's pages",
+            "a cookie session needs its CSRF token (the nite_csrf cookie) in X-CSRF-Token",
+        ));
+    }
+    Ok((token.to_owned(), SessionMode::Cookie))
 }
 
 /// A new account.
@@ -50,6 +101,9 @@ struct Register {
     password: String,
     #[schema(min_length = 1)]
     name: String,
+    /// Where the refresh token goes (`tokens` by default).
+    #[serde(default)]
+    session: SessionMode,
 }
 
 /// Opens an account and signs in. Ten registrations per client and three per address an hour; more answer `429`.
@@ -59,10 +113,12 @@ async fn register(
     State(app): State<AppState>,
     Client(client): Client,
     ApiJson(body): ApiJson<Register>,
-) -> ApiResult<(StatusCode, Json<SessionOut>)> {
+) -> ApiResult<Response> {
     app.limits.register(&body.email, &client).await?;
     let signed_in = app.shop.sessions.register(&body.email, &body.name, &body.password).await?;
-    Ok((StatusCode::CREATED, Json(session(&app, &signed_in)?)))
+    let mut response = session(&app, &signed_in, body.session)?;
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
 }
 
 /// Credentials.
@@ -71,6 +127,9 @@ async fn register(
 struct Login {
     email: String,
     password: String,
+    /// Where the refresh token goes (`tokens` by default).
+    #[serde(default)]
+    session: SessionMode,
 }
 
 /// Signs in. Every attempt counts, before the password is checked: five for one address from one client, thirty
@@ -83,34 +142,61 @@ async fn login(
     State(app): State<AppState>,
     Client(client): Client,
     ApiJson(body): ApiJson<Login>,
-) -> ApiResult<Json<SessionOut>> {
+) -> ApiResult<Response> {
     app.limits.login(&body.email, &client).await?;
     let signed_in = app.shop.sessions.login(&body.email, &body.password).await?;
     app.limits.signed_in(&body.email, &client).await;
-    Ok(Json(session(&app, &signed_in)?))
+    session(&app, &signed_in, body.session)
 }
 
-/// A refresh token.
+/// A refresh token, or `{}` for the one in the `nite_refresh` cookie.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RefreshBody {
-    refresh_token: String,
+    /// Omit to use the cookie session (then `X-CSRF-Token` must carry the `nite_csrf` cookie's value).
+    #[serde(default)]
+    refresh_token: Option<String>,
 }
 
-/// Trades a refresh token for a new session. A token used twice revokes its whole family.
+/// Trades a refresh token for a new session. A token used twice revokes its whole family. A cookie session
+/// (`{}` with the `nite_refresh` cookie and `X-CSRF-Token`) is answered with new cookies.
 #[utoipa::path(post, path = "/auth/refresh", tag = "accounts", request_body = RefreshBody,
+    params(("X-CSRF-Token" = Option<String>, Header, description = "The nite_csrf cookie's value, for cookie sessions")),
     responses((status = 200, description = "A new session", body = SessionOut), Problems))]
-async fn refresh(State(app): State<AppState>, ApiJson(body): ApiJson<RefreshBody>) -> ApiResult<Json<SessionOut>> {
-    let signed_in = app.shop.sessions.refresh(&body.refresh_token).await?;
-    Ok(Json(session(&app, &signed_in)?))
+async fn refresh(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<RefreshBody>,
+) -> ApiResult<Response> {
+    let (token, mode) = presented_refresh(&app, &headers, body)?;
+    match app.shop.sessions.refresh(&token).await {
+        Ok(signed_in) => session(&app, &signed_in, mode),
+        Err(error) if mode == SessionMode::Cookie => {
+            // A cookie that no longer works is removed, so the page stops presenting it.
+            let mut response = ApiError::from(error).into_response();
+            cookies::clear_session(response.headers_mut());
+            Ok(response)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
-/// Ends the session the refresh token belongs to.
+/// Ends the session the refresh token (or the cookie session) belongs to, and removes its cookies.
 #[utoipa::path(post, path = "/auth/logout", tag = "accounts", request_body = RefreshBody,
+    params(("X-CSRF-Token" = Option<String>, Header, description = "The nite_csrf cookie's value, for cookie sessions")),
     responses((status = 204, description = "Signed out"), Problems))]
-async fn logout(State(app): State<AppState>, ApiJson(body): ApiJson<RefreshBody>) -> ApiResult<StatusCode> {
-    app.shop.sessions.logout(&body.refresh_token).await?;
-    Ok(StatusCode::NO_CONTENT)
+async fn logout(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<RefreshBody>,
+) -> ApiResult<Response> {
+    let (token, mode) = presented_refresh(&app, &headers, body)?;
+    app.shop.sessions.logout(&token).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if mode == SessionMode::Cookie {
+        cookies::clear_session(response.headers_mut());
+    }
+    Ok(response)
 }
 
 /// Whose password to reset.

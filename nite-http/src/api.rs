@@ -31,6 +31,7 @@ pub(crate) type ApiResult<T> = Result<T, ApiError>;
 /// Every route under `/api/v1`.
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(shop_config))
         .routes(routes!(list_products))
         .routes(routes!(show_product))
         .routes(routes!(product_reviews, write_review))
@@ -51,6 +52,42 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stripe_webhook))
         .merge(crate::accounts::routes())
         .merge(crate::admin::routes())
+}
+
+/// What a storefront needs to know about the shop before its first page.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ShopConfigOut {
+    name: String,
+    /// The shop's public URL.
+    url: String,
+    /// The currency carts are priced in.
+    currency: Currency,
+    payments: PaymentsConfigOut,
+}
+
+/// How the shop takes payments.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PaymentsConfigOut {
+    /// `test` (complete payments with `/payments/{id}/test-confirm`) or `stripe` (Stripe's Payment Element with the
+    /// payment's `client_secret`).
+    provider: String,
+    /// Stripe's publishable key, with Stripe.
+    publishable_key: Option<String>,
+}
+
+/// The shop's name, URL, currency and payment provider, for storefronts.
+#[utoipa::path(get, path = "/config", tag = "catalog",
+    responses((status = 200, description = "The shop's public settings", body = ShopConfigOut), Problems))]
+async fn shop_config(State(app): State<AppState>) -> Json<ShopConfigOut> {
+    Json(ShopConfigOut {
+        name: app.web.shop_name.clone(),
+        url: app.web.shop_url.clone(),
+        currency: app.shop.ctx.settings.currency,
+        payments: PaymentsConfigOut {
+            provider: app.shop.ctx.payments.name().to_owned(),
+            publishable_key: app.web.stripe_publishable_key.clone(),
+        },
+    })
 }
 
 /// `?category=&q=&limit=&cursor=` of the product list.
@@ -252,7 +289,7 @@ async fn create_cart(
             return replayed_cart(&app, &viewer, &earlier, &fingerprint).await;
         }
     }
-    Ok((StatusCode::CREATED, Json(views::cart(&view))))
+    Ok((StatusCode::CREATED, Json(cart_out(&app, &view))))
 }
 
 /// The cart an earlier request with the same idempotency key opened.
@@ -266,7 +303,7 @@ async fn replayed_cart(
         return Err(nite_core::Error::IdempotencyKeyReused.into());
     }
     let view = app.shop.carts.view(&cart_id(&earlier.resource_id)?, viewer).await?;
-    Ok((StatusCode::CREATED, Json(views::cart(&view))))
+    Ok((StatusCode::CREATED, Json(cart_out(app, &view))))
 }
 
 fn cart_id(value: &str) -> Result<CartId, ApiError> {
@@ -282,7 +319,7 @@ async fn show_cart(
     Who(viewer): Who,
     Path(cart): Path<String>,
 ) -> ApiResult<Json<CartOut>> {
-    Ok(Json(views::cart(&app.shop.carts.view(&cart_id(&cart)?, &viewer).await?)))
+    Ok(Json(cart_out(&app, &app.shop.carts.view(&cart_id(&cart)?, &viewer).await?)))
 }
 
 /// A SKU and how many. Prices are never taken from the client.
@@ -304,7 +341,7 @@ async fn claim_cart(
     SignedIn(viewer): SignedIn,
     Path(cart): Path<String>,
 ) -> ApiResult<Json<CartOut>> {
-    Ok(Json(views::cart(&app.shop.carts.claim(&cart_id(&cart)?, &viewer).await?)))
+    Ok(Json(cart_out(&app, &app.shop.carts.claim(&cart_id(&cart)?, &viewer).await?)))
 }
 
 fn quantity(q: i64) -> Result<u32, ApiError> {
@@ -323,7 +360,7 @@ async fn add_item(
 ) -> ApiResult<(StatusCode, Json<CartOut>)> {
     let sku = Sku::new(&item.sku).map_err(|_| ApiError::from(nite_core::Error::not_found("sku", &item.sku)))?;
     let view = app.shop.carts.add_item(&cart_id(&cart)?, &viewer, &sku, quantity(item.quantity)?).await?;
-    Ok((StatusCode::CREATED, Json(views::cart(&view))))
+    Ok((StatusCode::CREATED, Json(cart_out(&app, &view))))
 }
 
 /// A line's new quantity.
@@ -349,7 +386,7 @@ async fn update_item(
 ) -> ApiResult<Json<CartOut>> {
     let line = id(&line, CartLineId::parse, "cart line")?;
     let view = app.shop.carts.update_item(&cart_id(&cart)?, &viewer, &line, quantity(body.quantity)?).await?;
-    Ok(Json(views::cart(&view)))
+    Ok(Json(cart_out(&app, &view)))
 }
 
 /// Removes a line.
@@ -363,7 +400,7 @@ async fn remove_item(
     Path((cart, line)): Path<(String, String)>,
 ) -> ApiResult<Json<CartOut>> {
     let line = id(&line, CartLineId::parse, "cart line")?;
-    Ok(Json(views::cart(&app.shop.carts.remove_item(&cart_id(&cart)?, &viewer, &line).await?)))
+    Ok(Json(cart_out(&app, &app.shop.carts.remove_item(&cart_id(&cart)?, &viewer, &line).await?)))
 }
 
 /// A discount code to enter.
@@ -383,7 +420,7 @@ async fn add_code(
     Path(cart): Path<String>,
     ApiJson(body): ApiJson<Code>,
 ) -> ApiResult<Json<CartOut>> {
-    Ok(Json(views::cart(&app.shop.carts.add_code(&cart_id(&cart)?, &viewer, &body.code).await?)))
+    Ok(Json(cart_out(&app, &app.shop.carts.add_code(&cart_id(&cart)?, &viewer, &body.code).await?)))
 }
 
 /// Removes a discount code.
@@ -395,7 +432,7 @@ async fn remove_code(
     Who(viewer): Who,
     Path((cart, code)): Path<(String, String)>,
 ) -> ApiResult<Json<CartOut>> {
-    Ok(Json(views::cart(&app.shop.carts.remove_code(&cart_id(&cart)?, &viewer, &code).await?)))
+    Ok(Json(cart_out(&app, &app.shop.carts.remove_code(&cart_id(&cart)?, &viewer, &code).await?)))
 }
 
 /// The buyer's email and addresses; billing defaults to shipping.
@@ -423,7 +460,7 @@ async fn set_addresses(
         .carts
         .set_addresses(&cart_id(&cart)?, &viewer, &body.email, body.shipping_address, body.billing_address)
         .await?;
-    Ok(Json(views::cart(&view)))
+    Ok(Json(cart_out(&app, &view)))
 }
 
 /// Quotes the shipping options for the cart's address and weight.
@@ -457,7 +494,7 @@ async fn choose_shipping(
     Path(cart): Path<String>,
     ApiJson(body): ApiJson<ChosenRate>,
 ) -> ApiResult<Json<CartOut>> {
-    Ok(Json(views::cart(&app.shop.carts.choose_shipping(&cart_id(&cart)?, &viewer, &body.id).await?)))
+    Ok(Json(cart_out(&app, &app.shop.carts.choose_shipping(&cart_id(&cart)?, &viewer, &body.id).await?)))
 }
 
 /// Places the order and creates its payment. The same `Idempotency-Key` with the same request answers the same
@@ -480,7 +517,7 @@ async fn checkout(
     Path(cart): Path<String>,
     IdempotencyHeader(key): IdempotencyHeader,
     body: Bytes,
-) -> ApiResult<(StatusCode, Json<CheckoutOut>)> {
+) -> ApiResult<Response> {
     let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key", "is required to check out"))?;
     let key = IdempotencyKey { key, fingerprint: fingerprint("POST", uri.path(), &body) };
     let cart = cart_id(&cart)?;
@@ -488,7 +525,7 @@ async fn checkout(
         Ok(outcome) => outcome,
         Err(error @ nite_core::Error::CartChanged { .. }) => {
             let repriced = app.shop.carts.view(&cart, &viewer).await?;
-            let member = serde_json::to_value(views::cart(&repriced)).unwrap_or_default();
+            let member = serde_json::to_value(cart_out(&app, &repriced)).unwrap_or_default();
             return Err(ApiError::from(error).with_member("cart", member));
         }
         Err(error) => return Err(error.into()),
@@ -499,11 +536,26 @@ async fn checkout(
         payment: outcome.payment.as_ref().map(|p| views::payment(&provider, p)),
         order_token: outcome.access_token,
     };
-    Ok((StatusCode::CREATED, Json(body)))
+    let mut response = (StatusCode::CREATED, Json(&body)).into_response();
+    if let Some(token) = &body.order_token {
+        // For browsers: the same token in an HttpOnly cookie sent only to this order's routes, for a week.
+        crate::cookies::set_order_token(response.headers_mut(), body.order.id.as_str(), token, 7 * 24 * 3600);
+    }
+    Ok(response)
 }
 
+/// A cart as answered, with the free-shipping nudge.
+fn cart_out(app: &AppState, view: &nite_core::services::CartView) -> CartOut {
+    views::cart(view).with_free_shipping(app.shop.ctx.shipping.as_ref(), app.home_country.as_ref())
+}
+
+/// A guest's order token: the `X-Order-Token` header, or else the `nite_order` cookie checkout set.
 fn order_token(headers: &HeaderMap) -> Option<String> {
-    headers.get("x-order-token").and_then(|v| v.to_str().ok()).map(str::to_owned)
+    headers
+        .get("x-order-token")
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| crate::cookies::get(headers, crate::cookies::ORDER))
+        .map(str::to_owned)
 }
 
 /// Shows an order to its customer, or to whoever holds its order token.

@@ -175,12 +175,36 @@ pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     ttl: Duration,
+    /// The key of the CSRF tokens that go with refresh cookies (derived from the signing secret).
+    csrf_key: [u8; 32],
 }
 
 impl Tokens {
     /// Tokens signed with `secret` (HS256), valid for `ttl`.
     pub fn new(secret: &[u8], ttl: Duration) -> Tokens {
-        Tokens { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), ttl }
+        use sha2::Digest;
+        let csrf_key = sha2::Sha256::new().chain_update(b"nite-csrf\0").chain_update(secret).finalize().into();
+        Tokens { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), ttl, csrf_key }
+    }
+
+    /// The CSRF token that goes with a refresh token kept in a cookie: an HMAC of it, so it cannot be made without
+    /// the server's key nor reused with another session, and it changes whenever the refresh token rotates.
+    pub fn csrf_token(&self, refresh_token: &str) -> String {
+        use hmac::Mac;
+        hex::encode(self.csrf_mac(refresh_token).finalize().into_bytes())
+    }
+
+    /// Whether `presented` is the CSRF token of `refresh_token` (compared in constant time).
+    pub fn csrf_matches(&self, refresh_token: &str, presented: &str) -> bool {
+        use hmac::Mac;
+        hex::decode(presented).is_ok_and(|tag| self.csrf_mac(refresh_token).verify_slice(&tag).is_ok())
+    }
+
+    fn csrf_mac(&self, refresh_token: &str) -> hmac::Hmac<sha2::Sha256> {
+        use hmac::{KeyInit, Mac};
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.csrf_key).expect("HMAC takes any key length");
+        mac.update(refresh_token.as_bytes());
+        mac
     }
 
     /// How long an access token lives, in seconds.

@@ -134,8 +134,15 @@ pub struct Config {
     pub shipping: Shipping,
     /// A table of rates in TOML (`NITE_SHIPPING_RATES`, a file); NitePutter's table when unset.
     pub shipping_rates: Option<PathBuf>,
-    /// The storefront's URL, for links in emails (`NITE_SHOP_URL`).
+    /// The storefront's URL, for links in emails, canonical links and the sitemap (`NITE_SHOP_URL`; by default
+    /// `http://` and the bind address).
     pub shop_url: String,
+    /// Stripe's publishable key (`NITE_STRIPE_PUBLISHABLE_KEY`, `pk_…`), which the storefront's Payment Element
+    /// needs when the shop takes payments with Stripe.
+    pub stripe_publishable_key: Option<String>,
+    /// Serve the storefront and dashboard from this folder (holding `shop/` and `admin/`, as `web/` builds them)
+    /// instead of the files inside the binary (`NITE_WEB_DIR`; for frontend work).
+    pub web_dir: Option<PathBuf>,
     /// The key access tokens are signed with (`NITE_JWT_SECRET`, at least 32 bytes); random per process if unset,
     /// which signs everyone out at every restart.
     pub jwt_secret: Option<Secret>,
@@ -220,6 +227,8 @@ struct FileConfig {
     easypost_api_key: Option<String>,
     easypost_api_base: Option<String>,
     shop_url: Option<String>,
+    stripe_publishable_key: Option<String>,
+    web_dir: Option<String>,
     jwt_secret: Option<String>,
     cors_origins: Option<String>,
     log: Option<String>,
@@ -357,7 +366,15 @@ impl Config {
             Some((key, v)) => return Err(bad(&key, format!("`{v}` is not a shipping provider (table or easypost)"))),
         };
         let shipping_rates = value("shipping_rates", from_file.shipping_rates).map(|(_, v)| PathBuf::from(v));
-        let shop_url = value("shop_url", from_file.shop_url).map_or_else(|| format!("http://{bind}"), |(_, v)| v);
+        let shop_url = value("shop_url", from_file.shop_url)
+            .map_or_else(|| format!("http://{bind}"), |(_, v)| v.trim_end_matches('/').to_owned());
+        let stripe_publishable_key = match value("stripe_publishable_key", from_file.stripe_publishable_key) {
+            None => None,
+            Some((_, v)) if v.trim().is_empty() => None,
+            Some((key, v)) if !v.starts_with("pk_") => return Err(bad(&key, "must be a publishable key (pk_…)")),
+            Some((_, v)) => Some(v),
+        };
+        let web_dir = value("web_dir", from_file.web_dir).filter(|(_, v)| !v.trim().is_empty()).map(|(_, v)| v.into());
         let jwt_secret = match value("jwt_secret", from_file.jwt_secret) {
             Some((key, v)) if v.len() < 32 => return Err(bad(&key, "must be at least 32 bytes")),
             Some((_, v)) => Some(Secret(v)),
@@ -467,6 +484,8 @@ impl Config {
             shipping,
             shipping_rates,
             shop_url,
+            stripe_publishable_key,
+            web_dir,
             jwt_secret,
             cors_origins,
             log,

@@ -226,7 +226,8 @@ pub(crate) async fn problems_everywhere(request: axum::extract::Request, next: a
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    let is_page = response.extensions().get::<crate::web::Page>().is_some();
+    if !(status.is_client_error() || status.is_server_error()) || is_problem || is_page {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -12,6 +12,7 @@ mod api;
 mod auth;
 mod cache;
 pub mod config;
+mod cookies;
 mod docs;
 mod error;
 mod extract;
@@ -24,6 +25,7 @@ mod server;
 pub mod shared;
 mod shop;
 mod views;
+pub mod web;
 
 pub use auth::{Argon2Passwords, Tokens};
 pub use error::ApiError;
@@ -74,6 +76,11 @@ pub struct AppState {
     pub shared: Arc<shared::Shared>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (none by default).
     pub trusted_proxies: Arc<Vec<proxy::IpRange>>,
+    /// The country carts ship to until they have an address (for the free-shipping nudge); none by default.
+    pub home_country: Option<nite_core::tax::CountryCode>,
+    /// What the browser side needs to know: the shop's public URL and name, Stripe's publishable key, where the web
+    /// assets come from.
+    pub web: Arc<web::WebSettings>,
 }
 
 impl AppState {
@@ -91,7 +98,23 @@ impl AppState {
             catalog_cache: Arc::new(cache::CatalogCache::new(Duration::ZERO)),
             shared: Arc::new(shared::Shared::off()),
             trusted_proxies: Arc::default(),
+            home_country: None,
+            web: Arc::new(web::WebSettings::default()),
         }
+    }
+
+    /// Points the free-shipping nudge of carts without an address at `country`.
+    #[must_use]
+    pub fn with_home_country(mut self, country: nite_core::tax::CountryCode) -> AppState {
+        self.home_country = Some(country);
+        self
+    }
+
+    /// Sets what the storefront and the dashboard need (see [`web::WebSettings`]).
+    #[must_use]
+    pub fn with_web(mut self, web: web::WebSettings) -> AppState {
+        self.web = Arc::new(web);
+        self
     }
 
     /// Takes the client's address from `X-Forwarded-For` when the connection comes from one of these proxies.
@@ -274,6 +297,18 @@ async fn declared_size(request: axum::extract::Request, next: axum::middleware::
     next.run(request).await
 }
 
+fn api_parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    utoipa_axum::router::OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
+        .nest("/api/v1", api::routes())
+        .split_for_parts()
+}
+
+/// The API's OpenAPI 3.1 document, as `/api/v1/openapi.json` serves it (`niteputter openapi` prints it; `web/client`
+/// generates its types from it).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_parts().1
+}
+
 /// The router: `/healthz`, `/readyz`, the API of `docs/api.md` under `/api/v1`, its OpenAPI document at `/api/v1/openapi.json` and
 /// Swagger UI at `/docs`.
 pub fn app(state: AppState) -> Router {
@@ -293,15 +328,14 @@ pub fn app(state: AppState) -> Router {
             .max_age(Duration::from_secs(600))
     });
     let trusted = Arc::clone(&state.trusted_proxies);
-    let (api, openapi) = utoipa_axum::router::OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
-        .nest("/api/v1", api::routes())
-        .split_for_parts();
+    let (api, openapi) = api_parts();
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(api)
         .merge(docs::swagger_ui(openapi))
-        .fallback(not_found)
+        .merge(web::routes())
+        .fallback(web::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::clear_after_admin_writes))
         .route_layer(axum::middleware::from_fn(metrics::track_requests))

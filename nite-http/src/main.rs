@@ -52,6 +52,8 @@ enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+    /// Print the API's OpenAPI document (what `/api/v1/openapi.json` serves), for generating clients.
+    Openapi,
     /// Apply database migrations.
     Migrate,
     /// Load the NitePutter catalog, stock and promotions.
@@ -157,6 +159,10 @@ fn flush(telemetry: Option<Telemetry>) {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve { bind: None, role: None });
+    if let Command::Openapi = command {
+        println!("{}", nite_http::openapi().to_pretty_json()?);
+        return Ok(());
+    }
     let (bind, role) = match &command {
         Command::Serve { bind, role } => (bind.clone(), role.clone()),
         _ => (None, None),
@@ -187,7 +193,7 @@ async fn main() -> anyhow::Result<()> {
             tokio::task::spawn_blocking(move || flush(telemetry)).await?;
             served
         }
-        Command::Healthcheck { .. } => Ok(()),
+        Command::Healthcheck { .. } | Command::Openapi => Ok(()),
         Command::Backup { file } => {
             let url = config.database_url.clone();
             let database = Database::connect(&url, 2).await.with_context(|| format!("opening {}", redact(&url)))?;

@@ -235,7 +235,16 @@ pub async fn serve_shop(
     let mut state = AppState::new(shop, Some(database.clone()), &secret)
         .with_cors_origins(&config.cors_origins)
         .with_catalog_cache(Duration::from_millis(config.catalog_cache_ms))
-        .with_trusted_proxies(&config.trusted_proxies);
+        .with_trusted_proxies(&config.trusted_proxies)
+        .with_home_country(
+            nite_core::tax::CountryCode::new("US").unwrap_or_else(|_| unreachable!("US is a country code")),
+        )
+        .with_web(crate::web::WebSettings {
+            shop_url: config.shop_url.clone(),
+            shop_name: default_email_settings().shop_name,
+            stripe_publishable_key: config.stripe_publishable_key.clone(),
+            assets_dir: config.web_dir.clone(),
+        });
     if let Some(url) = &config.redis_url {
         let shared = crate::shared::Shared::redis(url.expose()).context("NITE_REDIS_URL")?;
         shared.connect().await;

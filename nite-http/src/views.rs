@@ -139,6 +139,43 @@ pub(crate) struct CartOut {
     shipping_address: Option<Address>,
     billing_address: Option<Address>,
     shipping_option: Option<ShippingOptionOut>,
+    /// How far the cart is from free shipping to its shipping country (or the shop's home country), when the
+    /// shipping provider has such a threshold; `null` otherwise.
+    free_shipping: Option<FreeShippingOut>,
+}
+
+/// The free-shipping nudge: the threshold and what is still missing (zero once the cart qualifies).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct FreeShippingOut {
+    /// The country the threshold is for (ISO 3166-1 alpha-2).
+    country: String,
+    /// Carts whose subtotal (before discounts) reaches this ship free by at least one method.
+    above: Money,
+    /// What the subtotal still lacks; zero when the cart qualifies.
+    remaining: Money,
+    qualifies: bool,
+}
+
+impl CartOut {
+    /// Adds the free-shipping nudge for the cart's shipping country, or `home` without an address.
+    pub(crate) fn with_free_shipping(
+        mut self,
+        shipping: &dyn nite_core::shipping::ShippingProvider,
+        home: Option<&nite_core::tax::CountryCode>,
+    ) -> CartOut {
+        let country = self.shipping_address.as_ref().map(|a| &a.country).or(home);
+        self.free_shipping = country.and_then(|country| {
+            let above = shipping.free_shipping_above(country)?;
+            let subtotal = self.totals.subtotal;
+            if above.currency() != subtotal.currency() {
+                return None;
+            }
+            let missing = above.checked_sub(subtotal).ok()?;
+            let remaining = if missing.is_negative() { Money::zero(above.currency()) } else { missing };
+            Some(FreeShippingOut { country: country.to_string(), above, remaining, qualifies: remaining.is_zero() })
+        });
+        self
+    }
 }
 
 /// A priced cart line.
@@ -256,6 +293,7 @@ pub(crate) fn cart(view: &CartView) -> CartOut {
         shipping_address: c.shipping_address.clone(),
         billing_address: c.billing_address.clone(),
         shipping_option: c.shipping.as_ref().map(shipping_selection),
+        free_shipping: None,
     }
 }
 
@@ -307,7 +345,7 @@ pub(crate) fn rate(r: &Rate) -> RateOut {
 /// An order.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct OrderOut {
-    id: OrderId,
+    pub(crate) id: OrderId,
     state: OrderState,
     email: Email,
     currency: Currency,
@@ -516,8 +554,9 @@ pub(crate) struct SessionOut {
     pub(crate) customer: CustomerOut,
     /// Send as `Authorization: Bearer …`.
     pub(crate) access_token: String,
-    /// Trade for a new session at `/auth/refresh`, once.
-    pub(crate) refresh_token: String,
+    /// Trade for a new session at `/auth/refresh`, once; null for a cookie session (it is in the `nite_refresh`
+    /// cookie).
+    pub(crate) refresh_token: Option<String>,
     /// Always `Bearer`.
     pub(crate) token_type: &'static str,
     /// Seconds until the access token expires.

@@ -202,6 +202,19 @@ impl TableRates {
         TableRates::from_toml(include_str!("../rates/niteputter.toml")).expect("the bundled table is valid")
     }
 
+    /// The lowest subtotal above which some method ships free to `country` (outside any region of its own), if one
+    /// does: what a storefront's "free shipping over …" nudge says.
+    pub fn free_shipping_above(&self, country: &CountryCode) -> Option<Money> {
+        let names_country =
+            |z: &&Zone| matches!(&z.coverage, Coverage::Places { countries, .. } if countries.contains(country));
+        let zone = self
+            .zones
+            .iter()
+            .find(names_country)
+            .or_else(|| self.zones.iter().find(|z| z.coverage == Coverage::RestOfWorld))?;
+        zone.methods.iter().filter_map(|m| m.free_above).min_by(|a, b| a.amount().cmp(&b.amount()))
+    }
+
     /// The zone serving `region`: the first zone naming the region, else the first naming its country, else the
     /// first rest-of-world zone.
     fn zone_for(&self, region: &Region) -> Option<&Zone> {
@@ -258,6 +271,10 @@ impl TableRates {
 impl ShippingProvider for TableRates {
     async fn quote(&self, request: &QuoteRequest) -> Result<Vec<Rate>> {
         Ok(self.rates(request))
+    }
+
+    fn free_shipping_above(&self, country: &CountryCode) -> Option<Money> {
+        TableRates::free_shipping_above(self, country)
     }
 
     /// A table knows no parcels: the status is `unknown`, with no events.

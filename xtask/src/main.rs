@@ -54,6 +54,7 @@ fn ci() -> anyhow::Result<()> {
     let mut fuzz = Command::new(root().join("scripts/fuzz-api"));
     fuzz.arg(root().join("target/debug/niteputter")).current_dir(root());
     step("API fuzzing (schemathesis)", fuzz)?;
+    web(&root().join("target/debug/niteputter"))?;
     // The deployment files, linted offline (no container engine runs here): hadolint for the Dockerfile, and the
     // compose file and the workflow against their published JSON schemas.
     let mut hadolint = Command::new("hadolint");
@@ -98,6 +99,78 @@ fn ci() -> anyhow::Result<()> {
     }
     eprintln!("xtask ci: every step passed in {:.0?}", started.elapsed());
     Ok(())
+}
+
+/// The browser side (`web/`, installed by `scripts/test` with `npm ci`): the generated client matches the API the
+/// binary serves, types and lints are clean, the unit tests pass, a rebuild reproduces the committed assets, and
+/// the browser tests pass against `binary` in Debian's Chromium.
+fn web(binary: &Path) -> anyhow::Result<()> {
+    let web = root().join("web");
+    let npm = |args: &[&str]| {
+        let mut command = Command::new("npm");
+        command.args(args).current_dir(&web);
+        command
+    };
+    let client = web.join("client");
+    let before = snapshot(&client)?;
+    let document = Command::new(binary).arg("openapi").output().context("running niteputter openapi")?;
+    if !document.status.success() {
+        bail!("niteputter openapi failed");
+    }
+    std::fs::write(client.join("openapi.json"), &document.stdout).context("writing web/client/openapi.json")?;
+    step("web: generate the client's types", npm(&["run", "--silent", "generate"]))?;
+    unchanged("web/client (the OpenAPI document and the types generated from it)", &before, &snapshot(&client)?)?;
+    step("web: typecheck (tsc, strict)", npm(&["run", "--silent", "typecheck"]))?;
+    step("web: lint (eslint)", npm(&["run", "--silent", "lint"]))?;
+    step("web: unit and component tests (vitest)", npm(&["test", "--silent"]))?;
+    let assets = root().join("nite-http/assets");
+    let before = snapshot(&assets)?;
+    step("web: build (vite)", npm(&["run", "--silent", "build"]))?;
+    unchanged("nite-http/assets (the built storefront)", &before, &snapshot(&assets)?)?;
+    let mut browser = npm(&["run", "--silent", "e2e"]);
+    browser.env("NITE_BINARY", binary);
+    step("web: browser tests (Playwright, Chromium)", browser)
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> anyhow::Result<std::collections::BTreeMap<PathBuf, Vec<u8>>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(at) = pending.pop() {
+        for entry in std::fs::read_dir(&at).with_context(|| format!("reading {}", at.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != "node_modules") {
+                    pending.push(path);
+                }
+            } else {
+                let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                files.insert(path.strip_prefix(dir).unwrap_or(&path).to_path_buf(), bytes);
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Fails, naming the files, when a regeneration changed what is committed.
+fn unchanged(
+    what: &str,
+    before: &std::collections::BTreeMap<PathBuf, Vec<u8>>,
+    after: &std::collections::BTreeMap<PathBuf, Vec<u8>>,
+) -> anyhow::Result<()> {
+    let changed: Vec<String> = before
+        .keys()
+        .chain(after.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|path| before.get(*path) != after.get(*path))
+        .map(|path| path.display().to_string())
+        .collect();
+    if changed.is_empty() {
+        eprintln!("<== {what}: as committed");
+        return Ok(());
+    }
+    bail!("{what} differ from a fresh build: {}; rebuild (see web/README.md) and commit the result", changed.join(", "))
 }
 
 /// Feature sets checked on their own: `(package, features)`, each with default features off.

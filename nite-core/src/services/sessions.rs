@@ -54,6 +54,11 @@ impl SessionService {
         SessionService { ctx, passwords, refresh_ttl, reset_ttl, decoy: Arc::default() }
     }
 
+    /// How long a refresh token lives.
+    pub fn refresh_ttl(&self) -> Duration {
+        self.refresh_ttl
+    }
+
     /// Checks a new password's strength: every problem with it.
     pub fn check_password(password: &str) -> Result<()> {
         if password.chars().count() < MIN_PASSWORD_CHARS {

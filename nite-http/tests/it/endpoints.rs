@@ -104,6 +104,9 @@ async fn walk(dir: &Path, url: &str) {
     let renamed = w.call("PATCH", "/me", "/api/v1/me", Some(json!({ "name": "Ada L." })), ada, &[], 200).await;
     assert_eq!(renamed["name"], "Ada L.");
 
+    let config = w.call("GET", "/config", "/api/v1/config", None, None, &[], 200).await;
+    assert_eq!(config["payments"]["provider"], "test");
+
     // A guest cart, changed every way, then claimed by Ada.
     let cart = id(&w.call("POST", "/carts", "/api/v1/carts", None, None, &[], 201).await);
     let c = format!("/api/v1/carts/{cart}");
@@ -261,6 +264,6 @@ async fn walk(dir: &Path, url: &str) {
     assert!(missed.is_empty(), "operations not called: {missed:?}");
     let unknown: Vec<_> = w.called.difference(&documented).collect();
     assert!(unknown.is_empty(), "calls outside the document: {unknown:?}");
-    assert_eq!(w.called.len(), 51);
+    assert_eq!(w.called.len(), 52);
     drop(server);
 }

@@ -54,7 +54,7 @@ async fn every_error_is_a_problem_with_a_stable_code() {
             "payload_too_large",
         ),
         (Request::get("/api/v1/products/%FF%FE").body(Body::empty()).unwrap(), StatusCode::BAD_REQUEST, "bad_request"),
-        (Request::get("/nowhere").body(Body::empty()).unwrap(), StatusCode::NOT_FOUND, "not_found"),
+        (Request::get("/api/v1/nowhere").body(Body::empty()).unwrap(), StatusCode::NOT_FOUND, "not_found"),
     ];
     for (request, status, code) in cases {
         let what = format!("{} {}", request.method(), request.uri());

@@ -17,4 +17,5 @@ mod outbox;
 mod providers;
 mod restarts;
 mod reviews;
+mod web;
 mod webhook;

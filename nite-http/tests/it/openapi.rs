@@ -21,6 +21,7 @@ async fn the_document_lists_every_route_of_api_md() {
     let doc = document().await;
     assert_eq!(doc["openapi"], "3.1.0");
     let expected: &[(&str, &[&str])] = &[
+        ("/api/v1/config", &["get"]),
         ("/api/v1/products", &["get"]),
         ("/api/v1/products/{slug}", &["get"]),
         ("/api/v1/products/{slug}/reviews", &["get", "post"]),

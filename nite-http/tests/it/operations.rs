@@ -148,7 +148,7 @@ async fn healthcheck_workers_and_metrics() {
     assert_eq!((status, ready["redis"].as_str()), (200, Some("off")), "{ready}");
 
     // Metrics: never on the public listener; on their own, by route template, with checkouts and gauges.
-    assert_eq!(http(server.port, "GET", "/metrics", None, None).await.0, 404);
+    assert_eq!(http(server.port, "GET", "/api/v1/metrics", None, None).await.0, 404);
     buy(server.port, [127, 0, 9, 1], 0).await;
     buy(server.port, [127, 0, 9, 2], 1).await;
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", metrics)).await.unwrap();

@@ -126,3 +126,17 @@ fn bad_tables_say_where() {
     let bad_country = "currency = \"USD\"\n[[zones]]\nname = \"z\"\ncountries = [\"UK\"]\nmethods = []";
     assert!(matches!(TableRates::from_toml(bad_country), Err(TableError::Invalid { .. })));
 }
+
+#[test]
+fn the_free_shipping_threshold_is_the_lowest_of_the_countrys_zone() {
+    let table = TableRates::niteputter();
+    let country = |c: &str| CountryCode::new(c).unwrap();
+    assert_eq!(table.free_shipping_above(&country("US")), Some(Money::from_minor(10_000, Currency::USD)));
+    assert_eq!(table.free_shipping_above(&country("CA")), Some(Money::from_minor(25_000, Currency::USD)));
+    assert_eq!(table.free_shipping_above(&country("DE")), None, "the rest of the world pays");
+    // Exactly at the threshold standard is free, one cent below it is not: the nudge and the quote agree.
+    let at = table.rates(&request(to("US", Some("NY")), 240, 1, 10_000));
+    assert_eq!(at[0].amount.amount_string(), "0.00");
+    let below = table.rates(&request(to("US", Some("NY")), 240, 1, 9_999));
+    assert_eq!(below[0].amount.amount_string(), "5.99");
+}
