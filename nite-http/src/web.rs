@@ -177,7 +177,7 @@ pub(crate) async fn fallback(State(app): State<AppState>, method: Method, uri: U
     } else {
         (StatusCode::NOT_FOUND, Head::not_found(&app.web))
     };
-    page(&app.web, which, status, &head).await
+    page(&app.web, which, status, &head, &headers).await
 }
 
 /// Sends a file: `304` when the client has it, gzip when the client takes it.
@@ -185,13 +185,7 @@ fn send(file: &Asset, headers: &HeaderMap, cache: &'static str, status: StatusCo
     let mut response = if headers.get(header::IF_NONE_MATCH).is_some_and(|tags| etag_matches(tags, &file.etag)) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let accepts_gzip = headers
-            .get_all(header::ACCEPT_ENCODING)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|coding| coding.split(';').next().is_some_and(|c| c.trim().eq_ignore_ascii_case("gzip")));
-        let mut response = match (&file.gzip, accepts_gzip) {
+        let mut response = match (&file.gzip, accepts_gzip(headers)) {
             (Some(gz), true) => {
                 let mut r = (status, Body::from(gz.clone())).into_response();
                 r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
@@ -208,6 +202,17 @@ fn send(file: &Asset, headers: &HeaderMap, cache: &'static str, status: StatusCo
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     response
+}
+
+/// Whether the client takes gzip (`gzip;q=0` refuses it).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
+        |coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let refused = |p: &str| p.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()).is_some_and(|q| q <= 0.0);
+            parts.next().is_some_and(|c| c.eq_ignore_ascii_case("gzip")) && !parts.any(refused)
+        },
+    )
 }
 
 fn etag_matches(tags: &HeaderValue, etag: &HeaderValue) -> bool {
@@ -230,6 +235,8 @@ struct Head {
     image: Option<String>,
     /// An image to preload.
     preload: Option<String>,
+    /// Markup to show inside `#root` until the app renders (replaced, not hydrated, by the app's first render).
+    body: Option<String>,
     /// JSON to put in `<script>` blocks: `(type, id, json)`.
     scripts: Vec<(&'static str, Option<&'static str>, String)>,
 }
@@ -252,6 +259,7 @@ impl Head {
             og_type: "website",
             image: None,
             preload: None,
+            body: None,
             scripts: Vec::new(),
         }
     }
@@ -265,6 +273,7 @@ impl Head {
             og_type: "website",
             image: None,
             preload: None,
+            body: None,
             scripts: Vec::new(),
         }
     }
@@ -278,6 +287,7 @@ impl Head {
             og_type: "website",
             image: None,
             preload: None,
+            body: None,
             scripts: Vec::new(),
         }
     }
@@ -344,9 +354,18 @@ fn script_json(json: &str) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
+/// The built page's `<link rel="stylesheet" … href="…">` and its `href`.
+fn stylesheet_link(html: &str) -> Option<(String, String)> {
+    let start = html.find("<link rel=\"stylesheet\"")?;
+    let end = start + html[start..].find('>')? + 1;
+    let link = &html[start..end];
+    let href = link.split("href=\"").nth(1)?.split('"').next()?;
+    (href.starts_with("/assets/") && href.ends_with(".css")).then(|| (link.to_owned(), href.to_owned()))
+}
+
 /// An app's `index.html` with `head` written in: the built file's `<title>` and `<!--nite:head-->` marker are
 /// replaced.
-async fn page(web: &WebSettings, which: &str, status: StatusCode, head: &Head) -> Response {
+async fn page(web: &WebSettings, which: &str, status: StatusCode, head: &Head, request: &HeaderMap) -> Response {
     let Some(index) = asset(web, &format!("{which}/index.html")).await else {
         return crate::not_found().await.into_response();
     };
@@ -357,8 +376,29 @@ async fn page(web: &WebSettings, which: &str, status: StatusCode, head: &Head) -
         }
         _ => template.into_owned(),
     };
-    let html = without_title.replacen("<!--nite:head-->", &head.render(web), 1);
-    let mut response = (status, html).into_response();
+    let mut html = without_title.replacen("<!--nite:head-->", &head.render(web), 1);
+    // The stylesheet goes into the page itself: one round trip less before the first paint on a slow network.
+    if let Some((link, href)) = stylesheet_link(&html)
+        && let Some(css) = asset(web, &format!("{which}/{}", href.trim_start_matches('/'))).await
+        && let Ok(css) = std::str::from_utf8(&css.bytes)
+        && !css.contains("</")
+    {
+        html = html.replacen(&link, &format!("<style>{css}</style>"), 1);
+    }
+    if let Some(body) = &head.body {
+        html = html.replacen("<div id=\"root\"></div>", &format!("<div id=\"root\">{body}</div>"), 1);
+        // The page shows before its script runs: let the image and the stylesheet go first on a busy network.
+        html = html.replacen("<script type=\"module\" ", "<script type=\"module\" fetchpriority=\"low\" ", 1);
+    }
+    let mut response = match accepts_gzip(request).then(|| gzip(html.as_bytes())).flatten() {
+        Some(zipped) => {
+            let mut r = (status, zipped).into_response();
+            r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            r.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            r
+        }
+        None => (status, html).into_response(),
+    };
     response.extensions_mut().insert(Page);
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
@@ -384,12 +424,13 @@ async fn product_page(
     State(app): State<AppState>,
     Who(viewer): Who,
     method: Method,
+    headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Response {
     let view = match app.shop.catalog.product(&slug).await {
         Ok(view) => view,
         Err(nite_core::Error::NotFound { .. }) => {
-            return page(&app.web, "shop", StatusCode::NOT_FOUND, &Head::not_found(&app.web)).await;
+            return page(&app.web, "shop", StatusCode::NOT_FOUND, &Head::not_found(&app.web), &headers).await;
         }
         Err(error) => return ApiError::from(error).into_response(),
     };
@@ -449,9 +490,58 @@ async fn product_page(
         og_type: "product",
         image: p.images.first().map(|i| absolute(&i.url)),
         preload: p.images.first().map(|i| i.url.clone()),
+        body: Some(product_markup(&view)),
         scripts,
     };
-    page(web, "shop", StatusCode::OK, &head).await
+    page(web, "shop", StatusCode::OK, &head, &headers).await
+}
+
+/// A price as the storefront shows it: `$89.99` for dollars, else the amount and the code.
+fn shown(money: &nite_core::Money) -> String {
+    match money.currency().code() {
+        "USD" => format!("${}", money.amount_string()),
+        code => format!("{} {code}", money.amount_string()),
+    }
+}
+
+/// The product page's first screen as static HTML, with the storefront's own classes (so the app's first render
+/// lands on the same layout): the header, the main image, the name, the price and the description. It paints
+/// before the script has loaded, which is what keeps the page's largest paint fast on a slow phone.
+fn product_markup(view: &nite_core::services::ProductView) -> String {
+    let p = &view.product;
+    let image = p.images.first().map_or_else(String::new, |i| {
+        format!(
+            "<div class=\"space-y-3\"><img src=\"{}\" alt=\"{}\" width=\"800\" height=\"600\" fetchpriority=\"high\" \
+             class=\"aspect-[4/3] w-full rounded-xl bg-night-900 object-cover\"></div>",
+            escape(&i.url),
+            escape(&i.alt)
+        )
+    });
+    let price = p.variants.first().map_or_else(String::new, |v| match v.price.compare_at() {
+        Some(regular) => format!(
+            "<p class=\"text-2xl\"><span class=\"inline-flex items-baseline gap-2\"><span class=\"font-semibold \
+             text-glow-300\">{}</span><s class=\"text-sm text-gray-300\">{}</s></span></p>",
+            shown(&v.price.selling()),
+            shown(&regular)
+        ),
+        None => format!(
+            "<p class=\"text-2xl\"><span class=\"font-semibold text-white\">{}</span></p>",
+            shown(&v.price.selling())
+        ),
+    });
+    format!(
+        "<div class=\"flex min-h-dvh flex-col\"><header class=\"border-b border-night-800 bg-night-900\"><div \
+         class=\"mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-3 px-4 py-3\"><a href=\"/\" \
+         class=\"text-lg font-bold tracking-tight text-white\"><span aria-hidden=\"true\" class=\"text-glow-400\">● \
+         </span>NitePutter</a><nav aria-label=\"Main\" class=\"flex items-center gap-4 text-sm\"><a href=\"/\" \
+         class=\"text-gray-200\">Shop</a><a href=\"/sign-in\" class=\"text-gray-200\">Sign in</a><a href=\"/cart\" \
+         class=\"rounded bg-night-700 px-3 py-1.5 font-medium text-white\">Cart</a></nav></div></header><main \
+         class=\"mx-auto w-full max-w-6xl flex-1 px-4 py-8\"><article class=\"space-y-10\"><div class=\"grid gap-8 \
+         md:grid-cols-2\">{image}<div class=\"space-y-5\"><h1 class=\"text-3xl font-bold text-white\">{name}</h1>\
+         {price}<p class=\"text-gray-200\">{description}</p></div></div></article></main></div>",
+        name = escape(&p.name),
+        description = escape(&p.description),
+    )
 }
 
 /// `robots.txt`: everything but the API, the dashboard, carts, checkout and accounts may be crawled.
@@ -520,6 +610,18 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         assert_eq!(back["name"], "</script><script>alert(1)</script> & <!--");
         assert_eq!(escape("a\"<b>&'"), "a&quot;&lt;b&gt;&amp;&#39;");
+    }
+
+    #[test]
+    fn gzip_is_taken_unless_refused() {
+        let with = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+            accepts_gzip(&headers)
+        };
+        assert!(with("gzip") && with("br, GZIP;q=0.5") && with("deflate, gzip"));
+        assert!(!with("br") && !with("gzip;q=0") && !with("gzip; q=0.0"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
     }
 
     #[test]

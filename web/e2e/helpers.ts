@@ -59,6 +59,17 @@ export async function adminToken(request: APIRequestContext): Promise<string> {
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
+/** Fills checkout's first step (contact and a US address) for `email`. */
+export async function fillDetails(page: Page, email: string, name = "Ada Lovelace"): Promise<void> {
+  await page.goto("/checkout/details");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Full name").fill(name);
+  await page.getByLabel("Street and number").fill("1 Market St");
+  await page.getByLabel("City").fill("Austin");
+  await page.getByLabel("State or region").fill("TX");
+  await page.getByLabel("Postal code").fill("78701");
+}
+
 /** Goes through checkout from the cart drawer or page to the confirmation, as a shopper would. */
 export async function checkout(page: Page, email: string, options: { keyboard?: boolean } = {}): Promise<string> {
   const press = async (name: string | RegExp, role: "button" | "link" = "button") => {
@@ -70,21 +81,18 @@ export async function checkout(page: Page, email: string, options: { keyboard?: 
       await target.click();
     }
   };
-  await page.goto("/checkout/details");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Full name").fill("Ada Lovelace");
-  await page.getByLabel("Street and number").fill("1 Market St");
-  await page.getByLabel("City").fill("San Francisco");
-  await page.getByLabel("State or region").fill("CA");
-  await page.getByLabel("Postal code").fill("94105");
+  await fillDetails(page, email);
   await press("Continue to shipping");
   await expect(page).toHaveURL(/\/checkout\/shipping$/);
   await expect(page.getByRole("radio").first()).toBeChecked();
+  await expectAccessible(page, "checkout: shipping");
   await press("Continue to payment");
   await expect(page).toHaveURL(/\/checkout\/payment$/);
   await expect(page.getByLabel("Test card that is accepted")).toBeChecked();
+  await expectAccessible(page, "checkout: payment");
   await press("Continue to review");
   await expect(page).toHaveURL(/\/checkout\/review$/);
+  await expectAccessible(page, "checkout: review");
   await press(/^Place order/);
   await expect(page.getByRole("heading", { name: "Thank you for your order" })).toBeVisible();
   return (await page.getByTestId("order-id").textContent()) ?? "";

@@ -1,6 +1,6 @@
 import type { Cart, Order, Schemas } from "@nite/client";
 import { expect, test } from "@playwright/test";
-import { adminToken, checkout, expectAccessible, uniqueEmail, waitForEmail } from "./helpers";
+import { adminToken, checkout, expectAccessible, fillDetails, uniqueEmail, waitForEmail } from "./helpers";
 
 test("a guest buys two tiers with NITE10, by keyboard, and pays", async ({ page }) => {
   await page.goto("/");
@@ -87,13 +87,7 @@ test("a double-clicked place order makes one order", async ({ page, request }) =
   page.on("request", (r) => {
     if (r.method() === "POST" && r.url().endsWith("/checkout")) checkouts.push(r.headers()["idempotency-key"] ?? "");
   });
-  await page.goto("/checkout/details");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Full name").fill("Double Click");
-  await page.getByLabel("Street and number").fill("2 Market St");
-  await page.getByLabel("City").fill("Austin");
-  await page.getByLabel("State or region").fill("TX");
-  await page.getByLabel("Postal code").fill("78701");
+  await fillDetails(page, email, "Double Click");
   await page.getByRole("button", { name: "Continue to shipping" }).click();
   await page.getByRole("button", { name: "Continue to payment" }).click();
   await page.getByRole("button", { name: "Continue to review" }).click();
@@ -153,6 +147,13 @@ test("a customer signs in, sees the order and its tracking once shipped", async 
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
   await expect(page.getByTestId("order-history")).toContainText(orderId);
   await expectAccessible(page, "the account");
+  await page.getByLabel("Name").fill("Grace B. Hopper");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toHaveText("Saved.");
+  const me = await page.request.get("/api/v1/me");
+  expect(me.status(), "the access token is in memory only: the page's request context has none").toBe(401);
+  await page.reload();
+  await expect(page.getByLabel("Name")).toHaveValue("Grace B. Hopper");
 
   // An administrator ships it; the order page shows the tracking, also after a reload (the session comes back).
   const token = await adminToken(request);
@@ -166,6 +167,31 @@ test("a customer signs in, sees the order and its tracking once shipped", async 
   await expect(page.getByTestId("tracking")).toContainText("1Z999AA10123456784");
   await expect(page.getByTestId("order-state")).toHaveText("Shipped");
   await expectAccessible(page, "a shipped order");
+
+  // A buyer reviews what they bought; once approved, the review and the rating show on the product page and in its
+  // JSON-LD.
+  await page.goto("/products/niteputter-pro");
+  await page.getByLabel("Rating").selectOption("4");
+  await page.getByLabel("Title").fill("Bright enough for midnight putting");
+  await page.getByLabel("Review", { exact: true }).fill("The multicolour ring is easy to see from across the green.");
+  await expectAccessible(page, "the review form");
+  await page.getByRole("button", { name: "Submit review" }).click();
+  await expect(page.getByRole("status")).toContainText("Your review will appear once it has been checked");
+  const pending = (await (
+    await request.get("/api/v1/admin/reviews?status=pending&limit=100", { headers: { Authorization: `Bearer ${token}` } })
+  ).json()) as { data: { id: string; title: string }[] };
+  const review = pending.data.find((r) => r.title === "Bright enough for midnight putting");
+  expect(review).toBeTruthy();
+  const approved = await request.post(`/api/v1/admin/reviews/${review?.id ?? ""}/approve`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  expect(approved.status()).toBe(200);
+  await page.reload();
+  await expect(page.getByTestId("reviews")).toContainText("Bright enough for midnight putting");
+  await expect(page.getByTestId("reviews")).toContainText("by Grace B. Hopper");
+  const html = await (await request.get("/products/niteputter-pro")).text();
+  expect(html).toContain('"aggregateRating":{"@type":"AggregateRating"');
+  expect(html).toContain('"reviewCount":1');
 });
 
 test("a password is reset through the link in the email", async ({ page, request }) => {
@@ -205,13 +231,7 @@ test("a total that changed before checkout is shown, then accepted", async ({ pa
   await page.goto("/products/niteputter-complete-system");
   await page.getByRole("button", { name: "Add to cart" }).click();
   await page.keyboard.press("Escape");
-  await page.goto("/checkout/details");
-  await page.getByLabel("Email").fill(uniqueEmail("changed"));
-  await page.getByLabel("Full name").fill("Price Watcher");
-  await page.getByLabel("Street and number").fill("3 Market St");
-  await page.getByLabel("City").fill("Austin");
-  await page.getByLabel("State or region").fill("TX");
-  await page.getByLabel("Postal code").fill("78701");
+  await fillDetails(page, uniqueEmail("changed"), "Price Watcher");
   await page.getByRole("button", { name: "Continue to shipping" }).click();
   await page.getByRole("button", { name: "Continue to payment" }).click();
   await page.getByRole("button", { name: "Continue to review" }).click();

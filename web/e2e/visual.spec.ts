@@ -1,15 +1,16 @@
 import { expect, test } from "@playwright/test";
 import { expectAccessible } from "./helpers";
 
-// Screenshot baselines at desktop width and at 360 px (the `phone` project runs the @phone tests).
-test("the catalog @phone", async ({ page }) => {
+// Screenshot baselines at desktop width and at 360 px (the `desktop` and `phone` projects), taken on the freshly
+// seeded shop before the flows (the `flows` project) add reviews and sell stock.
+test("the catalog", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByTestId("product-list").getByRole("listitem")).toHaveCount(3);
   await expectAccessible(page, "the catalog");
   await expect(page).toHaveScreenshot("catalog.png", { fullPage: true });
 });
 
-test("a product page @phone", async ({ page }) => {
+test("a product page", async ({ page }) => {
   await page.goto("/products/niteputter-pro");
   await expect(page.getByRole("heading", { name: "Reviews" })).toBeVisible();
   await expect(page.getByText(/No reviews yet|out of 5/).first()).toBeVisible();
@@ -25,7 +26,7 @@ test("a product page @phone", async ({ page }) => {
   await expect(page).toHaveScreenshot("product.png", { fullPage: true });
 });
 
-test("the cart @phone", async ({ page }) => {
+test("the cart", async ({ page }) => {
   await page.goto("/products/niteputter-basic");
   await page.getByRole("button", { name: "Add to cart" }).click();
   const drawer = page.getByRole("dialog", { name: "Your cart" });
@@ -34,7 +35,7 @@ test("the cart @phone", async ({ page }) => {
   await expect(page).toHaveScreenshot("cart.png");
 });
 
-test("checkout @phone", async ({ page }) => {
+test("checkout", async ({ page }) => {
   await page.goto("/products/niteputter-basic");
   await page.getByRole("button", { name: "Add to cart" }).click();
   await page.keyboard.press("Escape");

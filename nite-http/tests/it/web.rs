@@ -396,3 +396,31 @@ async fn the_storefront_learns_the_payment_provider_from_the_config() {
     assert_eq!(config["currency"], "USD");
     assert_eq!(config["name"], "NitePutter");
 }
+
+#[tokio::test]
+async fn a_folder_on_disk_can_stand_in_for_the_embedded_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("shop/assets")).unwrap();
+    let index =
+        |marker: &str| format!("<html><head><title>x</title><!--nite:head--></head><body>{marker}</body></html>");
+    std::fs::write(dir.path().join("shop/index.html"), index("from disk")).unwrap();
+    std::fs::write(dir.path().join("shop/assets/app-1.js"), "console.log('dev')").unwrap();
+    let stores = nite_core::ports::Stores::from_store(std::sync::Arc::new(nite_core::testing::InMemoryStore::new()));
+    nite_core::seed::load(&stores).await.unwrap();
+    let shop = nite_http::Shop::builder().stores(stores).build().unwrap();
+    let web = nite_http::web::WebSettings { assets_dir: Some(dir.path().to_path_buf()), ..Default::default() };
+    let app = nite_http::app(nite_http::AppState::new(shop, None, crate::api::SECRET).with_web(web));
+
+    let (status, _, body) = raw(&app, "GET", "/products/niteputter-pro", &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = text(&body);
+    assert!(html.contains("from disk") && html.contains("<title>NitePutter Pro — NitePutter</title>"), "{html}");
+    let (status, _, body) = raw(&app, "GET", "/assets/app-1.js", &[], None).await;
+    assert_eq!((status, text(&body).as_str()), (StatusCode::OK, "console.log('dev')"));
+    // Read on every request: a rebuild shows without restarting the server.
+    std::fs::write(dir.path().join("shop/index.html"), index("rebuilt")).unwrap();
+    let (_, _, body) = raw(&app, "GET", "/", &[], None).await;
+    assert!(text(&body).contains("rebuilt"));
+    let (status, _, _) = raw(&app, "GET", "/../../etc/passwd", &[], None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

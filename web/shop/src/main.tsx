@@ -43,11 +43,33 @@ function App() {
 
 const root = document.getElementById("root");
 if (root) {
-  createRoot(root).render(
-    <StrictMode>
-      <BrowserRouter>
-        <App />
-      </BrowserRouter>
-    </StrictMode>,
-  );
+  const start = () =>
+    createRoot(root).render(
+      <StrictMode>
+        <BrowserRouter>
+          <App />
+        </BrowserRouter>
+      </StrictMode>,
+    );
+  // A product page arrives with its first screen already in the HTML (the server writes it): let the browser paint
+  // it, image included, then the app takes over with the same layout (at most a second later on a slow network).
+  if (root.childElementCount > 0) {
+    const image = root.querySelector("img");
+    const painted = () => requestAnimationFrame(() => setTimeout(start, 0));
+    if (!image || image.complete) {
+      painted();
+    } else {
+      let started = false;
+      const once = () => {
+        if (started) return;
+        started = true;
+        painted();
+      };
+      image.addEventListener("load", once, { once: true });
+      image.addEventListener("error", once, { once: true });
+      setTimeout(once, 1000);
+    }
+  } else {
+    start();
+  }
 }

@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useLocation } from "react-router";
 import { unitCount, useCart } from "../store/cart";
 import { useSession } from "../store/session";
 import { CartDrawer } from "./CartDrawer";
+import { ErrorBoundary } from "./ErrorBoundary";
 
 /** The frame of every page: skip link, header, the page, the cart drawer, the live region, the footer. */
 export function Layout() {
@@ -65,7 +66,9 @@ export function Layout() {
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 outline-none">
-        <Outlet />
+        <ErrorBoundary resetKey={location.pathname}>
+          <Outlet />
+        </ErrorBoundary>
       </main>
       <footer className="border-t border-night-800 px-4 py-6 text-center text-sm text-gray-300">
         NitePutter · putting lights for the green after dark · <a href="mailto:help@niteputter.example">help@niteputter.example</a>

@@ -79,7 +79,7 @@ export function Catalog() {
         </p>
       </section>
 
-      <section aria-labelledby="catalog-title" className="space-y-4">
+      <section aria-labelledby="catalog-title" className="min-h-[36rem] space-y-4">
         <h2 id="catalog-title" className="sr-only">
           Products
         </h2>
