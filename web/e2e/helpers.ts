@@ -59,6 +59,16 @@ export async function adminToken(request: APIRequestContext): Promise<string> {
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
+/** Adds a product (its first variant) from its page, waits for the cart drawer to show it, and closes the drawer. */
+export async function addToCart(page: Page, slug: string): Promise<void> {
+  await page.goto(`/products/${slug}`);
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  const drawer = page.getByRole("dialog", { name: "Your cart" });
+  await expect(drawer.getByRole("list", { name: "Items in your cart" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(drawer).toBeHidden();
+}
+
 /** Fills checkout's first step (contact and a US address) for `email`. */
 export async function fillDetails(page: Page, email: string, name = "Ada Lovelace"): Promise<void> {
   await page.goto("/checkout/details");

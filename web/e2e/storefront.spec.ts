@@ -1,6 +1,6 @@
 import type { Cart, Order, Schemas } from "@nite/client";
 import { expect, test } from "@playwright/test";
-import { adminToken, checkout, expectAccessible, fillDetails, uniqueEmail, waitForEmail } from "./helpers";
+import { addToCart, adminToken, checkout, expectAccessible, fillDetails, uniqueEmail, waitForEmail } from "./helpers";
 
 test("a guest buys two tiers with NITE10, by keyboard, and pays", async ({ page }) => {
   await page.goto("/");
@@ -79,9 +79,7 @@ test("a code that does not apply says why", async ({ page }) => {
 });
 
 test("a double-clicked place order makes one order", async ({ page, request }) => {
-  await page.goto("/products/niteputter-basic");
-  await page.getByRole("button", { name: "Add to cart" }).click();
-  await page.keyboard.press("Escape");
+  await addToCart(page, "niteputter-basic");
   const email = uniqueEmail("double");
   const checkouts: string[] = [];
   page.on("request", (r) => {
@@ -127,6 +125,7 @@ test("a customer signs in, sees the order and its tracking once shipped", async 
   await page.goto("/products/niteputter-pro");
   await page.getByRole("radio", { name: "Multicolour" }).check({ force: true });
   await page.getByRole("button", { name: "Add to cart" }).click();
+  await expect(page.getByRole("dialog", { name: "Your cart" })).toContainText("Multicolour");
   await page.keyboard.press("Escape");
   const orderId = await checkout(page, email);
 
@@ -228,9 +227,7 @@ test("a total that changed before checkout is shown, then accepted", async ({ pa
   const auth = { Authorization: `Bearer ${token}` };
   const product = (await (await request.get("/api/v1/admin/products/prod_complete", { headers: auth })).json()) as Schemas["Product"];
   const variants = structuredClone(product.variants);
-  await page.goto("/products/niteputter-complete-system");
-  await page.getByRole("button", { name: "Add to cart" }).click();
-  await page.keyboard.press("Escape");
+  await addToCart(page, "niteputter-complete-system");
   await fillDetails(page, uniqueEmail("changed"), "Price Watcher");
   await page.getByRole("button", { name: "Continue to shipping" }).click();
   await page.getByRole("button", { name: "Continue to payment" }).click();

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
-import { expectAccessible, fillDetails, uniqueEmail } from "./helpers";
+import { addToCart, expectAccessible, fillDetails, uniqueEmail } from "./helpers";
 
 const shop = `http://127.0.0.1:${process.env.NITE_E2E_STRIPE_PORT ?? ""}`;
 const fake = `http://127.0.0.1:${process.env.NITE_E2E_STRIPE_FAKE_PORT ?? ""}`;
@@ -23,9 +23,7 @@ test("on Stripe, the Payment Element takes the card and the 3-D Secure return la
   const config = (await (await page.request.get("/api/v1/config")).json()) as { payments: { provider: string; publishable_key: string } };
   expect(config.payments).toEqual({ provider: "stripe", publishable_key: "pk_test_browser" });
 
-  await page.goto("/products/niteputter-pro");
-  await page.getByRole("button", { name: "Add to cart" }).click();
-  await page.keyboard.press("Escape");
+  await addToCart(page, "niteputter-pro");
   await fillDetails(page, uniqueEmail("stripe"), "Card Holder");
   await page.getByRole("button", { name: "Continue to shipping" }).click();
   await page.getByRole("button", { name: "Continue to payment" }).click();

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { expectAccessible } from "./helpers";
+import { addToCart, expectAccessible } from "./helpers";
 
 // Screenshot baselines at desktop width and at 360 px (the `desktop` and `phone` projects), taken on the freshly
 // seeded shop before the flows (the `flows` project) add reviews and sell stock.
@@ -36,9 +36,7 @@ test("the cart", async ({ page }) => {
 });
 
 test("checkout", async ({ page }) => {
-  await page.goto("/products/niteputter-basic");
-  await page.getByRole("button", { name: "Add to cart" }).click();
-  await page.keyboard.press("Escape");
+  await addToCart(page, "niteputter-basic");
   await page.goto("/checkout/details");
   await expect(page.getByRole("heading", { name: "Contact and address" })).toBeVisible();
   await expect(page.getByRole("complementary", { name: "Order summary" }).getByTestId("total")).toHaveText("$49.99");

@@ -1,75 +1,34 @@
-import { StrictMode, useEffect } from "react";
-import { createRoot } from "react-dom/client";
-import { BrowserRouter, Navigate, Route, Routes } from "react-router";
-import { Layout } from "./components/Layout";
+// The storefront's entry: small on purpose. A product page arrives with its first screen already in the HTML (the
+// server writes it), so the app (React and the pages, in its own chunk) is fetched only after the browser has
+// painted that screen, image included: the largest paint never waits for the script. Other pages load the app at
+// once.
 import "./index.css";
-import { Account, Register, ResetPassword, SignIn } from "./pages/Account";
-import { Catalog } from "./pages/Catalog";
-import { Checkout, CheckoutComplete } from "./pages/Checkout";
-import { CartPage, NotFound } from "./pages/Misc";
-import { Order } from "./pages/Order";
-import { Product } from "./pages/Product";
-import { useCart } from "./store/cart";
-import { useSession } from "./store/session";
-
-function App() {
-  useEffect(() => {
-    // The session first: a signed-in customer's cart opens only with their token.
-    void (async () => {
-      await useSession.getState().restore();
-      await useCart.getState().load().catch(() => undefined);
-    })();
-  }, []);
-  // The server knows the same pages (nite-http/src/web.rs) and answers others with 404.
-  return (
-    <Routes>
-      <Route element={<Layout />}>
-        <Route index element={<Catalog />} />
-        <Route path="products/:slug" element={<Product />} />
-        <Route path="cart" element={<CartPage />} />
-        <Route path="checkout" element={<Navigate to="/checkout/details" replace />} />
-        <Route path="checkout/complete" element={<CheckoutComplete />} />
-        <Route path="checkout/:step" element={<Checkout />} />
-        <Route path="orders/:id" element={<Order />} />
-        <Route path="sign-in" element={<SignIn />} />
-        <Route path="register" element={<Register />} />
-        <Route path="reset-password" element={<ResetPassword />} />
-        <Route path="account" element={<Account />} />
-        <Route path="*" element={<NotFound />} />
-      </Route>
-    </Routes>
-  );
-}
 
 const root = document.getElementById("root");
-if (root) {
-  const start = () =>
-    createRoot(root).render(
-      <StrictMode>
-        <BrowserRouter>
-          <App />
-        </BrowserRouter>
-      </StrictMode>,
-    );
-  // A product page arrives with its first screen already in the HTML (the server writes it): let the browser paint
-  // it, image included, then the app takes over with the same layout (at most a second later on a slow network).
-  if (root.childElementCount > 0) {
-    const image = root.querySelector("img");
-    const painted = () => requestAnimationFrame(() => setTimeout(start, 0));
-    if (!image || image.complete) {
-      painted();
-    } else {
-      let started = false;
-      const once = () => {
-        if (started) return;
-        started = true;
-        painted();
-      };
-      image.addEventListener("load", once, { once: true });
-      image.addEventListener("error", once, { once: true });
-      setTimeout(once, 1000);
-    }
+
+function start(): void {
+  if (root) void import("./app").then((app) => app.mount(root));
+}
+
+function afterPaint(): void {
+  requestAnimationFrame(() => setTimeout(start, 0));
+}
+
+if (root && root.childElementCount > 0) {
+  const image = root.querySelector("img");
+  if (!image || image.complete) {
+    afterPaint();
   } else {
-    start();
+    let started = false;
+    const once = () => {
+      if (started) return;
+      started = true;
+      afterPaint();
+    };
+    image.addEventListener("load", once, { once: true });
+    image.addEventListener("error", once, { once: true });
+    setTimeout(once, 1000);
   }
+} else {
+  start();
 }
