@@ -69,6 +69,7 @@ fn ci() -> anyhow::Result<()> {
     }
     // Every library crate packages as crates.io would take it, and the packaged sources build on their own
     // (`cargo package` verifies each, with its sibling crates from the packages it just made).
+    forget_unpacked_packages()?;
     step(
         "package the library crates",
         cargo(&[
@@ -171,6 +172,37 @@ fn unchanged(
         return Ok(());
     }
     bail!("{what} differ from a fresh build: {}; rebuild (see web/README.md) and commit the result", changed.join(", "))
+}
+
+/// The crates `cargo package` verifies against each other.
+const PACKAGED: &[&str] = &["nite-core", "nite-email", "nite-payments", "nite-shipping", "nite-storage", "nite-http"];
+
+/// Removes cargo's unpacked copies of our own packages from `CARGO_HOME/registry/src`. `cargo package` verifies a
+/// crate against its siblings' fresh packages through a local registry, but unpacks each name and version there only
+/// once and reuses the copy afterwards: without this, a sibling changed since an earlier run (same version) is
+/// verified against its old sources. Only our crates' folders are touched; cargo unpacks them again.
+fn forget_unpacked_packages() -> anyhow::Result<()> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    let Some(sources) = home.map(|h| h.join("registry/src")) else { return Ok(()) };
+    let Ok(registries) = std::fs::read_dir(&sources) else { return Ok(()) };
+    for registry in registries.flatten() {
+        let Ok(unpacked) = std::fs::read_dir(registry.path()) else { continue };
+        for entry in unpacked.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ours = PACKAGED.iter().any(|crate_name| {
+                name.strip_prefix(crate_name)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()))
+            });
+            if ours {
+                std::fs::remove_dir_all(entry.path())
+                    .with_context(|| format!("removing {}", entry.path().display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Feature sets checked on their own: `(package, features)`, each with default features off.
