@@ -77,7 +77,10 @@ impl Asset {
         let textual = mime.type_() == "text"
             || matches!(mime.subtype().as_str(), "javascript" | "json" | "xml" | "svg")
             || mime.suffix().is_some_and(|s| s == "xml" || s == "json");
-        let gzip = (textual && bytes.len() > 512).then(|| gzip(&bytes)).flatten().filter(|z| z.len() < bytes.len());
+        let gzip = (textual && bytes.len() > 512)
+            .then(|| gzip_at(&bytes, flate2::Compression::best()))
+            .flatten()
+            .filter(|z| z.len() < bytes.len());
         let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(&bytes))[..32]);
         let content_type = if textual && mime.get_param("charset").is_none() {
             format!("{mime}; charset=utf-8")
@@ -94,8 +97,9 @@ impl Asset {
     }
 }
 
-fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+/// Gzip at `level`: the best for files (compressed once), a fast one for pages (compressed per request).
+fn gzip_at(bytes: &[u8], level: flate2::Compression) -> Option<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), level);
     encoder.write_all(bytes).ok()?;
     encoder.finish().ok()
 }
@@ -221,6 +225,10 @@ fn etag_matches(tags: &HeaderValue, etag: &HeaderValue) -> bool {
     tags.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == ours)
 }
 
+/// What the storefront's pages say about the shop.
+const HOME_DESCRIPTION: &str =
+    "NitePutter cup lights turn any putting green into a night course: Basic, Pro and the Complete System.";
+
 /// Marks a page of an app, so that a `404` page stays HTML instead of becoming a problem.
 #[derive(Clone, Copy)]
 pub(crate) struct Page;
@@ -242,54 +250,36 @@ struct Head {
 }
 
 impl Head {
-    fn page(web: &WebSettings, path: &str) -> Head {
-        let home = path == "/";
+    /// A page with only a title, a description and what crawlers may do with it.
+    fn plain(title: String, description: &str, canonical: Option<String>, robots: Option<&'static str>) -> Head {
         Head {
-            title: if home {
-                format!("{} — putting lights for the green after dark", web.shop_name)
-            } else {
-                web.shop_name.clone()
-            },
-            description: "NitePutter cup lights turn any putting green into a night course: Basic, Pro and the \
-                          Complete System."
-                .to_owned(),
-            canonical: home.then(|| format!("{}/", web.shop_url)),
-            // Carts, checkout and accounts are nobody's search result.
-            robots: (!home).then_some("noindex"),
+            title,
+            description: description.to_owned(),
+            canonical,
+            robots,
             og_type: "website",
             image: None,
             preload: None,
             body: None,
             scripts: Vec::new(),
         }
+    }
+
+    fn page(web: &WebSettings, path: &str) -> Head {
+        if path != "/" {
+            // Carts, checkout and accounts are nobody's search result.
+            return Head::plain(web.shop_name.clone(), HOME_DESCRIPTION, None, Some("noindex"));
+        }
+        let title = format!("{} — putting lights for the green after dark", web.shop_name);
+        Head::plain(title, HOME_DESCRIPTION, Some(format!("{}/", web.shop_url)), None)
     }
 
     fn admin(web: &WebSettings) -> Head {
-        Head {
-            title: format!("{} admin", web.shop_name),
-            description: "The shop's dashboard.".to_owned(),
-            canonical: None,
-            robots: Some("noindex, nofollow"),
-            og_type: "website",
-            image: None,
-            preload: None,
-            body: None,
-            scripts: Vec::new(),
-        }
+        Head::plain(format!("{} admin", web.shop_name), "The shop's dashboard.", None, Some("noindex, nofollow"))
     }
 
     fn not_found(web: &WebSettings) -> Head {
-        Head {
-            title: format!("Not found — {}", web.shop_name),
-            description: "There is no page here.".to_owned(),
-            canonical: None,
-            robots: Some("noindex"),
-            og_type: "website",
-            image: None,
-            preload: None,
-            body: None,
-            scripts: Vec::new(),
-        }
+        Head::plain(format!("Not found — {}", web.shop_name), "There is no page here.", None, Some("noindex"))
     }
 
     fn render(&self, web: &WebSettings) -> String {
@@ -390,15 +380,16 @@ async fn page(web: &WebSettings, which: &str, status: StatusCode, head: &Head, r
         // The page shows before its script runs: let the image and the stylesheet go first on a busy network.
         html = html.replacen("<script type=\"module\" ", "<script type=\"module\" fetchpriority=\"low\" ", 1);
     }
-    let mut response = match accepts_gzip(request).then(|| gzip(html.as_bytes())).flatten() {
-        Some(zipped) => {
-            let mut r = (status, zipped).into_response();
-            r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            r.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-            r
-        }
-        None => (status, html).into_response(),
-    };
+    let mut response =
+        match accepts_gzip(request).then(|| gzip_at(html.as_bytes(), flate2::Compression::fast())).flatten() {
+            Some(zipped) => {
+                let mut r = (status, zipped).into_response();
+                r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                r.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+                r
+            }
+            None => (status, html).into_response(),
+        };
     response.extensions_mut().insert(Page);
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

@@ -2,6 +2,7 @@ import { ApiError, newIdempotencyKey, type Address, type Cart, type ShippingRate
 import { useEffect, useRef, useState, type SyntheticEvent, type ReactNode } from "react";
 import { Link, Navigate, useNavigate, useParams, useSearchParams } from "react-router";
 import { api, describe, unwrap } from "../api";
+import { AddressBlock } from "../components/AddressBlock";
 import { Totals } from "../components/Totals";
 import { shopConfig } from "../config";
 import { formatMoney } from "../money";
@@ -465,15 +466,7 @@ function Review({ cart }: { cart: Cart }) {
           Ship to
         </h3>
         {a && (
-          <address className="not-italic text-gray-200">
-            {a.name}
-            <br />
-            {a.line1}
-            {a.line2 ? `, ${a.line2}` : ""}
-            <br />
-            {a.city}
-            {a.region ? `, ${a.region}` : ""} {a.postal_code}, {a.country}
-          </address>
+          <AddressBlock address={a} />
         )}
         <p className="text-gray-200">{cart.email}</p>
         <Link to="/checkout/details" className="text-sm underline">

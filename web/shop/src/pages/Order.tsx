@@ -2,6 +2,7 @@ import type { Order as OrderT, Schemas } from "@nite/client";
 import { useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { ApiError, api, describe, unwrap } from "../api";
+import { AddressBlock } from "../components/AddressBlock";
 import { Totals } from "../components/Totals";
 import { formatMoney } from "../money";
 import { withSession } from "../store/session";
@@ -149,15 +150,7 @@ export function Order() {
           <h2 id="delivery-title" className="text-lg font-semibold text-white">
             Delivery
           </h2>
-          <address className="not-italic text-gray-200">
-            {a.name}
-            <br />
-            {a.line1}
-            {a.line2 ? `, ${a.line2}` : ""}
-            <br />
-            {a.city}
-            {a.region ? `, ${a.region}` : ""} {a.postal_code}, {a.country}
-          </address>
+          <AddressBlock address={a} />
           {order.shipping_option && (
             <p className="text-gray-200">
               {order.shipping_option.name} ({order.shipping_option.carrier})
