@@ -24,6 +24,13 @@ impl StockLevel {
     pub fn available(&self) -> u32 {
         self.on_hand.saturating_sub(self.reserved)
     }
+
+    /// Whether at most `threshold` units can still be sold (the shop's [`low_stock_at`]).
+    ///
+    /// [`low_stock_at`]: crate::services::ShopSettings::low_stock_at
+    pub fn is_low(&self, threshold: u32) -> bool {
+        self.available() <= threshold
+    }
 }
 
 /// What an order transition does to stock, applied by storage in the transition's transaction.

@@ -22,6 +22,21 @@ use crate::error::{Error, Result};
 use crate::pricing::{AppliedPromotion, PricedShipping, Totals};
 use crate::{Address, CartId, Currency, CustomerId, Email, Money, OrderId, RefundId};
 
+/// Something an administrator can do to an order; [`Order::actions`] says which are allowed now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderAction {
+    /// Hand it to a carrier (`paid → shipped`).
+    Ship,
+    /// Mark it arrived (`shipped → delivered`).
+    Deliver,
+    /// Cancel it (`pending_payment → cancelled`, or `paid → cancelled` with a full refund).
+    Cancel,
+    /// Refund part or all of what is still refundable (the state does not change).
+    Refund,
+}
+
 /// Who made a change, for the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
@@ -303,6 +318,31 @@ impl Order {
         Ok(refund.clone())
     }
 
+    /// What an administrator may do to the order now, in the order a dashboard shows them: exactly the transitions
+    /// [`Order::ship`], [`Order::deliver`], cancelling and refunding would accept, so a client never offers a button
+    /// the state machine refuses. A paid order can be cancelled while something is left to refund and no refund is in
+    /// flight (cancelling refunds what is left); a refund needs something left to refund.
+    pub fn actions(&self) -> Vec<OrderAction> {
+        let refundable = self.refundable().is_ok_and(|m| !m.is_zero() && !m.is_negative());
+        let in_flight = self.refunds.iter().any(|r| r.status == RefundStatus::Pending);
+        let mut actions = Vec::with_capacity(3);
+        match self.state() {
+            OrderState::PendingPayment => actions.push(OrderAction::Cancel),
+            OrderState::Paid => {
+                actions.push(OrderAction::Ship);
+                if refundable && !in_flight {
+                    actions.push(OrderAction::Cancel);
+                }
+            }
+            OrderState::Shipped => actions.push(OrderAction::Deliver),
+            OrderState::Delivered | OrderState::Cancelled => {}
+        }
+        if refundable && self.refundable_state().is_ok() {
+            actions.push(OrderAction::Refund);
+        }
+        actions
+    }
+
     /// A note in the history that changes no state (e.g. a payment that arrived after the order was cancelled).
     pub fn note(&mut self, reason: &str, at: OffsetDateTime, actor: Actor) {
         let state = self.state();
@@ -470,6 +510,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `actions` offers exactly what the transitions accept, from every state and refund position.
+    #[test]
+    fn actions_are_exactly_the_transitions_that_succeed() {
+        let mut cases: Vec<(String, Order)> = STATES.iter().map(|s| (s.to_string(), order_in(*s))).collect();
+        let mut partly = order_in(OrderState::Paid);
+        partly.refund(refund(2_500), Actor::System).unwrap();
+        cases.push(("paid, partly refunded".into(), partly));
+        let mut all = order_in(OrderState::Paid);
+        all.refund(refund(10_000), Actor::System).unwrap();
+        cases.push(("paid, refunded in full".into(), all));
+        let mut held = order_in(OrderState::Paid);
+        held.begin_refund(Refund { id: Some(RefundId::parse("refund_h").unwrap()), ..refund(1_000) }).unwrap();
+        cases.push(("paid, a refund in flight".into(), held));
+        let mut shipped_all = order_in(OrderState::Shipped);
+        shipped_all.refund(refund(10_000), Actor::System).unwrap();
+        cases.push(("shipped, refunded in full".into(), shipped_all));
+        let mut seen = std::collections::HashSet::new();
+        for (name, order) in cases {
+            let works = |op: &dyn Fn(&mut Order) -> Result<()>| op(&mut order.clone()).is_ok();
+            let expected: Vec<OrderAction> = [
+                (OrderAction::Ship, works(&|o| o.ship(shipment(), Actor::System))),
+                (OrderAction::Deliver, works(&|o| o.deliver(at(9), Actor::System))),
+                (OrderAction::Cancel, works(&|o| o.cancel_unpaid("why", at(9), Actor::System)) || works(&cancel_paid)),
+                (
+                    OrderAction::Refund,
+                    works(&|o| o.begin_refund(Refund { id: Some(RefundId::parse("refund_t").unwrap()), ..refund(1) })),
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(action, ok)| ok.then_some(action))
+            .collect();
+            assert_eq!(order.actions(), expected, "{name}");
+            seen.extend(expected);
+        }
+        assert_eq!(seen.len(), 4, "every action is offered somewhere");
     }
 
     #[test]

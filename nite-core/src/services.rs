@@ -19,7 +19,10 @@ pub use catalog::{CatalogService, ProductView};
 pub use checkout::{CheckoutOutcome, CheckoutService, IdempotencyKey};
 pub use customers::CustomerService;
 pub use fulfilment::FulfilmentService;
-pub use merchandising::{MAX_VARIANTS, MerchandisingService, ProductDraft, PromotionDraft, VariantDraft};
+pub use merchandising::{
+    MAX_SAMPLE_LINES, MAX_VARIANTS, MerchandisingService, ProductDraft, PromotionDraft, PromotionPreview, SampleCart,
+    VariantDraft,
+};
 pub use orders::OrderService;
 pub use payments::{EventOutcome, PaymentEventService};
 pub use reviews::{NewReview, ReviewService};
@@ -61,6 +64,10 @@ pub struct ShopSettings {
     pub merge_policy: MergePolicy,
     /// When payments are captured.
     pub capture: crate::payment::CaptureMethod,
+    /// A SKU with this many units available or fewer is low on stock ([`StockLevel::is_low`]).
+    ///
+    /// [`StockLevel::is_low`]: crate::inventory::StockLevel::is_low
+    pub low_stock_at: u32,
 }
 
 impl Default for ShopSettings {
@@ -76,6 +83,7 @@ impl Default for ShopSettings {
             max_line_quantity: Quantity::new(99).unwrap_or(Quantity::ONE),
             merge_policy: MergePolicy::default(),
             capture: crate::payment::CaptureMethod::default(),
+            low_stock_at: 5,
         }
     }
 }

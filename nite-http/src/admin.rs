@@ -22,7 +22,9 @@ use crate::auth::Admin;
 use crate::docs::Problems;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, id};
-use crate::views::{self, CustomerOut, Items, Listed, OrderOut, ReviewOut, StockOut};
+use crate::views::{
+    self, AdminOrderOut, CustomerOut, Items, Listed, OrderOut, OutboxOut, PreviewOut, ReviewOut, StockOut,
+};
 
 /// The administrators' routes (role `admin`; a customer gets `403`, a guest `401`).
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -44,6 +46,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(admin_product, update_product, delete_product))
         .routes(routes!(admin_promotions, create_promotion))
         .routes(routes!(admin_promotion, update_promotion))
+        .routes(routes!(preview_promotion))
+        .routes(routes!(admin_outbox))
 }
 
 /// `?status=&limit=&cursor=` of the admin lists.
@@ -60,13 +64,30 @@ struct StatusQuery {
     cursor: Option<String>,
 }
 
-/// Lists orders, newest first.
-#[utoipa::path(get, path = "/admin/orders", tag = "admin", security(("bearer" = [])), params(StatusQuery),
+/// `?status=&q=&customer=&limit=&cursor=` of the order list.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct OrderQuery {
+    /// Only this state: `pending_payment`, `paid`, `shipped`, `delivered` or `cancelled`.
+    status: Option<String>,
+    /// An order id (whole), or part of the buyer's email (any case).
+    q: Option<String>,
+    /// Only this customer's orders (a customer id).
+    customer: Option<String>,
+    /// 1 to 100; 20 when absent.
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Lists orders, newest first: by state, by customer, or found by id or email.
+#[utoipa::path(get, path = "/admin/orders", tag = "admin", security(("bearer" = [])), params(OrderQuery),
     responses((status = 200, description = "A page of orders", body = Listed<OrderOut>), Problems))]
 async fn admin_orders(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    ApiQuery(query): ApiQuery<StatusQuery>,
+    ApiQuery(query): ApiQuery<OrderQuery>,
 ) -> ApiResult<Json<Listed<OrderOut>>> {
     let state = match query.status.as_deref() {
         None | Some("") => None,
@@ -74,8 +95,21 @@ async fn admin_orders(
             ApiError::invalid("status", "one of pending_payment, paid, shipped, delivered, cancelled")
         })?),
     };
-    let filter =
-        nite_core::ports::OrderFilter { customer_id: None, state, limit: limit(query.limit)?, cursor: query.cursor };
+    let customer_id = match query.customer.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(id) => Some(nite_core::CustomerId::parse(id).map_err(|_| ApiError::invalid("customer", "a customer id"))?),
+    };
+    let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if search.is_some_and(|q| q.chars().count() > 200) {
+        return Err(ApiError::invalid("q", "at most 200 characters"));
+    }
+    let filter = nite_core::ports::OrderFilter {
+        customer_id,
+        state,
+        search: search.map(str::to_owned),
+        limit: limit(query.limit)?,
+        cursor: query.cursor,
+    };
     let found = app.shop.orders.all(&viewer, &filter).await?;
     Ok(Json(Listed::of(&found, views::order)))
 }
@@ -83,14 +117,14 @@ async fn admin_orders(
 /// Shows any order.
 #[utoipa::path(get, path = "/admin/orders/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "The order's id")),
-    responses((status = 200, description = "The order", body = OrderOut), Problems))]
+    responses((status = 200, description = "The order", body = AdminOrderOut), Problems))]
 async fn admin_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     Path(order): Path<String>,
-) -> ApiResult<Json<OrderOut>> {
+) -> ApiResult<Json<AdminOrderOut>> {
     let order = id(&order, OrderId::parse, "order")?;
-    Ok(Json(views::order(&app.shop.orders.order(&order, &viewer, None).await?)))
+    Ok(Json(views::admin_order(&app.shop.orders.order(&order, &viewer, None).await?)))
 }
 
 /// The shipment.
@@ -104,29 +138,29 @@ struct ShipRequest {
 /// Ships a paid order; the customer gets the shipping email.
 #[utoipa::path(post, path = "/admin/orders/{id}/ship", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "The order's id")), request_body = ShipRequest,
-    responses((status = 200, description = "The order", body = OrderOut), Problems))]
+    responses((status = 200, description = "The order", body = AdminOrderOut), Problems))]
 async fn ship_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     Path(order): Path<String>,
     ApiJson(body): ApiJson<ShipRequest>,
-) -> ApiResult<Json<OrderOut>> {
+) -> ApiResult<Json<AdminOrderOut>> {
     let order = id(&order, OrderId::parse, "order")?;
     let shipped = app.shop.fulfilment.ship(&order, &viewer, &body.carrier, &body.tracking_number).await?;
-    Ok(Json(views::order(&shipped)))
+    Ok(Json(views::admin_order(&shipped)))
 }
 
 /// Marks a shipped order delivered.
 #[utoipa::path(post, path = "/admin/orders/{id}/deliver", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "The order's id")),
-    responses((status = 200, description = "The order", body = OrderOut), Problems))]
+    responses((status = 200, description = "The order", body = AdminOrderOut), Problems))]
 async fn deliver_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     Path(order): Path<String>,
-) -> ApiResult<Json<OrderOut>> {
+) -> ApiResult<Json<AdminOrderOut>> {
     let order = id(&order, OrderId::parse, "order")?;
-    Ok(Json(views::order(&app.shop.fulfilment.deliver(&order, &viewer).await?)))
+    Ok(Json(views::admin_order(&app.shop.fulfilment.deliver(&order, &viewer).await?)))
 }
 
 /// Why the order is cancelled.
@@ -140,15 +174,15 @@ struct CancelRequest {
 /// Cancels an unpaid or paid order (a paid one is refunded in full first); its stock is released.
 #[utoipa::path(post, path = "/admin/orders/{id}/cancel", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "The order's id")), request_body = CancelRequest,
-    responses((status = 200, description = "The order", body = OrderOut), Problems))]
+    responses((status = 200, description = "The order", body = AdminOrderOut), Problems))]
 async fn cancel_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     Path(order): Path<String>,
     ApiJson(body): ApiJson<CancelRequest>,
-) -> ApiResult<Json<OrderOut>> {
+) -> ApiResult<Json<AdminOrderOut>> {
     let order = id(&order, OrderId::parse, "order")?;
-    Ok(Json(views::order(&app.shop.fulfilment.cancel(&order, &viewer, &body.reason).await?)))
+    Ok(Json(views::admin_order(&app.shop.fulfilment.cancel(&order, &viewer, &body.reason).await?)))
 }
 
 /// A refund.
@@ -164,25 +198,34 @@ struct RefundRequest {
 /// Refunds part or all of what was captured, never more.
 #[utoipa::path(post, path = "/admin/orders/{id}/refunds", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "The order's id")), request_body = RefundRequest,
-    responses((status = 201, description = "The order", body = OrderOut), Problems))]
+    responses((status = 201, description = "The order", body = AdminOrderOut), Problems))]
 async fn refund_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
     Path(order): Path<String>,
     ApiJson(body): ApiJson<RefundRequest>,
-) -> ApiResult<(StatusCode, Json<OrderOut>)> {
+) -> ApiResult<(StatusCode, Json<AdminOrderOut>)> {
     let order = id(&order, OrderId::parse, "order")?;
     let amount = rust_decimal::Decimal::from_str_exact(body.amount.trim())
         .map_err(|_| ApiError::invalid("amount", "a decimal string such as \"10.00\""))?;
     let refunded = app.shop.fulfilment.refund(&order, &viewer, amount, &body.reason).await?;
-    Ok((StatusCode::CREATED, Json(views::order(&refunded))))
+    Ok((StatusCode::CREATED, Json(views::admin_order(&refunded))))
 }
 
 /// Every SKU's stock.
 #[utoipa::path(get, path = "/admin/inventory", tag = "admin", security(("bearer" = [])),
     responses((status = 200, description = "Stock per SKU", body = Items<StockOut>), Problems))]
 async fn admin_inventory(State(app): State<AppState>, Admin(viewer): Admin) -> ApiResult<Json<Items<StockOut>>> {
-    Ok(Json(Items { data: app.shop.catalog.stock(&viewer).await?.iter().map(views::stock).collect() }))
+    Ok(Json(Items {
+        data: app
+            .shop
+            .catalog
+            .stock(&viewer)
+            .await?
+            .iter()
+            .map(|s| views::stock(s, app.shop.ctx.settings.low_stock_at))
+            .collect(),
+    }))
 }
 
 /// Units on hand.
@@ -202,7 +245,8 @@ async fn set_stock(
     Path(sku): Path<String>,
     ApiJson(body): ApiJson<OnHand>,
 ) -> ApiResult<Json<StockOut>> {
-    Ok(Json(views::stock(&app.shop.catalog.set_on_hand(&viewer, &sku, body.on_hand).await?)))
+    let level = app.shop.catalog.set_on_hand(&viewer, &sku, body.on_hand).await?;
+    Ok(Json(views::stock(&level, app.shop.ctx.settings.low_stock_at)))
 }
 
 /// The moderation queue (or any status), oldest first.
@@ -431,6 +475,109 @@ async fn update_promotion(
     ApiJson(patch): ApiJson<Value>,
 ) -> ApiResult<Json<Promotion>> {
     Ok(Json(app.shop.merchandising.update_promotion(&viewer, &promotion, |draft| patched(&draft, patch)).await?))
+}
+
+/// A promotion to try on a sample cart.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PreviewRequest {
+    /// The promotion as it would be saved.
+    promotion: PromotionDraft,
+    /// The id of the promotion it would replace (when editing one); absent for a new one.
+    #[serde(default)]
+    replaces: Option<String>,
+    cart: SampleCartIn,
+}
+
+/// A sample cart.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct SampleCartIn {
+    /// 1 to 50 lines.
+    lines: Vec<SampleLineIn>,
+    /// Codes the shopper entered (the promotion's own code is entered for the "with" pricing).
+    #[serde(default)]
+    codes: Vec<String>,
+    /// A shipping charge, as a decimal string in the shop's currency, to see shipping discounts.
+    #[serde(default)]
+    shipping: Option<String>,
+    /// The buyer's customer group.
+    #[serde(default)]
+    customer_group: Option<String>,
+    /// Whether the buyer has never ordered (true when absent).
+    #[serde(default)]
+    first_order: Option<bool>,
+}
+
+/// A line of a sample cart.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct SampleLineIn {
+    sku: String,
+    quantity: u32,
+}
+
+/// Prices a sample cart with the promotions as they are and with this promotion saved, so an administrator sees
+/// what it would do (and, when it would not apply, why) before saving it. Nothing is stored.
+#[utoipa::path(post, path = "/admin/promotions/preview", tag = "admin", security(("bearer" = [])),
+    request_body = PreviewRequest,
+    responses((status = 200, description = "The sample cart priced both ways", body = PreviewOut), Problems))]
+async fn preview_promotion(
+    State(app): State<AppState>,
+    Admin(viewer): Admin,
+    ApiJson(body): ApiJson<PreviewRequest>,
+) -> ApiResult<Json<PreviewOut>> {
+    let currency = app.shop.ctx.settings.currency;
+    let cart = body.cart;
+    let mut lines = Vec::with_capacity(cart.lines.len());
+    for (i, line) in cart.lines.iter().enumerate() {
+        let sku = nite_core::catalog::Sku::new(&line.sku)
+            .map_err(|_| nite_core::Error::invalid(format!("cart.lines[{i}].sku"), "a SKU"))?;
+        lines.push((sku, line.quantity));
+    }
+    let mut codes = Vec::with_capacity(cart.codes.len());
+    for (i, code) in cart.codes.iter().enumerate() {
+        codes.push(
+            nite_core::promotion::DiscountCode::new(code)
+                .map_err(|e| nite_core::Error::invalid(format!("cart.codes[{i}]"), e.to_string()))?,
+        );
+    }
+    let shipping = match cart.shipping.as_deref() {
+        None => None,
+        Some(amount) => Some(nite_core::Money::new(
+            rust_decimal::Decimal::from_str_exact(amount.trim())
+                .map_err(|_| ApiError::invalid("cart.shipping", "a decimal string such as \"9.99\""))?,
+            currency,
+        )),
+    };
+    let group = match cart.customer_group.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(name) => Some(
+            nite_core::CustomerGroup::new(name)
+                .map_err(|e| nite_core::Error::invalid("cart.customer_group", e.to_string()))?,
+        ),
+    };
+    let sample = nite_core::services::SampleCart {
+        lines,
+        codes,
+        shipping,
+        customer: nite_core::pricing::CustomerFacts {
+            customer_id: None,
+            group,
+            is_first_order: cart.first_order.unwrap_or(true),
+        },
+    };
+    let preview =
+        app.shop.merchandising.preview_promotion(&viewer, body.promotion, body.replaces.as_deref(), &sample).await?;
+    Ok(Json(views::preview(&preview)))
+}
+
+/// The outbox's backlog: what waits to be sent, what is failing, what was given up on.
+#[utoipa::path(get, path = "/admin/outbox", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "The outbox's health", body = OutboxOut), Problems))]
+async fn admin_outbox(State(app): State<AppState>, Admin(_viewer): Admin) -> ApiResult<Json<OutboxOut>> {
+    let health = app.shop.ctx.stores.outbox.outbox_health().await?;
+    Ok(Json(views::outbox(&health, app.shop.ctx.clock.now())))
 }
 
 /// Applies a JSON merge patch (RFC 7386) to `current` and reads the result back: members in the patch replace

@@ -186,6 +186,8 @@ pub struct Config {
     pub max_pending_orders: u32,
     /// The most units one order may hold (`NITE_MAX_ORDER_UNITS`, default 50).
     pub max_order_units: u32,
+    /// A SKU with this many units available or fewer shows as low on stock (`NITE_LOW_STOCK_AT`, default 5).
+    pub low_stock_at: u32,
     /// The most connections served at once (`NITE_MAX_CONNECTIONS`, default 1024); more wait to be accepted.
     pub max_connections: u32,
     /// How long a client may take to send a request's headers, in milliseconds (`NITE_HEADER_TIMEOUT_MS`,
@@ -245,6 +247,7 @@ struct FileConfig {
     guest_hold_minutes: Option<u32>,
     max_pending_orders: Option<u32>,
     max_order_units: Option<u32>,
+    low_stock_at: Option<u32>,
     max_connections: Option<u32>,
     header_timeout_ms: Option<u32>,
 }
@@ -454,6 +457,7 @@ impl Config {
         let guest_hold_minutes = number(env, "guest_hold_minutes", from_file.guest_hold_minutes, 15, 1..=1440)?;
         let max_pending_orders = number(env, "max_pending_orders", from_file.max_pending_orders, 3, 1..=1000)?;
         let max_order_units = number(env, "max_order_units", from_file.max_order_units, 50, 1..=100_000)?;
+        let low_stock_at = number(env, "low_stock_at", from_file.low_stock_at, 5, 0..=1_000_000)?;
         let max_connections = number(env, "max_connections", from_file.max_connections, 1024, 1..=100_000)?;
         let header_timeout_ms = number(env, "header_timeout_ms", from_file.header_timeout_ms, 10_000, 100..=120_000)?;
         let trusted_proxies = match value("trusted_proxies", from_file.trusted_proxies) {
@@ -502,6 +506,7 @@ impl Config {
             guest_hold_minutes,
             max_pending_orders,
             max_order_units,
+            low_stock_at,
             max_connections,
             header_timeout_ms,
         })

@@ -64,6 +64,7 @@ pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Datab
         guest_reservation_ttl: time::Duration::minutes(i64::from(config.guest_hold_minutes)),
         max_pending_orders: config.max_pending_orders,
         max_order_units: config.max_order_units,
+        low_stock_at: config.low_stock_at,
         ..ShopSettings::default()
     };
     let mut builder = Shop::builder()

@@ -286,6 +286,17 @@ pub async fn order_transitions(stores: &Stores) {
         .await
         .unwrap();
     assert_eq!(cancelled_list.items.len(), 2);
+    let search = |text: &str| {
+        let filter = OrderFilter { search: Some(text.to_owned()), limit: 10, ..OrderFilter::default() };
+        async move { stores.orders.orders(&filter).await.unwrap().items.into_iter().map(|o| o.id).collect::<Vec<_>>() }
+    };
+    assert_eq!(search(order.id.as_str()).await, std::slice::from_ref(&order.id), "an order id finds that order");
+    let shouted = order.email.as_str().to_uppercase();
+    assert_eq!(search(&shouted).await, std::slice::from_ref(&order.id), "an email, in any case, finds its orders");
+    assert_eq!(search(&shouted[2..]).await, std::slice::from_ref(&order.id), "so does part of one");
+    assert_eq!(search("@EXAMPLE.com").await.len(), 3);
+    assert!(search("%").await.is_empty(), "LIKE's wildcards are literal");
+    assert!(search(&order.id.as_str()[..4]).await.is_empty(), "ids match whole, not in part");
 
     // Expiry: only pending orders whose reservation lapsed.
     let pending = f

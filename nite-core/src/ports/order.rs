@@ -93,6 +93,9 @@ pub struct OrderFilter {
     pub customer_id: Option<CustomerId>,
     /// Only in this state.
     pub state: Option<OrderState>,
+    /// Only the order with exactly this id, or those whose email contains this text (ignoring case; `%` and `_` are
+    /// literal).
+    pub search: Option<String>,
     /// At most this many (1–100).
     pub limit: u32,
     /// Continue after this cursor.

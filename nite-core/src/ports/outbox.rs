@@ -13,6 +13,8 @@ use crate::outbox::{OutboxMessage, OutboxStatus};
 pub struct OutboxHealth {
     /// Messages waiting to be sent or retried.
     pub pending: u64,
+    /// Of those, the ones that failed at least once and wait for a retry.
+    pub failing: u64,
     /// Messages given up on.
     pub dead: u64,
     /// When the oldest pending message was written.

@@ -11,6 +11,7 @@ use crate::catalog::{Dimensions, Image, Price, Product, Sku, Slug, Spec, Variant
 use crate::error::{Error, FieldError, Result};
 use crate::id::IdGeneratorExt;
 use crate::ports::{Page, ProductFilter};
+use crate::pricing::PricedCart;
 use crate::promotion::{Action, CombinesWith, Condition, DiscountCode, Promotion};
 use crate::services::{ShopContext, Viewer};
 use crate::{Category, ProductId, PromotionId, TaxCategory, VariantId};
@@ -243,6 +244,39 @@ impl PromotionDraft {
     }
 }
 
+/// The most lines a sample cart may have.
+pub const MAX_SAMPLE_LINES: usize = 50;
+
+/// A cart made up to try a promotion on ([`MerchandisingService::preview_promotion`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SampleCart {
+    /// SKUs and quantities (at most [`MAX_SAMPLE_LINES`] lines, each within the shop's line limit).
+    pub lines: Vec<(Sku, u32)>,
+    /// Codes the shopper entered.
+    pub codes: Vec<DiscountCode>,
+    /// A shipping charge in the shop's currency, to see shipping discounts; none if absent.
+    pub shipping: Option<crate::Money>,
+    /// The buyer's group and whether this is their first order.
+    pub customer: crate::pricing::CustomerFacts,
+}
+
+/// A sample cart priced as the promotions stand and as they would with a promotion saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromotionPreview {
+    /// The promotion as it would be saved (a new one gets a provisional id).
+    pub promotion: Promotion,
+    /// The sample cart's lines, as priced.
+    pub items: Vec<crate::pricing::LineItem>,
+    /// The promotions as stored: what `without` was priced with.
+    pub stored: Vec<Promotion>,
+    /// The promotions `with` was priced with: the stored ones with the previewed one in place.
+    pub promotions: Vec<Promotion>,
+    /// Priced with the promotions as they are (without the previewed one, or with its saved version).
+    pub without: PricedCart,
+    /// Priced with the previewed promotion in place (and its code entered, if it has one).
+    pub with: PricedCart,
+}
+
 /// Products and promotions, for administrators.
 #[derive(Clone)]
 pub struct MerchandisingService {
@@ -395,6 +429,89 @@ impl MerchandisingService {
         let promotion = draft.into_promotion(self.ctx.ids.new_id(), self.ctx.settings.currency)?;
         self.ctx.stores.promotions.upsert_promotion(&promotion).await?;
         Ok(promotion)
+    }
+
+    /// Prices `sample` twice, for a dashboard's live preview: with the promotions as stored, and with `draft` in
+    /// place of promotion `replaces` (or added, when `replaces` is `None`). The draft is validated as saving would
+    /// validate it, and its code is entered in the second pricing when it has one, so the preview shows the code
+    /// working. Usage limits are not counted (a sample cart has no buyer history); dates, conditions and
+    /// combinations are, at the shop's clock. Nothing is stored.
+    pub async fn preview_promotion(
+        &self,
+        viewer: &Viewer,
+        draft: PromotionDraft,
+        replaces: Option<&str>,
+        sample: &SampleCart,
+    ) -> Result<PromotionPreview> {
+        Self::admin(viewer, "promotion", "preview")?;
+        let current = match replaces {
+            Some(id) => Some(self.promotion(viewer, id).await?),
+            None => None,
+        };
+        let id = current.as_ref().map_or_else(|| self.ctx.ids.new_id(), |p| p.id.clone());
+        let promotion = draft.into_promotion(id, self.ctx.settings.currency)?;
+        let items = self.sample_items(sample).await?;
+        let stored = self.ctx.stores.promotions.promotions().await?;
+        let mut with: Vec<Promotion> = stored.iter().filter(|p| p.id != promotion.id).cloned().collect();
+        with.push(promotion.clone());
+        let mut codes_with = sample.codes.clone();
+        if let Some(code) = &promotion.code
+            && !codes_with.contains(code)
+        {
+            codes_with.push(code.clone());
+        }
+        let priced = |promotions: &[Promotion], codes: &[DiscountCode]| {
+            let currency = self.ctx.settings.currency;
+            let shipping = sample
+                .shipping
+                .map(|amount| crate::pricing::ShippingCharge { amount, tax_category: Some(TaxCategory::SHIPPING) });
+            let cart = crate::pricing::PricingCart {
+                currency,
+                lines: &items,
+                codes,
+                shipping: shipping.as_ref(),
+                destination: None,
+                customer: &sample.customer,
+            };
+            let ctx = crate::pricing::PricingContext {
+                policy: &self.ctx.settings.policy,
+                tax_rules: &self.ctx.settings.tax_rules,
+                promotions,
+                usage: &[],
+                now: self.ctx.clock.now(),
+            };
+            crate::pricing::price(&cart, &ctx).map_err(Error::from)
+        };
+        let without = priced(&stored, &sample.codes)?;
+        let with_priced = priced(&with, &codes_with)?;
+        Ok(PromotionPreview { promotion, items, stored, promotions: with, without, with: with_priced })
+    }
+
+    async fn sample_items(&self, sample: &SampleCart) -> Result<Vec<crate::pricing::LineItem>> {
+        if sample.lines.is_empty() || sample.lines.len() > MAX_SAMPLE_LINES {
+            return Err(Error::invalid("cart.lines", format!("between 1 and {MAX_SAMPLE_LINES} lines")));
+        }
+        if let Some(shipping) = sample.shipping
+            && (shipping.currency() != self.ctx.settings.currency || shipping.is_negative())
+        {
+            return Err(Error::invalid("cart.shipping", "zero or more, in the shop's currency"));
+        }
+        let skus: Vec<Sku> = sample.lines.iter().map(|(sku, _)| sku.clone()).collect();
+        let products = self.ctx.stores.catalog.products_by_skus(&skus).await?;
+        let max = self.ctx.settings.max_line_quantity;
+        let mut items = Vec::with_capacity(sample.lines.len());
+        for (i, (sku, quantity)) in sample.lines.iter().enumerate() {
+            let quantity = crate::Quantity::new(i64::from(*quantity))
+                .ok()
+                .filter(|q| *q <= max)
+                .ok_or_else(|| Error::invalid(format!("cart.lines[{i}].quantity"), format!("1 to {max}")))?;
+            let (product, variant) = products
+                .iter()
+                .find_map(|p| p.variant(sku).map(|v| (p, v)))
+                .ok_or_else(|| Error::invalid(format!("cart.lines[{i}].sku"), format!("{sku} is not sold")))?;
+            items.push(crate::pricing::LineItem::snapshot(product, variant, quantity));
+        }
+        Ok(items)
     }
 
     /// Changes a promotion's terms: `edit` gets its current draft and returns the new one. What it has been used

@@ -57,6 +57,7 @@ struct OutboxEntry {
     next_attempt_at: OffsetDateTime,
     lease_owner: Option<String>,
     lease_until: Option<OffsetDateTime>,
+    failed: bool,
 }
 
 impl State {
@@ -66,6 +67,7 @@ impl State {
                 self.outbox.push(OutboxEntry {
                     message: m.clone(),
                     next_attempt_at: m.created_at,
+                    failed: false,
                     lease_owner: None,
                     lease_until: None,
                 });
@@ -379,6 +381,11 @@ impl OrderStore for InMemoryStore {
             .iter()
             .filter(|o| filter.customer_id.as_ref().is_none_or(|c| o.customer_id.as_ref() == Some(c)))
             .filter(|o| filter.state.is_none_or(|st| o.state() == st))
+            .filter(|o| {
+                filter.search.as_deref().is_none_or(|text| {
+                    o.id.as_str() == text || o.email.as_str().to_lowercase().contains(&text.to_lowercase())
+                })
+            })
             .collect();
         matching.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
         page(matching.into_iter().cloned(), filter.limit, filter.cursor.as_deref())
@@ -597,6 +604,7 @@ impl OutboxStore for InMemoryStore {
             s.outbox.iter().filter(|e| e.message.status == OutboxStatus::Pending).map(|e| e.message.created_at).min();
         Ok(crate::ports::OutboxHealth {
             pending: count(OutboxStatus::Pending),
+            failing: s.outbox.iter().filter(|e| e.message.status == OutboxStatus::Pending && e.failed).count() as u64,
             dead: count(OutboxStatus::Dead),
             oldest_pending: oldest,
         })
@@ -646,6 +654,7 @@ impl OutboxStore for InMemoryStore {
     ) -> Result<bool> {
         let mut s = self.state()?;
         let Some(entry) = s.held(id, worker) else { return Ok(false) };
+        entry.failed = true;
         match retry_at {
             Some(at) => entry.next_attempt_at = at,
             None => entry.message.status = OutboxStatus::Dead,

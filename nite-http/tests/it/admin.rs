@@ -129,7 +129,7 @@ async fn an_administrator_counts_stock_but_never_below_what_is_reserved() {
     }
     let (status, level) = call(&app, "PUT", uri, Some(json!({ "on_hand": 5 })), &auth).await;
     assert_eq!(status, StatusCode::OK, "{level}");
-    assert_eq!(level, json!({ "sku": "NP-BASIC-GRN", "on_hand": 5, "reserved": 1, "available": 4 }));
+    assert_eq!(level, json!({ "sku": "NP-BASIC-GRN", "on_hand": 5, "reserved": 1, "available": 4, "low": true }));
     let (_, stock) = call(&app, "GET", "/api/v1/admin/inventory", None, &auth).await;
     assert_eq!(basic(&stock), level);
     let (_, product) = call(&app, "GET", "/api/v1/products/niteputter-basic", None, &[]).await;
@@ -233,5 +233,163 @@ async fn administrators_page_through_customers() {
     assert!(!first.to_string().contains("argon2"), "no password hashes: {first}");
     let customer = bearer_for("cus_0000000000000000000a", "customer");
     let (status, _) = call(&app, "GET", "/api/v1/admin/customers", None, &[("authorization", &customer)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// What the dashboard reads: the actions the state machine allows now and what is still refundable, orders found by
+/// id or email, the history's actors, and the outbox's backlog.
+#[tokio::test]
+async fn the_dashboard_reads_actions_searches_orders_and_sees_the_outbox() {
+    let (app, _) = shop_and_stores().await;
+    let admin = bearer_for("cus_0000000000000000000b", "admin");
+    let auth = [("authorization", admin.as_str())];
+    let paid = order(&app, "k1", true).await;
+    let unpaid = order(&app, "k2", false).await;
+    let show = |id: &str| {
+        let uri = format!("/api/v1/admin/orders/{id}");
+        let app = app.clone();
+        let admin = admin.clone();
+        async move { call(&app, "GET", &uri, None, &[("authorization", &admin)]).await.1 }
+    };
+    let shown = show(&paid).await;
+    assert_eq!(shown["actions"], json!(["ship", "cancel", "refund"]), "{shown}");
+    assert_eq!(shown["refundable"], shown["totals"]["total"]);
+    let bys: Vec<&str> = shown["history"].as_array().unwrap().iter().map(|h| h["by"].as_str().unwrap()).collect();
+    assert!(bys.contains(&"provider") || bys.contains(&"system"), "{bys:?}");
+    assert_eq!(show(&unpaid).await["actions"], json!(["cancel"]));
+    let refunds = format!("/api/v1/admin/orders/{paid}/refunds");
+    let (_, refunded) = call(&app, "POST", &refunds, Some(json!({ "amount": "5.00" })), &auth).await;
+    let total: rust_decimal::Decimal = shown["totals"]["total"]["amount"].as_str().unwrap().parse().unwrap();
+    let left: rust_decimal::Decimal = refunded["refundable"]["amount"].as_str().unwrap().parse().unwrap();
+    assert_eq!(total - left, rust_decimal::Decimal::new(500, 2), "{refunded}");
+    assert_eq!(refunded["actions"], json!(["ship", "cancel", "refund"]), "a partly refunded order can still go");
+    let body = json!({ "carrier": "ups", "tracking_number": "1Z" });
+    let (_, shipped) = call(&app, "POST", &format!("/api/v1/admin/orders/{paid}/ship"), Some(body), &auth).await;
+    assert_eq!(shipped["actions"], json!(["deliver", "refund"]));
+    assert_eq!(shipped["history"].as_array().unwrap().last().unwrap()["by"], "admin");
+
+    let ids = |listed: &Value| -> Vec<String> {
+        listed["data"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let (_, found) = call(&app, "GET", &format!("/api/v1/admin/orders?q={paid}"), None, &auth).await;
+    assert_eq!(ids(&found), [paid.as_str()]);
+    let (_, found) = call(&app, "GET", "/api/v1/admin/orders?q=ADA%40EXAMPLE", None, &auth).await;
+    assert_eq!(ids(&found).len(), 2, "part of the email, any case: {found}");
+    let (_, found) = call(&app, "GET", "/api/v1/admin/orders?q=ada&status=pending_payment", None, &auth).await;
+    assert_eq!(ids(&found), [unpaid.as_str()]);
+    let (_, found) = call(&app, "GET", "/api/v1/admin/orders?q=%25", None, &auth).await;
+    assert!(ids(&found).is_empty(), "% is literal");
+    let (status, problem) = call(&app, "GET", "/api/v1/admin/orders?customer=nobody", None, &auth).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("validation_failed")));
+    let long = "a".repeat(201);
+    let (status, _) = call(&app, "GET", &format!("/api/v1/admin/orders?q={long}"), None, &auth).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (status, outbox) = call(&app, "GET", "/api/v1/admin/outbox", None, &auth).await;
+    assert_eq!(status, StatusCode::OK, "{outbox}");
+    assert!(outbox["pending"].as_u64().unwrap() >= 2, "the confirmation and shipping emails wait: {outbox}");
+    assert_eq!((outbox["failing"].as_u64(), outbox["dead"].as_u64()), (Some(0), Some(0)));
+    assert!(outbox["oldest_pending_seconds"].as_i64().unwrap() >= 0);
+    let (_, stock) = call(&app, "GET", "/api/v1/admin/inventory", None, &auth).await;
+    assert!(stock["data"].as_array().unwrap().iter().all(|s| s["low"] == false), "{stock}");
+    let (_, low) = call(&app, "PUT", "/api/v1/admin/inventory/NP-COMPLETE", Some(json!({ "on_hand": 5 })), &auth).await;
+    assert_eq!(low["low"], true, "5 left is low by default: {low}");
+    let customer = bearer_for("cus_0000000000000000000a", "customer");
+    let (status, _) = call(&app, "GET", "/api/v1/admin/outbox", None, &[("authorization", &customer)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// A promotion is tried on a sample cart before it is saved: priced both ways, with why when it does not apply,
+/// and nothing stored.
+#[tokio::test]
+async fn a_promotion_preview_prices_a_sample_cart_both_ways() {
+    let (app, _) = shop_and_stores().await;
+    let admin = bearer_for("cus_0000000000000000000b", "admin");
+    let auth = [("authorization", admin.as_str())];
+    let (_, before) = call(&app, "GET", "/api/v1/admin/promotions", None, &auth).await;
+    let preview = |body: Value| {
+        let app = app.clone();
+        let admin = admin.clone();
+        async move { call(&app, "POST", "/api/v1/admin/promotions/preview", Some(body), &[("authorization", &admin)]).await }
+    };
+    let money = |v: &Value| v["amount"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap();
+    let cart = json!({ "lines": [{ "sku": "NP-BASIC-GRN", "quantity": 1 }] });
+    let five_off = json!({ "name": "Five off", "code": "FIVE", "action": { "type": "order_amount",
+        "amount": { "amount": "5.00", "currency": "USD" } } });
+    let (status, shown) = preview(json!({ "promotion": five_off, "cart": cart })).await;
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    assert_eq!((shown["applies"].as_bool(), shown["why"].as_str()), (Some(true), None), "{shown}");
+    assert_eq!(money(&shown["without"]["totals"]["total"]) - money(&shown["with"]["totals"]["total"]), 5.into());
+    let applied = &shown["with"]["promotions"][0];
+    assert_eq!((applied["name"].as_str(), applied["code"].as_str()), (Some("Five off"), Some("FIVE")));
+    assert_eq!(shown["with"]["lines"][0]["sku"], "NP-BASIC-GRN");
+    let why_not = |priced: &Value, name: &str| {
+        priced["promotions_not_applied"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == name)
+            .map(|n| n["why"].clone())
+    };
+    assert_eq!(why_not(&shown["with"], "Free shipping from $100"), Some(json!("min_subtotal_not_met")), "{shown}");
+
+    let from_500 = json!({ "name": "Big spender", "action": { "type": "order_percentage", "percentage": "20" },
+        "conditions": [{ "type": "min_subtotal", "amount": { "amount": "500.00", "currency": "USD" } }] });
+    let (_, shown) = preview(json!({ "promotion": from_500, "cart": cart })).await;
+    assert_eq!((shown["applies"].as_bool(), shown["why"].as_str()), (Some(false), Some("min_subtotal_not_met")));
+    assert_eq!(shown["with"]["totals"], shown["without"]["totals"]);
+
+    // Editing NITE10 to need $40 instead of $75: the sample cart of $49.99 qualifies with, not without.
+    let nite10 = json!({ "name": "10 % off", "code": "NITE10", "action": { "type": "order_percentage",
+        "percentage": "10" }, "conditions": [{ "type": "min_subtotal",
+        "amount": { "amount": "40.00", "currency": "USD" } }] });
+    let with_code = json!({ "lines": [{ "sku": "NP-BASIC-GRN", "quantity": 1 }], "codes": ["NITE10"] });
+    let (_, shown) = preview(json!({ "promotion": nite10, "replaces": "promo_nite10", "cart": with_code })).await;
+    assert_eq!(shown["applies"], true, "{shown}");
+    assert_eq!(
+        why_not(&shown["without"], "10 % off orders from $75"),
+        Some(json!("min_subtotal_not_met")),
+        "{}",
+        shown["without"]
+    );
+    assert_eq!(shown["with"]["promotions"].as_array().unwrap().len(), 1);
+
+    // Free shipping needs a shipping charge to show.
+    let free = json!({ "name": "Ship free", "action": { "type": "free_shipping" } });
+    let shipped = json!({ "lines": [{ "sku": "NP-BASIC-GRN", "quantity": 1 }], "shipping": "9.99" });
+    let (_, shown) = preview(json!({ "promotion": free, "cart": shipped })).await;
+    assert_eq!(money(&shown["with"]["totals"]["shipping_discount"]), rust_decimal::Decimal::new(999, 2), "{shown}");
+
+    for (body, field) in [
+        (json!({ "promotion": five_off, "cart": { "lines": [] } }), "cart.lines"),
+        (
+            json!({ "promotion": five_off, "cart": { "lines": [{ "sku": "NOPE", "quantity": 1 }] } }),
+            "cart.lines[0].sku",
+        ),
+        (
+            json!({ "promotion": five_off, "cart": { "lines": [{ "sku": "NP-PRO-GRN", "quantity": 0 }] } }),
+            "cart.lines[0].quantity",
+        ),
+        (json!({ "promotion": { "name": "", "action": { "type": "free_shipping" } }, "cart": cart }), "name"),
+        (json!({ "promotion": five_off, "cart": { "lines": cart["lines"], "shipping": "lots" } }), "cart.shipping"),
+    ] {
+        let (status, problem) = preview(body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    let (status, problem) = preview(json!({ "promotion": five_off, "replaces": "promo_gone", "cart": cart })).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let (_, after) = call(&app, "GET", "/api/v1/admin/promotions", None, &auth).await;
+    assert_eq!(before, after, "a preview stores nothing");
+    let customer = bearer_for("cus_0000000000000000000a", "customer");
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/admin/promotions/preview",
+        Some(json!({ "promotion": five_off,
+        "cart": cart })),
+        &[("authorization", &customer)],
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

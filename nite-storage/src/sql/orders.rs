@@ -276,9 +276,15 @@ macro_rules! orders_sql {
                     &self.pool,
                     "SELECT version, payment_provider, payment_id, created_at, doc FROM orders
                      WHERE ($1 IS NULL OR customer_id = $1) AND ($2 IS NULL OR state = $2)
-                       AND ($3 IS NULL OR created_at < $3 OR (created_at = $3 AND id < $4))
-                     ORDER BY created_at DESC, id DESC LIMIT $5",
-                    &[filter.customer_id.as_ref().map(|c| c.to_string()), filter.state.map(|s| s.as_str().to_owned())],
+                       AND ($3 IS NULL OR id = $3 OR lower(email) LIKE $4 ESCAPE '\\')
+                       AND ($5 IS NULL OR created_at < $5 OR (created_at = $5 AND id < $6))
+                     ORDER BY created_at DESC, id DESC LIMIT $7",
+                    &[
+                        filter.customer_id.as_ref().map(|c| c.to_string()),
+                        filter.state.map(|s| s.as_str().to_owned()),
+                        filter.search.clone(),
+                        filter.search.as_deref().map(contains_pattern),
+                    ],
                     filter.cursor.as_deref(),
                     filter.limit,
                     "listing orders",

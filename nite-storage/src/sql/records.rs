@@ -165,8 +165,9 @@ macro_rules! records_sql {
             async fn outbox_health(&self) -> Result<nite_core::ports::OutboxHealth> {
                 let context = "reading the outbox's health";
                 let rows = sqlx::query::<$Db>(
-                    "SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox
-                     WHERE status IN ('pending', 'dead') GROUP BY status",
+                    "SELECT status, COUNT(*) AS n, COUNT(last_error) AS failing,
+                       MIN(created_at) AS oldest
+                     FROM outbox WHERE status IN ('pending', 'dead') GROUP BY status",
                 )
                 .fetch_all(&self.pool)
                 .await
@@ -178,6 +179,8 @@ macro_rules! records_sql {
                     let n = u64::try_from(n).unwrap_or(0);
                     if status == "pending" {
                         health.pending = n;
+                        let failing: i64 = row.try_get("failing").map_err(db(context))?;
+                        health.failing = u64::try_from(failing).unwrap_or(0);
                         let oldest: Option<i64> = row.try_get("oldest").map_err(db(context))?;
                         health.oldest_pending = oldest.map(from_micros).transpose()?;
                     } else {

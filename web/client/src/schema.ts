@@ -82,7 +82,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lists orders, newest first. */
+        /** Lists orders, newest first: by state, by customer, or found by id or email. */
         get: operations["admin_orders"];
         put?: never;
         post?: never;
@@ -177,6 +177,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The outbox's backlog: what waits to be sent, what is failing, what was given up on. */
+        get: operations["admin_outbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/products": {
         parameters: {
             query?: never;
@@ -229,6 +246,26 @@ export interface paths {
         put?: never;
         /** Adds a promotion. */
         post: operations["create_promotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/promotions/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prices a sample cart with the promotions as they are and with this promotion saved, so an administrator sees
+         *     what it would do (and, when it would not apply, why) before saving it. Nothing is stored.
+         */
+        post: operations["preview_promotion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -886,6 +923,13 @@ export interface components {
             email: string;
             shipping_address: components["schemas"]["Address"];
         };
+        /** @description An order as administrators see it: the order, what can still be refunded, and what the state machine allows now. */
+        AdminOrderOut: components["schemas"]["OrderOut"] & {
+            /** @description The actions allowed now, in the order to show them. */
+            actions: components["schemas"]["OrderAction"][];
+            /** @description What can still be refunded: captured, less refunded and refunds in flight. */
+            refundable: components["schemas"]["Money"];
+        };
         /** @description A promotion that applied, and how much it took off in all. */
         AppliedPromotion: {
             /** @description How much it took off. */
@@ -1077,6 +1121,8 @@ export interface components {
         HistoryOut: {
             /** @description RFC 3339. */
             at: string;
+            /** @description Who made the change: `customer`, `guest`, `admin`, `provider` (the payment provider) or `system`. */
+            by: string;
             from?: components["schemas"]["OrderState"] | null;
             reason?: string | null;
             to: components["schemas"]["OrderState"];
@@ -1162,6 +1208,8 @@ export interface components {
             data: {
                 /** Format: int32 */
                 available: number;
+                /** @description At most the shop's low-stock threshold is available. */
+                low: boolean;
                 /** Format: int32 */
                 on_hand: number;
                 /**
@@ -1298,6 +1346,21 @@ export interface components {
             /** @description An ISO 4217 currency code. */
             currency: string;
         };
+        /** @description A promotion or code that did not apply, with its name and why. */
+        NamedNotAppliedOut: {
+            code?: components["schemas"]["DiscountCode"] | null;
+            id?: components["schemas"]["PromotionId"] | null;
+            name?: string | null;
+            why: string;
+        };
+        /** @description A promotion that applied, with its name. */
+        NamedPromotionOut: {
+            amount: components["schemas"]["Money"];
+            code?: components["schemas"]["DiscountCode"] | null;
+            id: components["schemas"]["PromotionId"];
+            kind: components["schemas"]["PromotionClass"];
+            name: string;
+        };
         /** @description A new cart's options. */
         NewCart: {
             /** @description An ISO 4217 code; the shop's currency when absent. */
@@ -1323,6 +1386,11 @@ export interface components {
             /** Format: int32 */
             on_hand: number;
         };
+        /**
+         * @description Something an administrator can do to an order; [`Order::actions`] says which are allowed now.
+         * @enum {string}
+         */
+        OrderAction: "ship" | "deliver" | "cancel" | "refund";
         /** @description A OrderId. */
         OrderId: string;
         /** @description One line of an order, frozen at checkout. */
@@ -1387,6 +1455,31 @@ export interface components {
          * @enum {string}
          */
         OrderState: "pending_payment" | "paid" | "shipped" | "delivered" | "cancelled";
+        /** @description The outbox's backlog. */
+        OutboxOut: {
+            /**
+             * Format: int64
+             * @description Messages given up on.
+             */
+            dead: number;
+            /**
+             * Format: int64
+             * @description Of those, the ones that failed at least once.
+             */
+            failing: number;
+            /** @description When the oldest pending message was written (RFC 3339); null when none is pending. */
+            oldest_pending_at?: string | null;
+            /**
+             * Format: int64
+             * @description Its age in whole seconds.
+             */
+            oldest_pending_seconds?: number | null;
+            /**
+             * Format: int64
+             * @description Messages waiting to be sent or retried.
+             */
+            pending: number;
+        };
         /** @description A PaymentId. */
         PaymentId: string;
         /** @description A payment as checkout returns it: what the client needs to complete it. */
@@ -1415,6 +1508,27 @@ export interface components {
         };
         /** @description A percentage from 0 to 100 as a decimal string, e.g. "12.5". */
         Percentage: string;
+        /** @description A sample cart priced with and without a promotion. */
+        PreviewOut: {
+            /** @description Whether it applies to the sample cart. */
+            applies: boolean;
+            /** @description The promotion as it would be saved. */
+            promotion: components["schemas"]["Promotion"];
+            /** @description Why it does not apply (a stable reason code, as carts give); null when it applies. */
+            why?: string | null;
+            /** @description Priced with this promotion saved (and its code entered). */
+            with: components["schemas"]["PricedOut"];
+            /** @description Priced with the promotions as they are. */
+            without: components["schemas"]["PricedOut"];
+        };
+        /** @description A promotion to try on a sample cart. */
+        PreviewRequest: {
+            cart: components["schemas"]["SampleCartIn"];
+            /** @description The promotion as it would be saved. */
+            promotion: components["schemas"]["PromotionDraft"];
+            /** @description The id of the promotion it would replace (when editing one); absent for a new one. */
+            replaces?: string | null;
+        };
         /** @description A regular price and, when on sale, a lower sale price in the same currency. */
         Price: {
             /** @description An amount of money: `{"amount": "49.99", "currency": "USD"}`. */
@@ -1431,6 +1545,26 @@ export interface components {
                 /** @description An ISO 4217 currency code. */
                 currency?: string;
             } | null;
+        };
+        /** @description A priced line of a sample cart. */
+        PricedLineOut: {
+            discount: components["schemas"]["Money"];
+            name: string;
+            quantity: components["schemas"]["Quantity"];
+            sku: components["schemas"]["Sku"];
+            subtotal: components["schemas"]["Money"];
+            tax: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+            unit_price: components["schemas"]["Money"];
+        };
+        /** @description A priced sample cart. */
+        PricedOut: {
+            lines: components["schemas"]["PricedLineOut"][];
+            /** @description The promotions that apply, by name. */
+            promotions: components["schemas"]["NamedPromotionOut"][];
+            /** @description The promotions that were considered and did not apply, with why. */
+            promotions_not_applied: components["schemas"]["NamedNotAppliedOut"][];
+            totals: components["schemas"]["TotalsOut"];
         };
         /**
          * @description A problem (RFC 9457): `type`, `title`, `status`, `detail`, a stable `code`, and for validation failures every
@@ -1831,6 +1965,25 @@ export interface components {
             /** @description The periods. */
             periods: components["schemas"]["SalesPeriod"][];
         };
+        /** @description A sample cart. */
+        SampleCartIn: {
+            /** @description Codes the shopper entered (the promotion's own code is entered for the "with" pricing). */
+            codes?: string[];
+            /** @description The buyer's customer group. */
+            customer_group?: string | null;
+            /** @description Whether the buyer has never ordered (true when absent). */
+            first_order?: boolean | null;
+            /** @description 1 to 50 lines. */
+            lines: components["schemas"]["SampleLineIn"][];
+            /** @description A shipping charge, as a decimal string in the shop's currency, to see shipping discounts. */
+            shipping?: string | null;
+        };
+        /** @description A line of a sample cart. */
+        SampleLineIn: {
+            /** Format: int32 */
+            quantity: number;
+            sku: string;
+        };
         /**
          * @description How a client keeps its refresh token.
          * @enum {string}
@@ -1905,6 +2058,8 @@ export interface components {
         StockOut: {
             /** Format: int32 */
             available: number;
+            /** @description At most the shop's low-stock threshold is available. */
+            low: boolean;
             /** Format: int32 */
             on_hand: number;
             /**
@@ -2254,11 +2409,12 @@ export interface operations {
     admin_orders: {
         parameters: {
             query?: {
-                /**
-                 * @description Only this state (orders: `pending_payment`, `paid`, `shipped`, `delivered`, `cancelled`; reviews:
-                 *     `pending`, `approved`, `rejected`).
-                 */
+                /** @description Only this state: `pending_payment`, `paid`, `shipped`, `delivered` or `cancelled`. */
                 status?: string;
+                /** @description An order id (whole), or part of the buyer's email (any case). */
+                q?: string;
+                /** @description Only this customer's orders (a customer id). */
+                customer?: string;
                 /** @description 1 to 100; 20 when absent. */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page. */
@@ -2324,7 +2480,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderOut"];
+                    "application/json": components["schemas"]["AdminOrderOut"];
                 };
             };
             /**
@@ -2376,7 +2532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderOut"];
+                    "application/json": components["schemas"]["AdminOrderOut"];
                 };
             };
             /**
@@ -2424,7 +2580,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderOut"];
+                    "application/json": components["schemas"]["AdminOrderOut"];
                 };
             };
             /**
@@ -2476,7 +2632,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderOut"];
+                    "application/json": components["schemas"]["AdminOrderOut"];
                 };
             };
             /**
@@ -2528,7 +2684,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderOut"];
+                    "application/json": components["schemas"]["AdminOrderOut"];
+                };
+            };
+            /**
+             * @description The request was refused: see `code` (`validation_failed`, `not_found`, `unauthorized`, `forbidden`,
+             *     `method_not_allowed`, `conflict`, `insufficient_stock`, `cart_changed` (with the re-priced `cart`),
+             *     `payload_too_large`, `too_many_requests` and `too_many_pending_orders` (with `Retry-After`)…).
+             */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server or a service behind it failed, or is too busy (`overloaded`, `timeout`, with `Retry-After`);
+             *     `detail` never carries internals.
+             */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    admin_outbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The outbox's health */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxOut"];
                 };
             };
             /**
@@ -2869,6 +3070,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Promotion"];
+                };
+            };
+            /**
+             * @description The request was refused: see `code` (`validation_failed`, `not_found`, `unauthorized`, `forbidden`,
+             *     `method_not_allowed`, `conflict`, `insufficient_stock`, `cart_changed` (with the re-priced `cart`),
+             *     `payload_too_large`, `too_many_requests` and `too_many_pending_orders` (with `Retry-After`)…).
+             */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server or a service behind it failed, or is too busy (`overloaded`, `timeout`, with `Retry-After`);
+             *     `detail` never carries internals.
+             */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_promotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The sample cart priced both ways */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
                 };
             };
             /**
