@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["shop/src/**/*.tsx"],
+    files: ["shop/src/**/*.tsx", "admin/src/**/*.tsx"],
     plugins: { "react-hooks": reactHooks, "jsx-a11y": jsxA11y },
     rules: { ...reactHooks.configs.recommended.rules, ...jsxA11y.flatConfigs.recommended.rules },
   },

@@ -83,6 +83,8 @@ impl PartialSchema for Price {
             .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
             .property("amount", decimal_string("A decimal string."))
             .property("currency", Currency::schema())
+            .required("amount")
+            .required("currency")
             .description(Some("The sale price, below the regular one, or null."));
         ObjectBuilder::new()
             .property("price", Money::schema())

@@ -408,7 +408,7 @@ async fn create_product(
 /// (variants included) replace whole; restate a variant's `id` to keep it.
 #[utoipa::path(patch, path = "/admin/products/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "The product's id")),
-    request_body(content = Object, description = "A merge patch over the product's draft"),
+    request_body(content = ProductPatch, description = "A merge patch over the product's draft"),
     responses((status = 200, description = "The product", body = Product), Problems))]
 async fn update_product(
     State(app): State<AppState>,
@@ -466,7 +466,7 @@ async fn create_promotion(
 /// Changes a promotion with a JSON merge patch (RFC 7386) over its draft; what it was used for is kept.
 #[utoipa::path(patch, path = "/admin/promotions/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "The promotion's id")),
-    request_body(content = Object, description = "A merge patch over the promotion's draft"),
+    request_body(content = PromotionPatch, description = "A merge patch over the promotion's draft"),
     responses((status = 200, description = "The promotion", body = Promotion), Problems))]
 async fn update_promotion(
     State(app): State<AppState>,
@@ -579,6 +579,41 @@ async fn admin_outbox(State(app): State<AppState>, Admin(_viewer): Admin) -> Api
     let health = app.shop.ctx.stores.outbox.outbox_health().await?;
     Ok(Json(views::outbox(&health, app.shop.ctx.clock.now())))
 }
+
+/// The schema of a JSON merge patch (RFC 7386) over a draft: the draft's members, none of them required (`null`
+/// removes one). The handlers take any JSON object and merge it; this only describes it.
+fn patch_of(
+    draft: utoipa::openapi::RefOr<utoipa::openapi::Schema>,
+    what: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::{RefOr, Schema};
+    match draft {
+        RefOr::T(Schema::Object(mut object)) => {
+            object.required.clear();
+            object.description = Some(format!("A JSON merge patch over {what}: members replace, null removes one."));
+            RefOr::T(Schema::Object(object))
+        }
+        other => other,
+    }
+}
+
+/// A merge patch over a product's draft.
+struct ProductPatch;
+impl utoipa::PartialSchema for ProductPatch {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        patch_of(<ProductDraft as utoipa::PartialSchema>::schema(), "a product's draft")
+    }
+}
+impl ToSchema for ProductPatch {}
+
+/// A merge patch over a promotion's draft.
+struct PromotionPatch;
+impl utoipa::PartialSchema for PromotionPatch {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        patch_of(<PromotionDraft as utoipa::PartialSchema>::schema(), "a promotion's draft")
+    }
+}
+impl ToSchema for PromotionPatch {}
 
 /// Applies a JSON merge patch (RFC 7386) to `current` and reads the result back: members in the patch replace
 /// those in `current`, `null` removes one, objects merge, and anything else (arrays included) replaces.

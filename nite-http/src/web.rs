@@ -140,6 +140,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/products/{slug}", get(product_page))
 }
 
+/// The path inside an app's folder of a URL the app's own build wrote (`/admin/assets/x.css` → `assets/x.css`).
+fn inner_path<'a>(which: &str, href: &'a str) -> &'a str {
+    let href = href.trim_start_matches('/');
+    href.strip_prefix(which).and_then(|rest| rest.strip_prefix('/')).filter(|_| which == "admin").unwrap_or(href)
+}
+
 /// Which app a path belongs to, and the path inside its folder.
 fn app_of(path: &str) -> (&'static str, &str) {
     match path.strip_prefix("/admin") {
@@ -350,7 +356,8 @@ fn stylesheet_link(html: &str) -> Option<(String, String)> {
     let end = start + html[start..].find('>')? + 1;
     let link = &html[start..end];
     let href = link.split("href=\"").nth(1)?.split('"').next()?;
-    (href.starts_with("/assets/") && href.ends_with(".css")).then(|| (link.to_owned(), href.to_owned()))
+    ((href.starts_with("/assets/") || href.starts_with("/admin/assets/")) && href.ends_with(".css"))
+        .then(|| (link.to_owned(), href.to_owned()))
 }
 
 /// An app's `index.html` with `head` written in: the built file's `<title>` and `<!--nite:head-->` marker are
@@ -369,7 +376,7 @@ async fn page(web: &WebSettings, which: &str, status: StatusCode, head: &Head, r
     let mut html = without_title.replacen("<!--nite:head-->", &head.render(web), 1);
     // The stylesheet goes into the page itself: one round trip less before the first paint on a slow network.
     if let Some((link, href)) = stylesheet_link(&html)
-        && let Some(css) = asset(web, &format!("{which}/{}", href.trim_start_matches('/'))).await
+        && let Some(css) = asset(web, &format!("{which}/{}", inner_path(which, &href))).await
         && let Ok(css) = std::str::from_utf8(&css.bytes)
         && !css.contains("</")
     {
@@ -588,6 +595,9 @@ mod tests {
         assert_eq!(app_of("/admin"), ("admin", ""));
         assert_eq!(app_of("/admin/orders/ord_1"), ("admin", "orders/ord_1"));
         assert_eq!(app_of("/administrator"), ("shop", "administrator"));
+        assert_eq!(inner_path("admin", "/admin/assets/index.css"), "assets/index.css");
+        assert_eq!(inner_path("shop", "/assets/index.css"), "assets/index.css");
+        assert_eq!(inner_path("shop", "/shop/x.css"), "shop/x.css", "only the dashboard lives under a prefix");
         assert_eq!(app_of("/assets/a.js"), ("shop", "assets/a.js"));
         assert!(is_shop_page("") && is_shop_page("checkout/shipping") && is_shop_page("orders/ord_1"));
         assert!(!is_shop_page("orders/") && !is_shop_page("nowhere"));

@@ -107,3 +107,41 @@ export async function checkout(page: Page, email: string, options: { keyboard?: 
   await expect(page.getByRole("heading", { name: "Thank you for your order" })).toBeVisible();
   return (await page.getByTestId("order-id").textContent()) ?? "";
 }
+
+/** Signs in to the dashboard at /admin as the seeded administrator, with the keyboard. */
+export async function adminSignIn(page: Page): Promise<void> {
+  await page.goto("/admin");
+  await page.getByLabel("Email").fill("admin@niteputter.example");
+  await page.getByLabel("Password").fill("admin password 123");
+  await page.getByLabel("Password").press("Enter");
+  await expect(page.getByRole("heading", { name: "Home", level: 1 })).toBeVisible();
+}
+
+/**
+ * Places and pays an order through the API (as a guest, or as the customer whose access token is `token`): `sku`
+ * once, shipped to Austin. Returns the order's id.
+ */
+export async function buyThroughApi(
+  request: APIRequestContext,
+  email: string,
+  sku: string,
+  token?: string,
+): Promise<string> {
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  const ok = async (response: Awaited<ReturnType<APIRequestContext["get"]>>) => {
+    expect(response.ok(), `${response.url()}: ${await response.text()}`).toBe(true);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const cart = await ok(await request.post("/api/v1/carts", { headers }));
+  const base = `/api/v1/carts/${String(cart.id)}`;
+  await ok(await request.post(`${base}/items`, { headers, data: { sku, quantity: 1 } }));
+  const address = { name: "Ada Lovelace", line1: "1 Market St", city: "Austin", region: "TX", postal_code: "78701", country: "US" };
+  await ok(await request.put(`${base}/addresses`, { headers, data: { email, shipping_address: address } }));
+  const options = (await ok(await request.get(`${base}/shipping-options`, { headers }))) as { data: { id: string }[] };
+  await ok(await request.put(`${base}/shipping-option`, { headers, data: { id: options.data[0]?.id } }));
+  const placed = (await ok(
+    await request.post(`${base}/checkout`, { headers: { ...headers, "Idempotency-Key": crypto.randomUUID() } }),
+  )) as { order: { id: string }; payment: { id: string } };
+  await ok(await request.post(`/api/v1/payments/${placed.payment.id}/test-confirm`, { data: { outcome: "succeeded" } }));
+  return placed.order.id;
+}

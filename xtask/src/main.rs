@@ -127,7 +127,7 @@ fn web(binary: &Path) -> anyhow::Result<()> {
     let assets = root().join("nite-http/assets");
     let before = snapshot(&assets)?;
     step("web: build (vite)", npm(&["run", "--silent", "build"]))?;
-    unchanged("nite-http/assets (the built storefront)", &before, &snapshot(&assets)?)?;
+    unchanged("nite-http/assets (the built storefront and dashboard)", &before, &snapshot(&assets)?)?;
     let mut browser = npm(&["run", "--silent", "e2e"]);
     browser.env("NITE_BINARY", binary);
     step("web: browser tests (Playwright, Chromium)", browser)

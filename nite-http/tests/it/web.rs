@@ -435,3 +435,33 @@ async fn a_folder_on_disk_can_stand_in_for_the_embedded_files() {
     let (status, _, _) = raw(&app, "GET", "/../../etc/passwd", &[], None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The dashboard is served under `/admin` from the same binary: its pages (any path under it, for its router), its
+/// files by hash, its stylesheet inlined, never indexed; a missing file is a 404, not a page.
+#[tokio::test]
+async fn the_dashboard_is_served_under_admin() {
+    let app = shop().await;
+    for path in ["/admin", "/admin/", "/admin/orders/ord_1", "/admin/promotions/new"] {
+        let (status, headers, body) = raw(&app, "GET", path, &[], None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+        let html = text(&body);
+        assert!(html.contains("<title>NitePutter admin</title>"), "{html}");
+        assert!(html.contains(r#"<meta name="robots" content="noindex, nofollow">"#), "{html}");
+        assert!(html.contains("<style>"), "the stylesheet is inlined: {html}");
+        assert!(!html.contains("rel=\"stylesheet\""), "{html}");
+    }
+    let (_, _, body) = raw(&app, "GET", "/admin", &[], None).await;
+    let html = text(&body);
+    let script = html.split("src=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+    assert!(script.starts_with("/admin/assets/") && script.ends_with(".js"), "{script}");
+    let (status, headers, body) = raw(&app, "GET", &script, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["cache-control"], "public, max-age=31536000, immutable");
+    assert!(text(&body).contains("/api/v1/admin/orders"), "the dashboard's own script");
+    let (status, _, _) = raw(&app, "GET", "/admin/assets/missing.js", &[], None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, robots) = raw(&app, "GET", "/robots.txt", &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&robots).contains("Disallow: /admin"));
+}

@@ -110,3 +110,6 @@ function toProblem(error: unknown, response: Response): Problem {
     code: "unexpected_response",
   };
 }
+
+export { compareAmounts, formatMoney, isZero } from "./money";
+export { cookieSessions, type SessionEvents, type SessionKeeper } from "./session";

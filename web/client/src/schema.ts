@@ -1541,9 +1541,9 @@ export interface components {
             /** @description The sale price, below the regular one, or null. */
             sale_price?: {
                 /** @description A decimal string. */
-                amount?: string;
+                amount: string;
                 /** @description An ISO 4217 currency code. */
-                currency?: string;
+                currency: string;
             } | null;
         };
         /** @description A priced line of a sample cart. */
@@ -1647,6 +1647,27 @@ export interface components {
             slug: components["schemas"]["Slug"];
             technical_specs: components["schemas"]["Spec"][];
             variants: components["schemas"]["VariantOut"][];
+        };
+        /** @description A JSON merge patch over a product's draft: members replace, null removes one. */
+        ProductPatch: {
+            /** @description Its category. */
+            category?: components["schemas"]["Category"];
+            /** @description Its description. */
+            description?: string;
+            /** @description Its selling points. */
+            features?: string[];
+            /** @description Its images. */
+            images?: components["schemas"]["Image"][];
+            /** @description Its display name. */
+            name?: string;
+            /** @description Its URL name, unique across the catalog. */
+            slug?: components["schemas"]["Slug"];
+            /** @description How it is taxed. */
+            tax_category?: components["schemas"]["TaxCategory"];
+            /** @description Its technical specifications. */
+            technical_specs?: components["schemas"]["Spec"][];
+            /** @description Its variants (at least one), written inline. */
+            variants?: components["schemas"]["VariantDraft"][];
         };
         /** @description One product's sales in a period. */
         ProductSales: {
@@ -1781,6 +1802,50 @@ export interface components {
             code?: components["schemas"]["DiscountCode"] | null;
             id: components["schemas"]["PromotionId"];
             kind: components["schemas"]["PromotionClass"];
+        };
+        /** @description A JSON merge patch over a promotion's draft: members replace, null removes one. */
+        PromotionPatch: {
+            /** @description What it does. */
+            action?: components["schemas"]["Action"];
+            code?: components["schemas"]["DiscountCode"] | null;
+            /**
+             * @description Which classes of promotion it combines with: every class unless given, so that a new code adds to the
+             *     automatic promotions instead of knocking them out.
+             */
+            combines_with?: components["schemas"]["CombinesWith"];
+            /** @description What must hold for it to apply. */
+            conditions?: components["schemas"]["Condition"][];
+            /** @description Whether it is on. */
+            enabled?: boolean;
+            /**
+             * Format: date-time
+             * @description When it ends.
+             */
+            ends_at?: string | null;
+            /** @description Whether it refuses to share the order with any other promotion. */
+            exclusive?: boolean;
+            /** @description Its name, for the administrators and the receipts. */
+            name?: string;
+            /**
+             * Format: int32
+             * @description Lower numbers apply first (100 unless given, as for [`Promotion::new`]).
+             */
+            priority?: number;
+            /**
+             * Format: date-time
+             * @description When it starts.
+             */
+            starts_at?: string | null;
+            /**
+             * Format: int32
+             * @description How many orders may use it in all.
+             */
+            usage_limit?: number | null;
+            /**
+             * Format: int32
+             * @description How many orders each customer may use it on.
+             */
+            usage_limit_per_customer?: number | null;
         };
         /** @description A review as shoppers see it: the author's display name, never their customer id. */
         PublicReviewOut: {
@@ -2965,7 +3030,7 @@ export interface operations {
         /** @description A merge patch over the product's draft */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["ProductPatch"];
             };
         };
         responses: {
@@ -3209,7 +3274,7 @@ export interface operations {
         /** @description A merge patch over the promotion's draft */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["PromotionPatch"];
             };
         };
         responses: {

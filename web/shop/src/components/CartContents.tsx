@@ -1,7 +1,7 @@
 import { useId, useState, type SyntheticEvent } from "react";
 import { Link } from "react-router";
 import { describe } from "../api";
-import { formatMoney } from "../money";
+import { formatMoney } from "@nite/client";
 import { useCart } from "../store/cart";
 import { why } from "../why";
 import { Totals } from "./Totals";

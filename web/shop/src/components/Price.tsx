@@ -1,5 +1,5 @@
 import type { Money } from "@nite/client";
-import { formatMoney } from "../money";
+import { formatMoney } from "@nite/client";
 
 /** A selling price, with the regular price struck through when on sale. */
 export function Price({ price, compareAt }: { price: Money; compareAt?: Money | null }) {

@@ -1,5 +1,5 @@
 import type { Schemas } from "@nite/client";
-import { formatMoney, isZero } from "../money";
+import { formatMoney, isZero } from "@nite/client";
 
 /** A cart's or an order's totals, exactly as the API returned them. */
 export function Totals({ totals, shippingChosen = true }: { totals: Schemas["TotalsOut"]; shippingChosen?: boolean }) {

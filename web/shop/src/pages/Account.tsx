@@ -2,7 +2,7 @@ import type { Order } from "@nite/client";
 import { useEffect, useState, type SyntheticEvent } from "react";
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from "react-router";
 import { api, describe, unwrap } from "../api";
-import { formatMoney } from "../money";
+import { formatMoney } from "@nite/client";
 import { useCart } from "../store/cart";
 import { useSession, withSession } from "../store/session";
 import { usePageTitle } from "../title";

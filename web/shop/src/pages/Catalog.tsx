@@ -3,7 +3,7 @@ import { useEffect, useId, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, describe, unwrap } from "../api";
 import { Price, Stars } from "../components/Price";
-import { compareAmounts } from "../money";
+import { compareAmounts } from "@nite/client";
 import { usePageTitle } from "../title";
 
 const categories = [

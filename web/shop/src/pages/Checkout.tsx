@@ -5,7 +5,7 @@ import { api, describe, unwrap } from "../api";
 import { AddressBlock } from "../components/AddressBlock";
 import { Totals } from "../components/Totals";
 import { shopConfig } from "../config";
-import { formatMoney } from "../money";
+import { formatMoney } from "@nite/client";
 import { useCart } from "../store/cart";
 import { useSession, withSession } from "../store/session";
 import { mountPaymentElement } from "../stripe";

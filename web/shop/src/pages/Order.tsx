@@ -4,7 +4,7 @@ import { Link, useParams } from "react-router";
 import { ApiError, api, describe, unwrap } from "../api";
 import { AddressBlock } from "../components/AddressBlock";
 import { Totals } from "../components/Totals";
-import { formatMoney } from "../money";
+import { formatMoney } from "@nite/client";
 import { withSession } from "../store/session";
 import { usePageTitle } from "../title";
 

@@ -1,9 +1,9 @@
 // The signed-in customer. The access token is kept in memory (api.ts); the refresh token is an HttpOnly cookie set
 // by the API (`session: "cookie"`), renewed with the CSRF token from the readable `nite_csrf` cookie. A reload
 // restores the session from the cookie; nothing is written to localStorage.
-import { csrfToken, type Customer, type Session } from "@nite/client";
+import { cookieSessions, csrfToken, type Customer } from "@nite/client";
 import { create } from "zustand";
-import { ApiError, api, setAccessToken, unwrap } from "../api";
+import { api, setAccessToken } from "../api";
 
 type Status = "unknown" | "guest" | "signed_in";
 
@@ -20,7 +20,6 @@ interface SessionState {
   setCustomer: (customer: Customer) => void;
 }
 
-let timer: ReturnType<typeof setTimeout> | undefined;
 let known: () => void = () => undefined;
 const knownPromise = new Promise<void>((resolve) => {
   known = resolve;
@@ -30,23 +29,17 @@ const knownPromise = new Promise<void>((resolve) => {
 export function sessionKnown(): Promise<void> {
   return knownPromise;
 }
-let refreshing: Promise<boolean> | null = null;
 
-function started(session: Session): Customer {
-  setAccessToken(session.access_token);
-  clearTimeout(timer);
-  // Renew a minute before the access token expires.
-  const renewIn = Math.max(10, session.expires_in - 60) * 1000;
-  timer = setTimeout(() => void useSession.getState().refresh(), renewIn);
-  useSession.setState({ status: "signed_in", customer: session.customer });
-  return session.customer;
-}
-
-function ended(): void {
-  setAccessToken(null);
-  clearTimeout(timer);
-  useSession.setState({ status: "guest", customer: null });
-}
+const sessions = cookieSessions(api, {
+  started(session) {
+    setAccessToken(session.access_token);
+    useSession.setState({ status: "signed_in", customer: session.customer });
+  },
+  ended() {
+    setAccessToken(null);
+    useSession.setState({ status: "guest", customer: null });
+  },
+});
 
 export const useSession = create<SessionState>()((set, get) => ({
   status: "unknown",
@@ -63,50 +56,19 @@ export const useSession = create<SessionState>()((set, get) => ({
     }
   },
   async signIn(email, password) {
-    const session = unwrap(
-      await api.POST("/api/v1/auth/login", { body: { email, password, session: "cookie" } }),
-    );
-    return started(session);
+    return (await sessions.signIn(email, password)).customer;
   },
   async register(name, email, password) {
-    const session = unwrap(
-      await api.POST("/api/v1/auth/register", { body: { name, email, password, session: "cookie" } }),
-    );
-    return started(session);
+    return (await sessions.register(name, email, password)).customer;
   },
-  async signOut() {
-    const csrf = csrfToken();
-    try {
-      if (csrf) {
-        await api.POST("/api/v1/auth/logout", { body: {}, params: { header: { "X-CSRF-Token": csrf } } });
-      }
-    } finally {
-      ended();
-    }
+  signOut() {
+    return sessions.signOut();
   },
-  refresh() {
-    // One renewal at a time: concurrent callers share it (a refresh token works once).
-    refreshing ??= (async () => {
-      const csrf = csrfToken();
-      if (!csrf) {
-        ended();
-        return false;
-      }
-      try {
-        const session = unwrap(
-          await api.POST("/api/v1/auth/refresh", { body: {}, params: { header: { "X-CSRF-Token": csrf } } }),
-        );
-        started(session);
-        return true;
-      } catch (error) {
-        if (error instanceof ApiError && error.status < 500) ended();
-        else set({ status: get().customer ? "signed_in" : "guest" });
-        return false;
-      } finally {
-        refreshing = null;
-      }
-    })();
-    return refreshing;
+  async refresh() {
+    const renewed = await sessions.refresh();
+    // A failure of the server keeps whoever was signed in.
+    if (!renewed && get().status === "unknown") set({ status: "guest" });
+    return renewed;
   },
   setCustomer(customer) {
     set({ customer });
@@ -116,13 +78,6 @@ export const useSession = create<SessionState>()((set, get) => ({
 /**
  * Runs a request that needs the session; on `401` (an access token that just expired) renews once and retries.
  */
-export async function withSession<T>(request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401 && (await useSession.getState().refresh())) {
-      return request();
-    }
-    throw error;
-  }
+export function withSession<T>(request: () => Promise<T>): Promise<T> {
+  return sessions.withSession(request);
 }

@@ -1,7 +1,7 @@
 // Money is shown exactly as the API returns it: a decimal string and a currency. Nothing here adds, multiplies or
 // rounds an amount; the formatter receives the decimal string itself (Intl formats strings without going through
 // a float).
-import type { Money } from "@nite/client";
+import type { Money } from "./index";
 
 const formatters = new Map<string, Intl.NumberFormat>();
 
