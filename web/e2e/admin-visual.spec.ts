@@ -4,9 +4,7 @@ import { adminSignIn, buyThroughApi, expectAccessible } from "./helpers";
 // Screenshot baselines of the dashboard at desktop width (the `desktop` project; the dashboard is for laptops and
 // tablets, so the phone project skips it), on the freshly seeded shop. Times and ids change every run: they are
 // masked.
-test.beforeEach(({ page: _page }, testInfo) => {
-  test.skip(testInfo.project.name === "phone", "the dashboard is for laptops and tablets");
-});
+test.skip(({ isMobile }) => isMobile, "the dashboard is for laptops and tablets");
 
 test("the dashboard's home", async ({ page }) => {
   await adminSignIn(page);

@@ -232,3 +232,25 @@ test("an administrator runs the shop from the dashboard", async ({ page, browser
   await shopperContext.close();
   await storefrontContext.close();
 });
+
+test("an expired access token is renewed without losing the page", async ({ page }) => {
+  await adminSignIn(page);
+  // The next order list answers as the API does once the 15-minute access token has expired.
+  let expired = 0;
+  await page.route("**/api/v1/admin/orders?*", async (route) => {
+    if (expired++ > 0) return route.fallback();
+    await route.fulfill({
+      status: 401,
+      contentType: "application/problem+json",
+      body: JSON.stringify({ type: "about:blank", title: "Not authorized", status: 401, code: "token_expired", detail: "the access token has expired" }),
+    });
+  });
+  const renewed = page.waitForRequest((r) => r.url().endsWith("/api/v1/auth/refresh") && r.method() === "POST");
+  await section(page, "Orders");
+  const refresh = await renewed;
+  expect(refresh.headers()["x-csrf-token"]).toBeTruthy();
+  await expect(page.getByRole("table").or(page.getByText("No orders."))).toBeVisible();
+  expect(expired).toBe(2);
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  await expect(page.getByRole("heading", { level: 1, name: "Orders" })).toBeVisible();
+});
