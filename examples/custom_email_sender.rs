@@ -56,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
     let base = format!("http://{}/api/v1", listener.local_addr()?);
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        nite_http::serve_shop(&config, shop, database, listener, async {
+        nite_http::serve_shop(nite_http::ServeOptions::from_config(&config), shop, database, listener, async {
             let _ = stopped.await;
         })
         .await

@@ -49,7 +49,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(show_order))
         .routes(routes!(order_tracking))
         .routes(routes!(test_confirm))
-        .routes(routes!(stripe_webhook))
+        .routes(routes!(provider_webhook))
         .merge(crate::accounts::routes())
         .merge(crate::admin::routes())
 }
@@ -642,16 +642,24 @@ struct Received {
     outcome: Option<String>,
 }
 
-/// Stripe's webhook: verified on the raw body against `Stripe-Signature`; replays and duplicates change nothing
-/// twice.
-#[utoipa::path(post, path = "/webhooks/stripe", tag = "payments",
-    params(("Stripe-Signature" = String, Header, description = "Stripe's signature of the raw body")),
-    request_body(content = String, description = "Stripe's event, verified byte for byte",
+/// The payment provider's webhook (`/webhooks/stripe` for Stripe; any provider's at its
+/// [`name`](nite_core::payment::PaymentProvider::name)): the provider verifies the raw body and its headers and parses
+/// the event ([`parse_webhook`](nite_core::payment::PaymentProvider::parse_webhook)); nite applies it exactly once, so
+/// replays and duplicates change nothing twice. Another provider's name is not found.
+#[utoipa::path(post, path = "/webhooks/{provider}", tag = "payments",
+    params(("provider" = String, Path, description = "The payment provider's name, such as `stripe`"),
+           ("Stripe-Signature" = Option<String>, Header, description = "Stripe's signature of the raw body")),
+    request_body(content = String, description = "The provider's event, verified byte for byte",
                  content_type = "application/json"),
     responses((status = 200, description = "Acknowledged", body = Received), Problems))]
-async fn stripe_webhook(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Received>> {
-    if app.shop.ctx.payments.name() != "stripe" {
-        return Err(nite_core::Error::not_found("route", "webhooks/stripe").into());
+async fn provider_webhook(
+    State(app): State<AppState>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<Received>> {
+    if app.shop.ctx.payments.name() != provider {
+        return Err(nite_core::Error::not_found("route", format!("webhooks/{provider}")).into());
     }
     let pairs: Vec<(String, String)> = headers
         .iter()

@@ -249,7 +249,7 @@ fn unauthorized() -> ApiError {
 }
 
 /// The viewer: a guest without `Authorization`, the token's customer with a valid `Bearer` token; `401` otherwise.
-pub(crate) struct Who(pub Viewer);
+pub struct Who(pub Viewer);
 
 impl FromRequestParts<AppState> for Who {
     type Rejection = ApiError;
@@ -311,7 +311,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
 }
 
 /// A signed-in customer (or administrator): `401` for a guest.
-pub(crate) struct SignedIn(pub Viewer);
+pub struct SignedIn(pub Viewer);
 
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = ApiError;
@@ -326,7 +326,7 @@ impl FromRequestParts<AppState> for SignedIn {
 }
 
 /// An administrator: `401` for a guest, `403 forbidden` for a customer.
-pub(crate) struct Admin(pub Viewer);
+pub struct Admin(pub Viewer);
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;

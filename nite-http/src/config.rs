@@ -77,9 +77,10 @@ pub enum EmailTransport {
 }
 
 /// What one `niteputter serve` process does (`NITE_ROLE` or `serve --role`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Role {
     /// Serves requests and runs the background work: one process is the whole shop (the default).
+    #[default]
     All,
     /// Serves requests only; stateless, so any number run behind a load balancer.
     Http,

@@ -1,4 +1,8 @@
-//! Extractors whose rejections are problems too: a JSON body, a path id, the `Idempotency-Key` header.
+//! Extractors for handlers of nite's routes and an embedder's own ([`app_with`](crate::app_with)): who is asking
+//! ([`Who`], [`SignedIn`], [`Admin`], checked as nite checks its own routes), a JSON body and a query whose failures
+//! are problems too, the `Idempotency-Key` header.
+
+pub use crate::auth::{Admin, SignedIn, Who};
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -9,7 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::error::ApiError;
 
 /// `Json<T>` whose failures answer `422 validation_failed`, `413 payload_too_large` or `415`.
-pub(crate) struct ApiJson<T>(pub T);
+pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
@@ -76,7 +80,7 @@ pub(crate) fn id<T>(
 }
 
 /// `Query<T>` whose failures answer `422 validation_failed` as problems, like every other bad input.
-pub(crate) struct ApiQuery<T>(pub T);
+pub struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;

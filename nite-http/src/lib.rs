@@ -15,7 +15,7 @@ pub mod config;
 mod cookies;
 mod docs;
 mod error;
-mod extract;
+pub mod extract;
 pub mod limits;
 mod metrics;
 pub mod proxy;
@@ -29,7 +29,7 @@ pub mod web;
 
 pub use auth::{Argon2Passwords, Tokens};
 pub use error::ApiError;
-pub use serve::{build_shop, health_url, healthcheck, serve, serve_shop, shop_builder, shutdown_signal};
+pub use serve::{ServeOptions, build_shop, health_url, healthcheck, serve, serve_shop, shop_builder, shutdown_signal};
 pub use server::{ConnectionLimits, serve_connections};
 pub use shop::{Shop, ShopBuildError, ShopBuilder};
 
@@ -312,6 +312,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The router: `/healthz`, `/readyz`, the API of `docs/api.md` under `/api/v1`, its OpenAPI document at `/api/v1/openapi.json` and
 /// Swagger UI at `/docs`.
 pub fn app(state: AppState) -> Router {
+    app_with(state, Router::new())
+}
+
+/// [`app`] with the embedder's own `routes` merged in, behind the same middleware (body and time limits, problem+json
+/// errors, request ids, metrics). Their handlers take [`AppState`] and may use nite's [extractors](extract) (the
+/// viewer, a signed-in customer, an administrator; JSON bodies and queries whose failures are problems) and answer
+/// [`ApiError`]. A route that collides with one of nite's panics when the router is built, as axum does.
+pub fn app_with(state: AppState, routes: Router<AppState>) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let cors = (!state.cors_origins.is_empty()).then(|| {
         use axum::http::{Method, header};
@@ -333,6 +341,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(api)
+        .merge(routes)
         .merge(docs::swagger_ui(openapi))
         .merge(web::routes())
         .fallback(web::fallback)

@@ -211,21 +211,103 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
     let ready_in_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     tracing::info!(address = %listener.local_addr()?, ready_in_ms, "niteputter is serving");
-    serve_shop(&config, shop, database, listener, shutdown_signal()).await
+    serve_shop(ServeOptions::from_config(&config), shop, database, listener, shutdown_signal()).await
 }
 
-/// Serves `shop` on `listener` with the configuration's token secret, CORS origins and background work (the outbox
-/// worker and the reservation sweeper) until `shutdown` resolves; then in-flight requests finish, the workers stop
-/// and the database closes. This is how a program that built its own [`Shop`] runs it.
+/// What [`serve_shop`] needs besides the shop, its database and a listener. [`ServeOptions::from_config`] reads them
+/// from the [`Config`]; an embedder changes what it needs, such as [`routes`](ServeOptions::routes).
+#[non_exhaustive]
+pub struct ServeOptions {
+    /// The key access tokens are signed with (at least 32 bytes); a random key per process when `None`, which signs
+    /// everyone out on restart.
+    pub jwt_secret: Option<Vec<u8>>,
+    /// Browser origins allowed to call the API (no CORS headers when empty).
+    pub cors_origins: Vec<String>,
+    /// How long catalog answers are reused (zero turns the cache off).
+    pub catalog_cache: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<crate::proxy::IpRange>,
+    /// The country carts ship to before they have an address (for the free-shipping nudge).
+    pub home_country: Option<nite_core::tax::CountryCode>,
+    /// What the storefront and the dashboard need: the shop's public URL and name, Stripe's publishable key.
+    pub web: crate::web::WebSettings,
+    /// Redis shared by the shop's processes (limits, view dedupe, catalog cache invalidation).
+    pub redis_url: Option<String>,
+    /// Whether this process serves requests, runs the background work, or both.
+    pub role: crate::config::Role,
+    /// How often the reservation sweeper runs.
+    pub sweep_every: Duration,
+    /// A separate listener for Prometheus metrics at `/metrics`.
+    pub metrics_bind: Option<std::net::SocketAddr>,
+    /// How many connections are served at once and how long a client has to send its headers.
+    pub limits: crate::ConnectionLimits,
+    /// The embedder's own routes, merged into the served app behind nite's middleware (limits, timeouts,
+    /// problem+json errors, request ids). Their handlers take [`AppState`] and may use nite's
+    /// [extractors](crate::extract) and [`ApiError`](crate::ApiError).
+    pub routes: axum::Router<AppState>,
+}
+
+impl Default for ServeOptions {
+    /// Serving and background work on one process, no CORS, no cache, no Redis, the default connection limits.
+    fn default() -> ServeOptions {
+        ServeOptions {
+            jwt_secret: None,
+            cors_origins: Vec::new(),
+            catalog_cache: Duration::ZERO,
+            trusted_proxies: Vec::new(),
+            home_country: None,
+            web: crate::web::WebSettings::default(),
+            redis_url: None,
+            role: crate::config::Role::default(),
+            sweep_every: Duration::from_secs(30),
+            metrics_bind: None,
+            limits: crate::ConnectionLimits::default(),
+            routes: axum::Router::new(),
+        }
+    }
+}
+
+impl ServeOptions {
+    /// The options the configuration sets (the NitePutter shop's name and home country, the US).
+    pub fn from_config(config: &Config) -> ServeOptions {
+        ServeOptions {
+            jwt_secret: config.jwt_secret.as_ref().map(|s| s.expose().as_bytes().to_vec()),
+            cors_origins: config.cors_origins.clone(),
+            catalog_cache: Duration::from_millis(config.catalog_cache_ms),
+            trusted_proxies: config.trusted_proxies.clone(),
+            home_country: nite_core::tax::CountryCode::new("US").ok(),
+            web: crate::web::WebSettings {
+                shop_url: config.shop_url.clone(),
+                shop_name: default_email_settings().shop_name,
+                stripe_publishable_key: config.stripe_publishable_key.clone(),
+                assets_dir: config.web_dir.clone(),
+            },
+            redis_url: config.redis_url.as_ref().map(|s| s.expose().to_owned()),
+            role: config.role,
+            sweep_every: Duration::from_secs(u64::from(config.sweep_seconds)),
+            metrics_bind: config.metrics_bind,
+            limits: crate::ConnectionLimits {
+                max_connections: usize::try_from(config.max_connections).unwrap_or(1024),
+                header_timeout: Duration::from_millis(u64::from(config.header_timeout_ms)),
+                ..crate::ConnectionLimits::default()
+            },
+            routes: axum::Router::new(),
+        }
+    }
+}
+
+/// Serves `shop` on `listener` with `options` (the token secret, the browser settings, background work, the
+/// embedder's own routes) until `shutdown` resolves; then in-flight requests finish, the workers stop and the
+/// database closes. This is how a program that built its own [`Shop`] runs it.
 pub async fn serve_shop(
-    config: &Config,
+    options: ServeOptions,
     shop: Shop,
     database: Database,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let secret = match &config.jwt_secret {
-        Some(secret) => secret.expose().as_bytes().to_vec(),
+    let secret = match &options.jwt_secret {
+        Some(secret) => secret.clone(),
         None => {
             tracing::warn!(
                 "NITE_JWT_SECRET is not set: signing tokens with a random key, so restarts sign everyone out"
@@ -234,20 +316,15 @@ pub async fn serve_shop(
         }
     };
     let mut state = AppState::new(shop, Some(database.clone()), &secret)
-        .with_cors_origins(&config.cors_origins)
-        .with_catalog_cache(Duration::from_millis(config.catalog_cache_ms))
-        .with_trusted_proxies(&config.trusted_proxies)
-        .with_home_country(
-            nite_core::tax::CountryCode::new("US").unwrap_or_else(|_| unreachable!("US is a country code")),
-        )
-        .with_web(crate::web::WebSettings {
-            shop_url: config.shop_url.clone(),
-            shop_name: default_email_settings().shop_name,
-            stripe_publishable_key: config.stripe_publishable_key.clone(),
-            assets_dir: config.web_dir.clone(),
-        });
-    if let Some(url) = &config.redis_url {
-        let shared = crate::shared::Shared::redis(url.expose()).context("NITE_REDIS_URL")?;
+        .with_cors_origins(&options.cors_origins)
+        .with_catalog_cache(options.catalog_cache)
+        .with_trusted_proxies(&options.trusted_proxies)
+        .with_web(options.web);
+    if let Some(country) = options.home_country {
+        state = state.with_home_country(country);
+    }
+    if let Some(url) = &options.redis_url {
+        let shared = crate::shared::Shared::redis(url).context("NITE_REDIS_URL")?;
         shared.connect().await;
         state = state.with_shared(Arc::new(shared));
     }
@@ -261,13 +338,13 @@ pub async fn serve_shop(
     let shop = Arc::clone(&state.shop);
     let (stop, stopped) = watch::channel(false);
     let mut workers = Vec::new();
-    if config.role.runs_jobs() {
+    if options.role.runs_jobs() {
         let holder = format!("{}-{}", std::process::id(), nite_core::IdGenerator::secret_token(&RandomIds));
-        let every = Duration::from_secs(u64::from(config.sweep_seconds));
+        let every = options.sweep_every;
         workers.push(spawn_outbox(&shop, stopped.clone()));
         workers.push(spawn_sweeper(&shop, every, holder, stopped.clone()));
     }
-    if config.role.serves_requests() {
+    if options.role.serves_requests() {
         let cache = Arc::clone(&state.catalog_cache);
         if let Some(listener) = state.shared.spawn_catalog_listener(move || cache.clear(), stopped.clone()) {
             workers.push(listener);
@@ -277,19 +354,15 @@ pub async fn serve_shop(
             workers.push(listener);
         }
     }
-    if let Some(bind) = config.metrics_bind {
+    if let Some(bind) = options.metrics_bind {
         let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding {bind}"))?;
         tracing::info!(address = %listener.local_addr()?, "serving metrics at /metrics");
         workers.push(crate::metrics::spawn_endpoint(listener, state.clone(), stopped));
     }
     let after = state.clone();
-    let limits = crate::ConnectionLimits {
-        max_connections: usize::try_from(config.max_connections).unwrap_or(1024),
-        header_timeout: Duration::from_millis(u64::from(config.header_timeout_ms)),
-        ..crate::ConnectionLimits::default()
-    };
-    let router = if config.role.serves_requests() { crate::app(state) } else { crate::ops_app(state) };
-    crate::serve_connections(listener, router, limits, shutdown).await.context("serving")?;
+    let router =
+        if options.role.serves_requests() { crate::app_with(state, options.routes) } else { crate::ops_app(state) };
+    crate::serve_connections(listener, router, options.limits, shutdown).await.context("serving")?;
     tracing::info!("shutting down: stopping the workers");
     after.flush_views().await;
     let _ = stop.send(true);

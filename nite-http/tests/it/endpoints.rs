@@ -219,6 +219,8 @@ async fn walk(dir: &Path, url: &str) {
     let path = "/api/v1/admin/analytics/sales?granularity=month";
     let report = w.call("GET", "/admin/analytics/sales", path, None, boss, &[], 200).await;
     assert_eq!(report["periods"][0]["orders"], 1, "{report}");
+    let outbox = w.call("GET", "/admin/outbox", "/api/v1/admin/outbox", None, boss, &[], 200).await;
+    assert_eq!(outbox["dead"], 0, "{outbox}");
 
     // Products and promotions.
     let lamp = json!({
@@ -245,11 +247,17 @@ async fn walk(dir: &Path, url: &str) {
     w.call("GET", "/admin/promotions/{id}", &path, None, boss, &[], 200).await;
     let off = w.call("PATCH", "/admin/promotions/{id}", &path, Some(json!({ "enabled": false })), boss, &[], 200).await;
     assert_eq!(off["enabled"], false);
+    let try_it = json!({ "promotion": { "name": "Ten off", "action": { "type": "order_amount",
+        "amount": { "amount": "10.00", "currency": "USD" } } },
+        "cart": { "lines": [{ "sku": "NP-PRO-GRN", "quantity": 1 }] } });
+    let path = "/api/v1/admin/promotions/preview";
+    let preview = w.call("POST", "/admin/promotions/preview", path, Some(try_it), boss, &[], 200).await;
+    assert_eq!(preview["applies"], true, "{preview}");
 
     // The Stripe webhook exists only when Stripe takes the payments; with the test provider it is not found.
     let event = Some(json!({ "id": "evt_1", "type": "payment_intent.succeeded" }));
     let signature = [("stripe-signature", "t=1,v1=00")];
-    w.call("POST", "/webhooks/stripe", "/api/v1/webhooks/stripe", event, None, &signature, 404).await;
+    w.call("POST", "/webhooks/{provider}", "/api/v1/webhooks/stripe", event, None, &signature, 404).await;
 
     // Exactly the document's operations were called.
     let (status, doc) = http(w.port, "GET", "/api/v1/openapi.json", None, None).await;
@@ -264,6 +272,6 @@ async fn walk(dir: &Path, url: &str) {
     assert!(missed.is_empty(), "operations not called: {missed:?}");
     let unknown: Vec<_> = w.called.difference(&documented).collect();
     assert!(unknown.is_empty(), "calls outside the document: {unknown:?}");
-    assert_eq!(w.called.len(), 52);
+    assert_eq!(w.called.len(), 54);
     drop(server);
 }

@@ -73,7 +73,7 @@ async fn the_outbox_worker_runs_on_the_shops_clock() {
     let port = listener.local_addr().unwrap().port();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        nite_http::serve_shop(&config, shop, database, listener, async {
+        nite_http::serve_shop(nite_http::ServeOptions::from_config(&config), shop, database, listener, async {
             let _ = stopped.await;
         })
         .await
