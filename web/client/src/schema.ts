@@ -820,7 +820,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/webhooks/stripe": {
+    "/api/v1/webhooks/{provider}": {
         parameters: {
             query?: never;
             header?: never;
@@ -830,10 +830,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Stripe's webhook: verified on the raw body against `Stripe-Signature`; replays and duplicates change nothing
-         *     twice.
+         * The payment provider's webhook (`/webhooks/stripe` for Stripe; any provider's at its
+         *     [`name`](nite_core::payment::PaymentProvider::name)): the provider verifies the raw body and its headers and parses
+         *     the event ([`parse_webhook`](nite_core::payment::PaymentProvider::parse_webhook)); nite applies it exactly once, so
+         *     replays and duplicates change nothing twice. Another provider's name is not found.
          */
-        post: operations["stripe_webhook"];
+        post: operations["provider_webhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4919,17 +4921,20 @@ export interface operations {
             };
         };
     };
-    stripe_webhook: {
+    provider_webhook: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description Stripe's signature of the raw body */
-                "Stripe-Signature": string;
+                "Stripe-Signature"?: string | null;
             };
-            path?: never;
+            path: {
+                /** @description The payment provider's name, such as `stripe` */
+                provider: string;
+            };
             cookie?: never;
         };
-        /** @description Stripe's event, verified byte for byte */
+        /** @description The provider's event, verified byte for byte */
         requestBody: {
             content: {
                 "application/json": string;
