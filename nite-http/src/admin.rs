@@ -21,7 +21,7 @@ use crate::api::{ApiResult, PageQuery, limit};
 use crate::auth::Admin;
 use crate::docs::Problems;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, id};
+use crate::extract::{ApiJson, ApiQuery, PathId};
 use crate::views::{
     self, AdminOrderOut, CustomerOut, Items, Listed, OrderOut, OutboxOut, PreviewOut, ReviewOut, StockOut,
 };
@@ -121,9 +121,8 @@ async fn admin_orders(
 async fn admin_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Path(order): Path<String>,
+    PathId(order): PathId<OrderId>,
 ) -> ApiResult<Json<AdminOrderOut>> {
-    let order = id(&order, OrderId::parse, "order")?;
     Ok(Json(views::admin_order(&app.shop.orders.order(&order, &viewer, None).await?)))
 }
 
@@ -142,10 +141,9 @@ struct ShipRequest {
 async fn ship_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Path(order): Path<String>,
+    PathId(order): PathId<OrderId>,
     ApiJson(body): ApiJson<ShipRequest>,
 ) -> ApiResult<Json<AdminOrderOut>> {
-    let order = id(&order, OrderId::parse, "order")?;
     let shipped = app.shop.fulfilment.ship(&order, &viewer, &body.carrier, &body.tracking_number).await?;
     Ok(Json(views::admin_order(&shipped)))
 }
@@ -157,9 +155,8 @@ async fn ship_order(
 async fn deliver_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Path(order): Path<String>,
+    PathId(order): PathId<OrderId>,
 ) -> ApiResult<Json<AdminOrderOut>> {
-    let order = id(&order, OrderId::parse, "order")?;
     Ok(Json(views::admin_order(&app.shop.fulfilment.deliver(&order, &viewer).await?)))
 }
 
@@ -178,10 +175,9 @@ struct CancelRequest {
 async fn cancel_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Path(order): Path<String>,
+    PathId(order): PathId<OrderId>,
     ApiJson(body): ApiJson<CancelRequest>,
 ) -> ApiResult<Json<AdminOrderOut>> {
-    let order = id(&order, OrderId::parse, "order")?;
     Ok(Json(views::admin_order(&app.shop.fulfilment.cancel(&order, &viewer, &body.reason).await?)))
 }
 
@@ -202,10 +198,9 @@ struct RefundRequest {
 async fn refund_order(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Path(order): Path<String>,
+    PathId(order): PathId<OrderId>,
     ApiJson(body): ApiJson<RefundRequest>,
 ) -> ApiResult<(StatusCode, Json<AdminOrderOut>)> {
-    let order = id(&order, OrderId::parse, "order")?;
     let amount = rust_decimal::Decimal::from_str_exact(body.amount.trim())
         .map_err(|_| ApiError::invalid("amount", "a decimal string such as \"10.00\""))?;
     let refunded = app.shop.fulfilment.refund(&order, &viewer, amount, &body.reason).await?;
@@ -273,11 +268,10 @@ async fn admin_reviews(
 async fn moderate(
     app: &AppState,
     viewer: &nite_core::services::Viewer,
-    review: &str,
+    review: &nite_core::ReviewId,
     to: ReviewStatus,
 ) -> ApiResult<Json<ReviewOut>> {
-    let review = id(review, nite_core::ReviewId::parse, "review")?;
-    Ok(Json(views::review(&app.shop.reviews.moderate(viewer, &review, to).await?)))
+    Ok(Json(views::review(&app.shop.reviews.moderate(viewer, review, to).await?)))
 }
 
 /// Publishes a review.
@@ -287,7 +281,7 @@ async fn moderate(
 async fn approve_review(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Path(review): Path<String>,
+    PathId(review): PathId<nite_core::ReviewId>,
 ) -> ApiResult<Json<ReviewOut>> {
     moderate(&app, &viewer, &review, ReviewStatus::Approved).await
 }
@@ -299,7 +293,7 @@ async fn approve_review(
 async fn reject_review(
     State(app): State<AppState>,
     Admin(viewer): Admin,
-    Path(review): Path<String>,
+    PathId(review): PathId<nite_core::ReviewId>,
 ) -> ApiResult<Json<ReviewOut>> {
     moderate(&app, &viewer, &review, ReviewStatus::Rejected).await
 }

@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::auth::{SignedIn, Who};
 use crate::docs::Problems;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, IdempotencyHeader, fingerprint, id};
+use crate::extract::{ApiJson, ApiQuery, IdempotencyHeader, PathId, PathIds, fingerprint, id};
 use crate::views::{
     self, CartOut, CheckoutOut, Items, Listed, OrderOut, ProductOut, PublicReviewOut, RateOut, ReviewOut,
 };
@@ -317,9 +317,9 @@ fn cart_id(value: &str) -> Result<CartId, ApiError> {
 async fn show_cart(
     State(app): State<AppState>,
     Who(viewer): Who,
-    Path(cart): Path<String>,
+    PathId(cart): PathId<CartId>,
 ) -> ApiResult<Json<CartOut>> {
-    Ok(Json(cart_out(&app, &app.shop.carts.view(&cart_id(&cart)?, &viewer).await?)))
+    Ok(Json(cart_out(&app, &app.shop.carts.view(&cart, &viewer).await?)))
 }
 
 /// A SKU and how many. Prices are never taken from the client.
@@ -339,9 +339,9 @@ struct NewItem {
 async fn claim_cart(
     State(app): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(cart): Path<String>,
+    PathId(cart): PathId<CartId>,
 ) -> ApiResult<Json<CartOut>> {
-    Ok(Json(cart_out(&app, &app.shop.carts.claim(&cart_id(&cart)?, &viewer).await?)))
+    Ok(Json(cart_out(&app, &app.shop.carts.claim(&cart, &viewer).await?)))
 }
 
 fn quantity(q: i64) -> Result<u32, ApiError> {
@@ -355,11 +355,11 @@ fn quantity(q: i64) -> Result<u32, ApiError> {
 async fn add_item(
     State(app): State<AppState>,
     Who(viewer): Who,
-    Path(cart): Path<String>,
+    PathId(cart): PathId<CartId>,
     ApiJson(item): ApiJson<NewItem>,
 ) -> ApiResult<(StatusCode, Json<CartOut>)> {
     let sku = Sku::new(&item.sku).map_err(|_| ApiError::from(nite_core::Error::not_found("sku", &item.sku)))?;
-    let view = app.shop.carts.add_item(&cart_id(&cart)?, &viewer, &sku, quantity(item.quantity)?).await?;
+    let view = app.shop.carts.add_item(&cart, &viewer, &sku, quantity(item.quantity)?).await?;
     Ok((StatusCode::CREATED, Json(cart_out(&app, &view))))
 }
 
@@ -381,11 +381,10 @@ struct ItemQuantity {
 async fn update_item(
     State(app): State<AppState>,
     Who(viewer): Who,
-    Path((cart, line)): Path<(String, String)>,
+    PathIds(cart, line): PathIds<CartId, CartLineId>,
     ApiJson(body): ApiJson<ItemQuantity>,
 ) -> ApiResult<Json<CartOut>> {
-    let line = id(&line, CartLineId::parse, "cart line")?;
-    let view = app.shop.carts.update_item(&cart_id(&cart)?, &viewer, &line, quantity(body.quantity)?).await?;
+    let view = app.shop.carts.update_item(&cart, &viewer, &line, quantity(body.quantity)?).await?;
     Ok(Json(cart_out(&app, &view)))
 }
 
@@ -397,10 +396,9 @@ async fn update_item(
 async fn remove_item(
     State(app): State<AppState>,
     Who(viewer): Who,
-    Path((cart, line)): Path<(String, String)>,
+    PathIds(cart, line): PathIds<CartId, CartLineId>,
 ) -> ApiResult<Json<CartOut>> {
-    let line = id(&line, CartLineId::parse, "cart line")?;
-    Ok(Json(cart_out(&app, &app.shop.carts.remove_item(&cart_id(&cart)?, &viewer, &line).await?)))
+    Ok(Json(cart_out(&app, &app.shop.carts.remove_item(&cart, &viewer, &line).await?)))
 }
 
 /// A discount code to enter.
@@ -417,10 +415,10 @@ struct Code {
 async fn add_code(
     State(app): State<AppState>,
     Who(viewer): Who,
-    Path(cart): Path<String>,
+    PathId(cart): PathId<CartId>,
     ApiJson(body): ApiJson<Code>,
 ) -> ApiResult<Json<CartOut>> {
-    Ok(Json(cart_out(&app, &app.shop.carts.add_code(&cart_id(&cart)?, &viewer, &body.code).await?)))
+    Ok(Json(cart_out(&app, &app.shop.carts.add_code(&cart, &viewer, &body.code).await?)))
 }
 
 /// Removes a discount code.
@@ -430,9 +428,9 @@ async fn add_code(
 async fn remove_code(
     State(app): State<AppState>,
     Who(viewer): Who,
-    Path((cart, code)): Path<(String, String)>,
+    PathIds(cart, code): PathIds<CartId, String>,
 ) -> ApiResult<Json<CartOut>> {
-    Ok(Json(cart_out(&app, &app.shop.carts.remove_code(&cart_id(&cart)?, &viewer, &code).await?)))
+    Ok(Json(cart_out(&app, &app.shop.carts.remove_code(&cart, &viewer, &code).await?)))
 }
 
 /// The buyer's email and addresses; billing defaults to shipping.
@@ -452,14 +450,11 @@ struct Addresses {
 async fn set_addresses(
     State(app): State<AppState>,
     Who(viewer): Who,
-    Path(cart): Path<String>,
+    PathId(cart): PathId<CartId>,
     ApiJson(body): ApiJson<Addresses>,
 ) -> ApiResult<Json<CartOut>> {
-    let view = app
-        .shop
-        .carts
-        .set_addresses(&cart_id(&cart)?, &viewer, &body.email, body.shipping_address, body.billing_address)
-        .await?;
+    let view =
+        app.shop.carts.set_addresses(&cart, &viewer, &body.email, body.shipping_address, body.billing_address).await?;
     Ok(Json(cart_out(&app, &view)))
 }
 
@@ -470,9 +465,9 @@ async fn set_addresses(
 async fn shipping_options(
     State(app): State<AppState>,
     Who(viewer): Who,
-    Path(cart): Path<String>,
+    PathId(cart): PathId<CartId>,
 ) -> ApiResult<Json<Items<RateOut>>> {
-    let rates = app.shop.carts.shipping_options(&cart_id(&cart)?, &viewer).await?;
+    let rates = app.shop.carts.shipping_options(&cart, &viewer).await?;
     Ok(Json(Items { data: rates.iter().map(views::rate).collect() }))
 }
 
@@ -491,10 +486,10 @@ struct ChosenRate {
 async fn choose_shipping(
     State(app): State<AppState>,
     Who(viewer): Who,
-    Path(cart): Path<String>,
+    PathId(cart): PathId<CartId>,
     ApiJson(body): ApiJson<ChosenRate>,
 ) -> ApiResult<Json<CartOut>> {
-    Ok(Json(cart_out(&app, &app.shop.carts.choose_shipping(&cart_id(&cart)?, &viewer, &body.id).await?)))
+    Ok(Json(cart_out(&app, &app.shop.carts.choose_shipping(&cart, &viewer, &body.id).await?)))
 }
 
 /// Places the order and creates its payment. The same `Idempotency-Key` with the same request answers the same
@@ -514,13 +509,12 @@ async fn checkout(
     State(app): State<AppState>,
     Who(viewer): Who,
     uri: Uri,
-    Path(cart): Path<String>,
+    PathId(cart): PathId<CartId>,
     IdempotencyHeader(key): IdempotencyHeader,
     body: Bytes,
 ) -> ApiResult<Response> {
     let key = key.ok_or_else(|| ApiError::invalid("Idempotency-Key", "is required to check out"))?;
     let key = IdempotencyKey { key, fingerprint: fingerprint("POST", uri.path(), &body) };
-    let cart = cart_id(&cart)?;
     let outcome = match app.shop.checkout.checkout(&cart, &viewer, Some(&key)).await {
         Ok(outcome) => outcome,
         Err(error @ nite_core::Error::CartChanged { .. }) => {
@@ -567,9 +561,8 @@ async fn show_order(
     State(app): State<AppState>,
     Who(viewer): Who,
     headers: HeaderMap,
-    Path(order): Path<String>,
+    PathId(order): PathId<OrderId>,
 ) -> ApiResult<Json<OrderOut>> {
-    let order = id(&order, OrderId::parse, "order")?;
     let found = app.shop.orders.order(&order, &viewer, order_token(&headers).as_deref()).await?;
     Ok(Json(views::order(&found)))
 }
@@ -583,9 +576,8 @@ async fn order_tracking(
     State(app): State<AppState>,
     Who(viewer): Who,
     headers: HeaderMap,
-    Path(order): Path<String>,
+    PathId(order): PathId<OrderId>,
 ) -> ApiResult<Json<nite_core::shipping::Tracking>> {
-    let order = id(&order, OrderId::parse, "order")?;
     Ok(Json(app.shop.orders.tracking(&order, &viewer, order_token(&headers).as_deref()).await?))
 }
 
@@ -612,13 +604,12 @@ struct Confirmed {
     responses((status = 200, description = "What the event did", body = Confirmed), Problems))]
 async fn test_confirm(
     State(app): State<AppState>,
-    Path(payment): Path<String>,
+    PathId(payment): PathId<PaymentId>,
     ApiJson(body): ApiJson<Confirm>,
 ) -> ApiResult<Json<Confirmed>> {
     let Some(test) = &app.shop.test_payments else {
         return Err(nite_core::Error::not_found("route", "test-confirm").into());
     };
-    let payment = id(&payment, PaymentId::parse, "payment")?;
     let event = test.confirm(&payment, body.outcome).await?;
     let outcome = app.shop.payment_events.handle(&event).await?;
     Ok(Json(Confirmed { payment_id: payment, order_id: event.order_id, outcome: outcome_name(&outcome) }))

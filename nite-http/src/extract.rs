@@ -79,6 +79,91 @@ pub(crate) fn id<T>(
     parse(value).map_err(|_| ApiError::from(nite_core::Error::not_found(entity, value)))
 }
 
+/// An id a path may carry: how it parses, and the entity a `404` names when it does not.
+pub trait PathIdType: Sized + Send {
+    /// The entity named when the id is malformed (`order`).
+    const ENTITY: &'static str;
+    /// Parses the id.
+    fn parse_id(value: &str) -> Result<Self, nite_core::IdError>;
+}
+
+macro_rules! path_id_types {
+    ($($id:ty => $entity:literal),* $(,)?) => {
+        $(
+            impl PathIdType for $id {
+                const ENTITY: &'static str = $entity;
+                fn parse_id(value: &str) -> Result<Self, nite_core::IdError> {
+                    <$id>::parse(value)
+                }
+            }
+        )*
+    };
+}
+
+path_id_types!(
+    nite_core::CartId => "cart",
+    nite_core::CartLineId => "cart line",
+    nite_core::OrderId => "order",
+    nite_core::PaymentId => "payment",
+    nite_core::ReviewId => "review",
+    nite_core::CustomerId => "customer",
+    nite_core::ProductId => "product",
+    nite_core::PromotionId => "promotion",
+);
+
+fn path_not_found(entity: &'static str, value: &str) -> ApiError {
+    ApiError::from(nite_core::Error::not_found(entity, value))
+}
+
+/// The route's one path parameter as a typed id (`PathId<OrderId>` for `/orders/{id}`): a malformed id is
+/// `404 not_found`, as an unknown one is, never a parsing error that tells a prober ids apart.
+pub struct PathId<T>(pub T);
+
+impl<S: Send + Sync, T: PathIdType> FromRequestParts<S> for PathId<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| path_not_found(T::ENTITY, &e.body_text()))?;
+        T::parse_id(&raw).map(PathId).map_err(|_| path_not_found(T::ENTITY, &raw))
+    }
+}
+
+/// A route's two path parameters, the first a typed id and the second a typed id or a plain `String`
+/// (`/carts/{id}/items/{line}`, `/carts/{id}/discount-codes/{code}`).
+pub struct PathIds<A, B>(pub A, pub B);
+
+/// The second parameter of [`PathIds`]: a typed id, or any text.
+pub trait PathPart: Sized + Send {
+    /// Parses the segment, naming the entity of a `404`.
+    fn parse_part(value: &str) -> Result<Self, ApiError>;
+}
+
+impl<T: PathIdType> PathPart for T {
+    fn parse_part(value: &str) -> Result<Self, ApiError> {
+        T::parse_id(value).map_err(|_| path_not_found(T::ENTITY, value))
+    }
+}
+
+impl PathPart for String {
+    fn parse_part(value: &str) -> Result<Self, ApiError> {
+        Ok(value.to_owned())
+    }
+}
+
+impl<S: Send + Sync, A: PathIdType, B: PathPart> FromRequestParts<S> for PathIds<A, B> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path((a, b)) = axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| path_not_found(A::ENTITY, &e.body_text()))?;
+        let first = A::parse_id(&a).map_err(|_| path_not_found(A::ENTITY, &a))?;
+        Ok(PathIds(first, B::parse_part(&b)?))
+    }
+}
+
 /// `Query<T>` whose failures answer `422 validation_failed` as problems, like every other bad input.
 pub struct ApiQuery<T>(pub T);
 
@@ -90,5 +175,50 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
             Err(rejection) => Err(ApiError::invalid("query", &rejection.body_text())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use nite_core::{CartId, CartLineId, OrderId};
+    use tower::ServiceExt;
+
+    use super::{PathId, PathIds};
+
+    async fn status_and_body(app: &Router, uri: &str) -> (StatusCode, String) {
+        let response = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    /// Typed path ids: a well-formed one reaches the handler typed; a malformed one is the entity's `404`, as an
+    /// unknown one would be.
+    #[tokio::test]
+    async fn path_ids_parse_or_are_not_found() {
+        let app = Router::new()
+            .route("/orders/{id}", get(|PathId(order): PathId<OrderId>| async move { order.to_string() }))
+            .route(
+                "/carts/{id}/items/{line}",
+                get(|PathIds(cart, line): PathIds<CartId, CartLineId>| async move { format!("{cart} {line}") }),
+            )
+            .route(
+                "/carts/{id}/codes/{code}",
+                get(|PathIds(cart, code): PathIds<CartId, String>| async move { format!("{cart} {code}") }),
+            );
+        assert_eq!(status_and_body(&app, "/orders/ord_1").await, (StatusCode::OK, "ord_1".to_owned()));
+        let (status, body) = status_and_body(&app, "/orders/not%20an%20id").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("\"code\":\"not_found\"") && body.contains("order"), "{body}");
+        assert_eq!(status_and_body(&app, "/carts/cart_1/items/line_2").await.1, "cart_1 line_2");
+        let (status, body) = status_and_body(&app, "/carts/cart_1/items/%00").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("cart line"), "{body}");
+        assert_eq!(status_and_body(&app, "/carts/cart_1/codes/NITE10").await.1, "cart_1 NITE10");
+        assert_eq!(status_and_body(&app, "/carts/%2e%2e/codes/NITE10").await.0, StatusCode::NOT_FOUND);
     }
 }
