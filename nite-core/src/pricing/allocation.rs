@@ -25,9 +25,7 @@ pub(crate) fn largest_remainder(
         if weight == 0 {
             continue;
         }
-        let product = amount * weight;
-        let share = product / total;
-        let remainder = product % total;
+        let (share, remainder) = crate::rounding::div_rem(amount * weight, total);
         if share > 0 {
             give(index, share);
         }

@@ -658,8 +658,9 @@ impl<'a> RateCache<'a> {
     }
 
     fn rate(&mut self, category: &'a TaxCategory) -> Percentage {
+        // Lines of one category usually share the catalog's label: the pointer check saves comparing the text.
         if let Some((cached, rate)) = self.last
-            && cached == category
+            && (std::ptr::eq(cached, category) || cached == category)
         {
             return rate;
         }
