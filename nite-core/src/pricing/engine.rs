@@ -150,7 +150,9 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
         if cart.lines.len() > MAX_LINES {
             return Err(PricingError::TooManyLines { count: cart.lines.len() });
         }
-        let mut work = Vec::with_capacity(cart.lines.len());
+        let mut buffers = Buffers::take();
+        let mut work = std::mem::take(&mut buffers.work);
+        work.reserve(cart.lines.len());
         let mut merchandise = 0;
         for (index, line) in cart.lines.iter().enumerate() {
             if line.unit_price.currency() != currency {
@@ -190,10 +192,10 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
             shipping,
             shipping_discount: 0,
             applied: Vec::new(),
-            not_applied: Vec::new(),
-            allocations: Vec::new(),
-            weights: Vec::new(),
-            scratch: Vec::new(),
+            not_applied: Vec::with_capacity(ctx.promotions.len() + cart.codes.len()),
+            allocations: buffers.allocations,
+            weights: buffers.weights,
+            scratch: buffers.scratch,
         })
     }
 
@@ -595,6 +597,9 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
         for &(line, promotion, amount) in &self.allocations {
             allocations.push(LineAllocation { line, promotion, amount: money(amount)? });
         }
+        let not_applied = self.not_applied;
+        Buffers { work: self.work, weights: self.weights, scratch: self.scratch, allocations: self.allocations }
+            .give_back();
 
         Ok(PricedCart {
             currency,
@@ -609,9 +614,49 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
             },
             shipping,
             applied,
-            not_applied: self.not_applied,
+            not_applied,
             allocations,
         })
+    }
+}
+
+/// The engine's working vectors, kept per thread between pricings: a cart priced again (each change, each checkout,
+/// each candidate of [`best_combination`]) reuses them instead of allocating four vectors each time. Only what the
+/// result owns is allocated per pricing.
+#[derive(Default)]
+struct Buffers {
+    work: Vec<Work>,
+    weights: Vec<i128>,
+    scratch: Vec<(i128, usize)>,
+    allocations: Vec<(usize, usize, i128)>,
+}
+
+thread_local! {
+    static BUFFERS: std::cell::RefCell<Vec<Buffers>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Buffers {
+    /// Buffers kept by this thread, or new ones.
+    fn take() -> Buffers {
+        BUFFERS.with(|kept| kept.borrow_mut().pop()).unwrap_or_default()
+    }
+
+    /// Keeps the buffers for the next pricing on this thread (emptied; at most two sets, each no larger than a cart
+    /// of [`MAX_LINES`] needs).
+    fn give_back(mut self) {
+        self.work.clear();
+        self.weights.clear();
+        self.scratch.clear();
+        self.allocations.clear();
+        if self.allocations.capacity() > 8 * MAX_LINES {
+            return;
+        }
+        BUFFERS.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            if kept.len() < 2 {
+                kept.push(self);
+            }
+        });
     }
 }
 
