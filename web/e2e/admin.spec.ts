@@ -147,6 +147,42 @@ test("an administrator runs the shop from the dashboard", async ({ page, browser
   await onHand.fill("24");
   await page.getByRole("button", { name: "Save NP-COMPLETE" }).click();
   await expect(page.getByRole("row").filter({ hasText: "NP-COMPLETE" }).getByRole("status")).toHaveText("Saved");
+  await buyThroughApi(request, uniqueEmail("unpaid"), "NP-PRO-RGB", undefined, false);
+  await page.reload();
+  const rgb = page.getByRole("row").filter({ hasText: "NP-PRO-RGB" });
+  await expect(rgb.getByRole("cell").nth(1)).toHaveText("1");
+  await page.getByLabel("On hand for NP-PRO-RGB").fill("0");
+  await page.getByRole("button", { name: "Save NP-PRO-RGB" }).click();
+  await expect(rgb.getByRole("alert")).toContainText("on hand");
+
+  // A new product with a variant: the storefront sells it; removed, it is gone.
+  await section(page, "Products");
+  await page.getByRole("link", { name: "New product" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("Caddie Lamp");
+  await page.getByLabel("URL name (slug)").fill("caddie-lamp");
+  await page.getByLabel("Category", { exact: true }).fill("basic");
+  await page.getByLabel("Features (one per line)").fill("Clips to any bag\nWarm white");
+  await page.getByLabel("SKU", { exact: true }).fill("NP-LAMP");
+  await page.getByLabel("Variant name").fill("Warm white");
+  await page.getByLabel("Regular price (USD)").fill("19.00");
+  await page.getByLabel("Weight (g)").fill("200");
+  await page.getByLabel("Length (mm)").fill("100");
+  await page.getByLabel("Width (mm)").fill("50");
+  await page.getByLabel("Height (mm)").fill("50");
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("heading", { name: "Edit Caddie Lamp" })).toBeVisible();
+  const lamp = await browser.newContext({ baseURL });
+  const lampPage = await lamp.newPage();
+  await lampPage.goto("/products/caddie-lamp");
+  await expect(lampPage.getByTestId("price").first()).toHaveText("$19.00");
+  await expect(lampPage.getByText("Clips to any bag")).toBeVisible();
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Remove product" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Products" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Caddie Lamp" })).toHaveCount(0);
+  await lampPage.goto("/products/caddie-lamp");
+  await expect(lampPage.getByRole("heading", { name: "This light is not here" })).toBeVisible();
+  await lamp.close();
 
   // A promotion: its preview shows it applying to a sample cart before it is saved; its code then works in the
   // storefront.

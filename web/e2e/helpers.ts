@@ -119,13 +119,14 @@ export async function adminSignIn(page: Page): Promise<void> {
 
 /**
  * Places and pays an order through the API (as a guest, or as the customer whose access token is `token`): `sku`
- * once, shipped to Austin. Returns the order's id.
+ * once, shipped to Austin. Returns the order's id. With `pay: false` the order stays unpaid, holding its stock.
  */
 export async function buyThroughApi(
   request: APIRequestContext,
   email: string,
   sku: string,
   token?: string,
+  pay = true,
 ): Promise<string> {
   const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   const ok = async (response: Awaited<ReturnType<APIRequestContext["get"]>>) => {
@@ -142,6 +143,6 @@ export async function buyThroughApi(
   const placed = (await ok(
     await request.post(`${base}/checkout`, { headers: { ...headers, "Idempotency-Key": crypto.randomUUID() } }),
   )) as { order: { id: string }; payment: { id: string } };
-  await ok(await request.post(`/api/v1/payments/${placed.payment.id}/test-confirm`, { data: { outcome: "succeeded" } }));
+  if (pay) await ok(await request.post(`/api/v1/payments/${placed.payment.id}/test-confirm`, { data: { outcome: "succeeded" } }));
   return placed.order.id;
 }
