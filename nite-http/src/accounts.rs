@@ -10,13 +10,13 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
 use crate::api::{ApiResult, PageQuery, limit};
 use crate::auth::{Client, SignedIn};
 use crate::cookies;
 use crate::docs::Problems;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
 use crate::views::{self, CustomerOut, Listed, OrderOut, SessionOut};
 
 /// The sign-in and account routes.

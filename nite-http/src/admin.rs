@@ -16,12 +16,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
 use crate::api::{ApiResult, PageQuery, limit};
 use crate::auth::Admin;
 use crate::docs::Problems;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, PathId};
+use crate::state::AppState;
 use crate::views::{
     self, AdminOrderOut, CustomerOut, Items, Listed, OrderOut, OutboxOut, PreviewOut, ReviewOut, StockOut,
 };

@@ -17,11 +17,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
 use crate::auth::{SignedIn, Who};
 use crate::docs::Problems;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery, IdempotencyHeader, PathId, PathIds, fingerprint, id};
+use crate::state::AppState;
 use crate::views::{
     self, CartOut, CheckoutOut, Items, Listed, OrderOut, ProductOut, PublicReviewOut, RateOut, ReviewOut,
 };

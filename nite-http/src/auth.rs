@@ -14,8 +14,8 @@ use nite_core::services::{Passwords, Viewer};
 use nite_core::{CustomerId, Error};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Passwords hashed with argon2id (its default parameters: 19 MiB and two passes per hash) on a small pool of
 /// threads of its own, so that hashing is bounded in time and memory however many requests ask at once.

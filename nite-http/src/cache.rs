@@ -19,7 +19,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use nite_core::ProductId;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The PostgreSQL channel catalog changes are announced on (`NOTIFY`), for processes without Redis.
 pub(crate) const CATALOG_CHANNEL: &str = "nite_catalog";

@@ -1,7 +1,7 @@
 //! The cookies of browser sessions, so that no token sits in script-readable storage:
 //!
 //! - `nite_refresh`: the refresh token, `HttpOnly`, sent only to `/api/v1/auth`;
-//! - `nite_csrf`: the CSRF token that goes with it (an HMAC of the refresh token, see [`crate::Tokens::csrf_token`]),
+//! - `nite_csrf`: the CSRF token that goes with it (an HMAC of the refresh token, see [`crate::auth::Tokens::csrf_token`]),
 //!   readable by the page, which sends it back as `X-CSRF-Token` when it refreshes or signs out;
 //! - `nite_order`: a guest's order token, `HttpOnly`, sent only to that order's routes.
 //!

@@ -141,11 +141,11 @@ mod tests {
         let memory = Arc::new(InMemoryStore::new());
         let mut stores = Stores::from_store(memory.clone());
         stores.analytics = Arc::new(Slow(memory.clone()));
-        let shop = crate::Shop::builder()
+        let shop = crate::shop::Shop::builder()
             .stores(stores)
             .email(
                 Arc::new(nite_email::FileEmailSender::new(std::env::temp_dir()).unwrap()),
-                crate::default_email_settings(),
+                crate::shop::default_email_settings(),
             )
             .build()
             .unwrap();

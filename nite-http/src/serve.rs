@@ -17,7 +17,8 @@ use nite_storage::Database;
 use tokio::sync::watch;
 
 use crate::config::{Config, EmailTransport, Payments, Shipping};
-use crate::{AppState, Shop, ShopBuilder, default_email_settings};
+use crate::shop::{Shop, ShopBuilder, default_email_settings};
+use crate::state::AppState;
 
 /// Opens the database (migrating it) and builds the shop the configuration describes.
 pub async fn build_shop(config: &Config) -> anyhow::Result<(Shop, Database)> {
@@ -240,7 +241,7 @@ pub struct ServeOptions {
     /// A separate listener for Prometheus metrics at `/metrics`.
     pub metrics_bind: Option<std::net::SocketAddr>,
     /// How many connections are served at once and how long a client has to send its headers.
-    pub limits: crate::ConnectionLimits,
+    pub limits: crate::server::ConnectionLimits,
     /// The embedder's own routes, merged into the served app behind nite's middleware (limits, timeouts,
     /// problem+json errors, request ids). Their handlers take [`AppState`] and may use nite's
     /// [extractors](crate::extract) and [`ApiError`](crate::ApiError).
@@ -261,7 +262,7 @@ impl Default for ServeOptions {
             role: crate::config::Role::default(),
             sweep_every: Duration::from_secs(30),
             metrics_bind: None,
-            limits: crate::ConnectionLimits::default(),
+            limits: crate::server::ConnectionLimits::default(),
             routes: axum::Router::new(),
         }
     }
@@ -286,10 +287,10 @@ impl ServeOptions {
             role: config.role,
             sweep_every: Duration::from_secs(u64::from(config.sweep_seconds)),
             metrics_bind: config.metrics_bind,
-            limits: crate::ConnectionLimits {
+            limits: crate::server::ConnectionLimits {
                 max_connections: usize::try_from(config.max_connections).unwrap_or(1024),
                 header_timeout: Duration::from_millis(u64::from(config.header_timeout_ms)),
-                ..crate::ConnectionLimits::default()
+                ..crate::server::ConnectionLimits::default()
             },
             routes: axum::Router::new(),
         }
@@ -360,9 +361,12 @@ pub async fn serve_shop(
         workers.push(crate::metrics::spawn_endpoint(listener, state.clone(), stopped));
     }
     let after = state.clone();
-    let router =
-        if options.role.serves_requests() { crate::app_with(state, options.routes) } else { crate::ops_app(state) };
-    crate::serve_connections(listener, router, options.limits, shutdown).await.context("serving")?;
+    let router = if options.role.serves_requests() {
+        crate::router::app_with(state, options.routes)
+    } else {
+        crate::router::ops_app(state)
+    };
+    crate::server::serve_connections(listener, router, options.limits, shutdown).await.context("serving")?;
     tracing::info!("shutting down: stopping the workers");
     after.flush_views().await;
     let _ = stop.send(true);

@@ -37,7 +37,7 @@ impl Default for ConnectionLimits {
         ConnectionLimits {
             max_connections: 1024,
             header_timeout: Duration::from_secs(10),
-            drain: crate::REQUEST_TIMEOUT + Duration::from_secs(5),
+            drain: crate::router::REQUEST_TIMEOUT + Duration::from_secs(5),
         }
     }
 }

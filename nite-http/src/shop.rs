@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use nite_core::email::EmailSender;
+use nite_core::email::Mailbox;
 use nite_core::payment::{PaymentProvider, TestPaymentProvider};
 use nite_core::ports::Stores;
 use nite_core::services::{
@@ -165,7 +166,7 @@ impl ShopBuilder {
             }
         };
         let shipping = self.shipping.unwrap_or_else(|| Arc::new(nite_shipping::TableRates::niteputter()));
-        let email_settings = self.email_settings.unwrap_or_else(crate::default_email_settings);
+        let email_settings = self.email_settings.unwrap_or_else(default_email_settings);
         let email = match self.email {
             Some(sender) => sender,
             None => Arc::new(nite_email::FileEmailSender::new("outbox-mail").map_err(ShopBuildError::EmailFolder)?),
@@ -201,5 +202,19 @@ impl ShopBuilder {
             renderer: Arc::new(Renderer::new(email_settings)),
             ctx,
         })
+    }
+}
+
+/// The email settings of the NitePutter shop.
+pub fn default_email_settings() -> EmailSettings {
+    let email = |address: &str| nite_core::Email::parse(address).expect("a valid address");
+    EmailSettings {
+        from: Mailbox { name: Some("NitePutter".into()), email: email("orders@niteputter.example") },
+        reply_to: Some(Mailbox { name: None, email: email("help@niteputter.example") }),
+        shop_name: "NitePutter".into(),
+        shop_url: "http://127.0.0.1:8080".into(),
+        support_email: "help@niteputter.example".into(),
+        message_id_domain: "niteputter.example".into(),
+        reset_valid_minutes: 30,
     }
 }

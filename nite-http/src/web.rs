@@ -31,9 +31,9 @@ use nite_core::ports::ProductFilter;
 use serde_json::json;
 use sha2::Digest;
 
-use crate::AppState;
 use crate::auth::Who;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// What the browser side needs from the server's configuration.
 #[derive(Debug, Clone)]
@@ -166,7 +166,7 @@ fn is_shop_page(path: &str) -> bool {
 pub(crate) async fn fallback(State(app): State<AppState>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path();
     if path == "/api" || path.starts_with("/api/") || (method != Method::GET && method != Method::HEAD) {
-        return crate::not_found().await.into_response();
+        return crate::router::not_found().await.into_response();
     }
     let (which, inner) = app_of(path);
     if !inner.is_empty()
@@ -178,7 +178,7 @@ pub(crate) async fn fallback(State(app): State<AppState>, method: Method, uri: U
     }
     if inner.rsplit('/').next().is_some_and(|last| last.contains('.')) {
         // A missing file (a script, an image): no page.
-        return crate::not_found().await.into_response();
+        return crate::router::not_found().await.into_response();
     }
     let (status, head) = if which == "admin" {
         (StatusCode::OK, Head::admin(&app.web))
@@ -364,7 +364,7 @@ fn stylesheet_link(html: &str) -> Option<(String, String)> {
 /// replaced.
 async fn page(web: &WebSettings, which: &str, status: StatusCode, head: &Head, request: &HeaderMap) -> Response {
     let Some(index) = asset(web, &format!("{which}/index.html")).await else {
-        return crate::not_found().await.into_response();
+        return crate::router::not_found().await.into_response();
     };
     let template = String::from_utf8_lossy(&index.bytes);
     let without_title = match (template.find("<title>"), template.find("</title>")) {

@@ -139,3 +139,52 @@ fn money_never_goes_through_floats() {
         }
     }
 }
+
+/// nite-http's modules name each other by path (`crate::state::AppState`), never the crate root's re-exports
+/// (`crate::AppState`): `lib.rs` only declares the modules and re-exports the public surface, so the dependency
+/// between modules is visible where it is used.
+#[test]
+fn nite_http_modules_do_not_import_the_crate_root() {
+    let src = root().join("nite-http/src");
+    let mut modules: Vec<String> = std::fs::read_dir(&src)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.path().file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    modules.sort();
+    let mut offending = Vec::new();
+    for entry in std::fs::read_dir(&src).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "rs") || path.ends_with("lib.rs") || path.ends_with("main.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            let mut rest = code;
+            while let Some(at) = rest.find("crate::") {
+                rest = &rest[at + "crate::".len()..];
+                // `crate::{a, b::C}` lists modules; `crate::name` must be one.
+                let names: Vec<&str> = match rest.strip_prefix('{') {
+                    Some(list) => list
+                        .split('}')
+                        .next()
+                        .unwrap_or_default()
+                        .split(',')
+                        .map(|n| n.trim().split("::").next().unwrap_or_default())
+                        .collect(),
+                    None => vec![rest.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or_default()],
+                };
+                for name in names.into_iter().filter(|n| !n.is_empty()) {
+                    if !modules.iter().any(|m| m == name) {
+                        offending.push(format!("{}:{}: crate::{name}", path.display(), number + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(offending.is_empty(), "imports of the crate root: {offending:#?}");
+}
