@@ -35,9 +35,11 @@
 //! ```
 
 mod allocation;
+mod buffers;
 mod engine;
 mod input;
 mod output;
+mod taxes;
 
 pub use allocation::allocate;
 pub use engine::{MAX_LINES, MAX_UNIT_MINOR, price};

@@ -3,13 +3,15 @@
 use std::cmp::Reverse;
 
 use crate::pricing::allocation::largest_remainder;
+use crate::pricing::buffers::Buffers;
+use crate::pricing::taxes::{RateCache, tax};
 use crate::pricing::{
     AppliedPromotion, LineAllocation, NotApplied, PricedCart, PricedLine, PricedShipping, PricingCart, PricingContext,
     PricingError, Totals,
 };
 use crate::promotion::{Action, Condition, DiscountCode, NotAppliedReason, Promotion, PromotionClass, Target};
-use crate::tax::{PriceMode, Region, TaxRounding};
-use crate::{Currency, Money, Percentage, PromotionId, RoundingMode, TaxCategory};
+use crate::tax::PriceMode;
+use crate::{Currency, Money, Percentage, PromotionId, RoundingMode};
 
 /// The most lines one cart may hold.
 pub const MAX_LINES: usize = 1_000;
@@ -96,7 +98,7 @@ fn best_combination(
 
 /// One line while promotions run, in minor units.
 #[derive(Clone, Copy)]
-struct Work {
+pub(super) struct Work {
     unit: i128,
     quantity: i128,
     subtotal: i128,
@@ -617,103 +619,5 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
             not_applied,
             allocations,
         })
-    }
-}
-
-/// The engine's working vectors, kept per thread between pricings: a cart priced again (each change, each checkout,
-/// each candidate of [`best_combination`]) reuses them instead of allocating four vectors each time. Only what the
-/// result owns is allocated per pricing.
-#[derive(Default)]
-struct Buffers {
-    work: Vec<Work>,
-    weights: Vec<i128>,
-    scratch: Vec<(i128, usize)>,
-    allocations: Vec<(usize, usize, i128)>,
-}
-
-thread_local! {
-    static BUFFERS: std::cell::RefCell<Vec<Buffers>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-impl Buffers {
-    /// Buffers kept by this thread, or new ones.
-    fn take() -> Buffers {
-        BUFFERS.with(|kept| kept.borrow_mut().pop()).unwrap_or_default()
-    }
-
-    /// Keeps the buffers for the next pricing on this thread (emptied; at most two sets, each no larger than a cart
-    /// of [`MAX_LINES`] needs).
-    fn give_back(mut self) {
-        self.work.clear();
-        self.weights.clear();
-        self.scratch.clear();
-        self.allocations.clear();
-        if self.allocations.capacity() > 8 * MAX_LINES {
-            return;
-        }
-        BUFFERS.with(|kept| {
-            let mut kept = kept.borrow_mut();
-            if kept.len() < 2 {
-                kept.push(self);
-            }
-        });
-    }
-}
-
-/// The tax in `amount` (net or gross, as `mode` says) of `quantity` units at `rate`, rounded per line or per unit.
-fn tax(
-    amount: i128,
-    quantity: i128,
-    rate: Percentage,
-    mode: PriceMode,
-    level: TaxRounding,
-    rounding: RoundingMode,
-) -> i128 {
-    if rate.is_zero() || amount == 0 {
-        return 0;
-    }
-    let (n, d) = rate.fraction();
-    // Exclusive: tax = amount × r. Inclusive: the amount already holds it, tax = amount × r / (1 + r).
-    let denominator = match mode {
-        PriceMode::TaxExclusive => d,
-        PriceMode::TaxInclusive => d + n,
-    };
-    let of = |x: i128| rounding.div(x * n, denominator);
-    match level {
-        TaxRounding::LineItemLevel => of(amount),
-        TaxRounding::UnitPriceLevel => {
-            // After discounts a line's units may differ by one minor unit: `extra` units carry one more.
-            let base = amount / quantity;
-            let extra = amount % quantity;
-            (quantity - extra) * of(base) + extra * of(base + 1)
-        }
-    }
-}
-
-/// Looks tax rates up once per tax category, since carts repeat a few categories over many lines.
-struct RateCache<'a> {
-    ctx: &'a PricingContext<'a>,
-    region: Option<&'a Region>,
-    last: Option<(&'a TaxCategory, Percentage)>,
-}
-
-impl<'a> RateCache<'a> {
-    fn new(ctx: &'a PricingContext<'a>, region: Option<&'a Region>) -> RateCache<'a> {
-        RateCache { ctx, region, last: None }
-    }
-
-    fn rate(&mut self, category: &'a TaxCategory) -> Percentage {
-        // Lines of one category usually share the catalog's label: the pointer check saves comparing the text.
-        if let Some((cached, rate)) = self.last
-            && (std::ptr::eq(cached, category) || cached == category)
-        {
-            return rate;
-        }
-        let rate = self
-            .region
-            .and_then(|region| self.ctx.tax_rules.rule_for(region, category))
-            .map_or(Percentage::ZERO, |rule| rule.rate);
-        self.last = Some((category, rate));
-        rate
     }
 }
