@@ -18,9 +18,11 @@ mod codec;
 mod error;
 mod migrations;
 #[cfg(feature = "postgres")]
+#[allow(clippy::duplicate_mod, reason = "both backends compile the same `sql/` files, by design (see `sql.rs`)")]
 mod postgres;
 mod sql;
 #[cfg(feature = "sqlite")]
+#[allow(clippy::duplicate_mod, reason = "both backends compile the same `sql/` files, by design (see `sql.rs`)")]
 mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -53,13 +53,13 @@ impl PgStore {
     }
 }
 
-async fn begin_write(pool: &PgPool) -> nite_core::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+async fn begin_write(pool: &PgPool) -> nite_core::Result<Tx> {
     pool.begin().await.map_err(crate::sql::db("starting a transaction"))
 }
 
 /// Serializes checkouts of one client for the rest of the transaction, so that its count of unpaid orders cannot
 /// be read by two transactions at once (under READ COMMITTED each would miss the other's insert).
-async fn lock_client(tx: &mut sqlx::Transaction<'static, sqlx::Postgres>, client: &str) -> nite_core::Result<()> {
+async fn lock_client(tx: &mut Tx, client: &str) -> nite_core::Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
         .bind(client)
         .execute(&mut **tx)
@@ -74,4 +74,30 @@ const CLAIM_OUTBOX: &str = "UPDATE outbox SET lease_owner = $1, lease_until = $2
                    AND (lease_until IS NULL OR lease_until <= $3) ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED)
      RETURNING seq, id, dedupe_key, recipient, payload, status, attempts, created_at";
 
-crate::sql::sql_store!(PgStore, sqlx::Postgres);
+// The ports' SQL (`sql.rs`), compiled for this database: the files are shared with the other backend.
+
+/// The store the shared SQL implements the ports for.
+type Store = PgStore;
+/// The database the shared SQL runs on.
+type Db = sqlx::Postgres;
+/// A transaction on [`Db`].
+type Tx = sqlx::Transaction<'static, Db>;
+
+#[path = "sql/carts.rs"]
+mod carts;
+#[path = "sql/catalog.rs"]
+mod catalog;
+#[path = "sql/customers.rs"]
+mod customers;
+#[path = "sql/operations.rs"]
+mod operations;
+#[path = "sql/orders.rs"]
+mod orders;
+#[path = "sql/promotions.rs"]
+mod promotions;
+#[path = "sql/records.rs"]
+mod records;
+#[path = "sql/reviews.rs"]
+mod reviews;
+#[path = "sql/rows.rs"]
+mod rows;

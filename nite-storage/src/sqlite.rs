@@ -79,11 +79,11 @@ impl SqliteStore {
 
 /// Serializes checkouts of one client: SQLite's write transactions are serialized already, so nothing to do.
 #[allow(clippy::unused_async, reason = "the same shape as PostgreSQL's")]
-async fn lock_client(_tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>, _client: &str) -> nite_core::Result<()> {
+async fn lock_client(_tx: &mut Tx, _client: &str) -> nite_core::Result<()> {
     Ok(())
 }
 
-async fn begin_write(pool: &SqlitePool) -> nite_core::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+async fn begin_write(pool: &SqlitePool) -> nite_core::Result<Tx> {
     pool.begin_with("BEGIN IMMEDIATE").await.map_err(crate::sql::db("starting a write transaction"))
 }
 
@@ -93,4 +93,30 @@ const CLAIM_OUTBOX: &str = "UPDATE outbox SET lease_owner = $1, lease_until = $2
                    AND (lease_until IS NULL OR lease_until <= $3) ORDER BY seq LIMIT $4)
      RETURNING seq, id, dedupe_key, recipient, payload, status, attempts, created_at";
 
-crate::sql::sql_store!(SqliteStore, sqlx::Sqlite);
+// The ports' SQL (`sql.rs`), compiled for this database: the files are shared with the other backend.
+
+/// The store the shared SQL implements the ports for.
+type Store = SqliteStore;
+/// The database the shared SQL runs on.
+type Db = sqlx::Sqlite;
+/// A transaction on [`Db`].
+type Tx = sqlx::Transaction<'static, Db>;
+
+#[path = "sql/carts.rs"]
+mod carts;
+#[path = "sql/catalog.rs"]
+mod catalog;
+#[path = "sql/customers.rs"]
+mod customers;
+#[path = "sql/operations.rs"]
+mod operations;
+#[path = "sql/orders.rs"]
+mod orders;
+#[path = "sql/promotions.rs"]
+mod promotions;
+#[path = "sql/records.rs"]
+mod records;
+#[path = "sql/reviews.rs"]
+mod reviews;
+#[path = "sql/rows.rs"]
+mod rows;

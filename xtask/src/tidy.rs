@@ -188,3 +188,31 @@ fn nite_http_modules_do_not_import_the_crate_root() {
     }
     assert!(offending.is_empty(), "imports of the crate root: {offending:#?}");
 }
+
+/// rustfmt formats nite-storage in full: its SQL is ordinary modules (`#[path]`-included once per database), not
+/// macro bodies, which rustfmt skips; and no line is wider than rustfmt's `max_width`, because rustfmt silently
+/// leaves a whole statement unformatted when one of its string literals cannot fit.
+#[test]
+fn rustfmt_covers_every_line_of_nite_storage() {
+    let max_width: usize = std::fs::read_to_string(root().join("rustfmt.toml"))
+        .unwrap()
+        .lines()
+        .find_map(|line| line.strip_prefix("max_width = "))
+        .and_then(|width| width.trim().parse().ok())
+        .expect("rustfmt.toml sets max_width");
+    let mut files = Vec::new();
+    rust_files(&root().join("nite-storage"), &mut files);
+    let mut offending = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            if line.chars().count() > max_width {
+                offending.push(format!("{}:{}: wider than {max_width}", path.display(), number + 1));
+            }
+            if line.trim_start().starts_with("macro_rules!") {
+                offending.push(format!("{}:{}: a macro body, which rustfmt skips", path.display(), number + 1));
+            }
+        }
+    }
+    assert!(offending.is_empty(), "lines rustfmt does not format: {offending:#?}");
+}

@@ -1,217 +1,212 @@
-//! `sql_store!`'s part for products (`CatalogStore`) and their stock (`InventoryStore`), for both databases. Expanded inside `sql_store!`, so it uses
-//! that macro's imports and shared helpers (`nite-storage/src/sql.rs`).
+//! The SQL of products (`CatalogStore`) and their stock (`InventoryStore`). The same text for both databases:
+//! `sqlite.rs` and `postgres.rs` each compile it (see `sql.rs`).
 
-macro_rules! catalog_sql {
-    ($Store:ident, $Db:ty) => {
-        #[async_trait]
-        impl CatalogStore for $Store {
-            async fn upsert_product(&self, product: &Product) -> Result<()> {
-                let mut tx = begin_write(&self.pool).await?;
-                let id = product.id.as_str();
-                let clash: Option<String> = sqlx::query_scalar("SELECT id FROM products WHERE slug = $1 AND id <> $2")
-                    .bind(product.slug.as_str())
+use async_trait::async_trait;
+use nite_core::catalog::{Product, Sku, Slug};
+use nite_core::inventory::StockLevel;
+use nite_core::ports::{CatalogStore, InventoryStore, Page, ProductFilter};
+use nite_core::{Error, ProductId, Result};
+use sqlx::{AssertSqlSafe, Row};
+
+use super::rows::{by_key, commit, doc_of};
+use super::{Db, Store, begin_write};
+use crate::codec::{contains_pattern, count, limit, parse_position, to_doc};
+use crate::sql::{db, in_list, int, is_unique_violation, page_of};
+
+#[async_trait]
+impl CatalogStore for Store {
+    async fn upsert_product(&self, product: &Product) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        let id = product.id.as_str();
+        let clash: Option<String> = sqlx::query_scalar("SELECT id FROM products WHERE slug = $1 AND id <> $2")
+            .bind(product.slug.as_str())
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("checking a slug"))?;
+        if clash.is_some() {
+            return Err(Error::invalid("slug", format!("`{}` is used by another product", product.slug)));
+        }
+        for variant in &product.variants {
+            let owner: Option<String> =
+                sqlx::query_scalar("SELECT product_id FROM variants WHERE sku = $1 AND product_id <> $2")
+                    .bind(variant.sku.as_str())
                     .bind(id)
                     .fetch_optional(&mut *tx)
                     .await
-                    .map_err(db("checking a slug"))?;
-                if clash.is_some() {
-                    return Err(Error::invalid("slug", format!("`{}` is used by another product", product.slug)));
-                }
-                for variant in &product.variants {
-                    let owner: Option<String> =
-                        sqlx::query_scalar("SELECT product_id FROM variants WHERE sku = $1 AND product_id <> $2")
-                            .bind(variant.sku.as_str())
-                            .bind(id)
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(db("checking a SKU"))?;
-                    if owner.is_some() {
-                        return Err(Error::invalid(
-                            "variants.sku",
-                            format!("`{}` is used by another product", variant.sku),
-                        ));
-                    }
-                }
-                let search = format!("{} {}", product.name, product.description).to_lowercase();
-                sqlx::query::<$Db>(
-                    "INSERT INTO products (id, slug, category, search, doc) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, category = excluded.category,
-                     search = excluded.search, doc = excluded.doc",
-                )
+                    .map_err(db("checking a SKU"))?;
+            if owner.is_some() {
+                return Err(Error::invalid("variants.sku", format!("`{}` is used by another product", variant.sku)));
+            }
+        }
+        let search = format!("{} {}", product.name, product.description).to_lowercase();
+        sqlx::query::<Db>(
+            "INSERT INTO products (id, slug, category, search, doc) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, category = excluded.category,
+             search = excluded.search, doc = excluded.doc",
+        )
+        .bind(id)
+        .bind(product.slug.as_str())
+        .bind(product.category.as_str())
+        .bind(search)
+        .bind(to_doc(product)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::invalid("slug", format!("`{}` is used by another product", product.slug))
+            } else {
+                Error::adapter("saving a product", e)
+            }
+        })?;
+        sqlx::query::<Db>("DELETE FROM variants WHERE product_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("saving a product's variants"))?;
+        for variant in &product.variants {
+            sqlx::query::<Db>("INSERT INTO variants (sku, product_id) VALUES ($1, $2)")
+                .bind(variant.sku.as_str())
                 .bind(id)
-                .bind(product.slug.as_str())
-                .bind(product.category.as_str())
-                .bind(search)
-                .bind(to_doc(product)?)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| {
                     if is_unique_violation(&e) {
-                        Error::invalid("slug", format!("`{}` is used by another product", product.slug))
+                        Error::invalid("variants.sku", format!("`{}` is used twice", variant.sku))
                     } else {
-                        Error::adapter("saving a product", e)
+                        Error::adapter("saving a product's variants", e)
                     }
                 })?;
-                sqlx::query::<$Db>("DELETE FROM variants WHERE product_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db("saving a product's variants"))?;
-                for variant in &product.variants {
-                    sqlx::query::<$Db>("INSERT INTO variants (sku, product_id) VALUES ($1, $2)")
-                        .bind(variant.sku.as_str())
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| {
-                            if is_unique_violation(&e) {
-                                Error::invalid("variants.sku", format!("`{}` is used twice", variant.sku))
-                            } else {
-                                Error::adapter("saving a product's variants", e)
-                            }
-                        })?;
-                }
-                commit(tx).await
-            }
-
-            async fn delete_product(&self, id: &ProductId) -> Result<()> {
-                let mut tx = begin_write(&self.pool).await?;
-                sqlx::query::<$Db>("DELETE FROM variants WHERE product_id = $1")
-                    .bind(id.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db("deleting a product's variants"))?;
-                let deleted = sqlx::query::<$Db>("DELETE FROM products WHERE id = $1")
-                    .bind(id.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db("deleting a product"))?;
-                if deleted.rows_affected() == 0 {
-                    return Err(Error::not_found("product", id));
-                }
-                commit(tx).await
-            }
-
-            async fn product(&self, id: &ProductId) -> Result<Option<Product>> {
-                by_key(&self.pool, "SELECT doc FROM products WHERE id = $1", id.as_str(), "reading a product", doc_of)
-                    .await
-            }
-
-            async fn product_by_slug(&self, slug: &Slug) -> Result<Option<Product>> {
-                by_key(
-                    &self.pool,
-                    "SELECT doc FROM products WHERE slug = $1",
-                    slug.as_str(),
-                    "reading a product",
-                    doc_of,
-                )
-                .await
-            }
-
-            async fn products(&self, filter: &ProductFilter) -> Result<Page<Product>> {
-                let after = filter.cursor.as_deref().map(parse_position).transpose()?.unwrap_or(0);
-                let limit = limit(filter.limit);
-                let rows = sqlx::query::<$Db>(
-                    "SELECT position, doc FROM products
-                     WHERE ($1 IS NULL OR category = $1) AND ($2 IS NULL OR search LIKE $2 ESCAPE '\\')
-                       AND position > $3
-                     ORDER BY position LIMIT $4",
-                )
-                .bind(filter.category.as_ref().map(|c| c.as_str().to_owned()))
-                .bind(filter.query.as_deref().map(contains_pattern))
-                .bind(after)
-                .bind(limit + 1)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db("listing products"))?;
-                let mut items = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let position: i64 = row.try_get("position").map_err(db("listing products"))?;
-                    items.push((position, doc_of::<Product>(row)?));
-                }
-                let page = page_of(items, limit, |(position, _)| position.to_string());
-                Ok(Page { items: page.items.into_iter().map(|(_, p)| p).collect(), next_cursor: page.next_cursor })
-            }
-
-            async fn products_by_skus(&self, skus: &[Sku]) -> Result<Vec<Product>> {
-                if skus.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let sql = format!(
-                    "SELECT p.position, p.doc FROM products p WHERE p.id IN
-                     (SELECT v.product_id FROM variants v WHERE v.sku IN ({})) ORDER BY p.position",
-                    in_list(skus.len(), 1)
-                );
-                let mut query = sqlx::query::<$Db>(AssertSqlSafe(sql));
-                for sku in skus {
-                    query = query.bind(sku.as_str());
-                }
-                let rows = query.fetch_all(&self.pool).await.map_err(db("finding products by SKU"))?;
-                rows.iter().map(doc_of).collect()
-            }
         }
+        commit(tx).await
+    }
 
-        fn stock_from_row(row: &<$Db as sqlx::Database>::Row) -> Result<StockLevel> {
-            let sku: String = row.try_get("sku").map_err(db("reading stock"))?;
-            Ok(StockLevel {
-                sku: Sku::new(&sku).map_err(|e| Error::adapter("reading stock", e))?,
-                on_hand: count(row.try_get("on_hand").map_err(db("reading stock"))?)?,
-                reserved: count(row.try_get("reserved").map_err(db("reading stock"))?)?,
-            })
+    async fn delete_product(&self, id: &ProductId) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query::<Db>("DELETE FROM variants WHERE product_id = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(db("deleting a product's variants"))?;
+        let deleted = sqlx::query::<Db>("DELETE FROM products WHERE id = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(db("deleting a product"))?;
+        if deleted.rows_affected() == 0 {
+            return Err(Error::not_found("product", id));
         }
+        commit(tx).await
+    }
 
-        #[async_trait]
-        impl InventoryStore for $Store {
-            async fn stock(&self, skus: &[Sku]) -> Result<Vec<StockLevel>> {
-                if skus.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let sql = format!(
-                    "SELECT sku, on_hand, reserved FROM inventory WHERE sku IN ({}) ORDER BY sku",
-                    in_list(skus.len(), 1)
-                );
-                let mut query = sqlx::query::<$Db>(AssertSqlSafe(sql));
-                for sku in skus {
-                    query = query.bind(sku.as_str());
-                }
-                let rows = query.fetch_all(&self.pool).await.map_err(db("reading stock"))?;
-                rows.iter().map(stock_from_row).collect()
-            }
+    async fn product(&self, id: &ProductId) -> Result<Option<Product>> {
+        by_key(&self.pool, "SELECT doc FROM products WHERE id = $1", id.as_str(), "reading a product", doc_of).await
+    }
 
-            async fn all_stock(&self) -> Result<Vec<StockLevel>> {
-                let rows = sqlx::query::<$Db>("SELECT sku, on_hand, reserved FROM inventory ORDER BY sku")
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(db("reading stock"))?;
-                rows.iter().map(stock_from_row).collect()
-            }
+    async fn product_by_slug(&self, slug: &Slug) -> Result<Option<Product>> {
+        by_key(&self.pool, "SELECT doc FROM products WHERE slug = $1", slug.as_str(), "reading a product", doc_of).await
+    }
 
-            async fn set_on_hand(&self, sku: &Sku, on_hand: u32) -> Result<StockLevel> {
-                let row = sqlx::query::<$Db>(
-                    "INSERT INTO inventory (sku, on_hand, reserved) VALUES ($1, $2, 0)
-                     ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand
-                     WHERE inventory.reserved <= excluded.on_hand
-                     RETURNING sku, on_hand, reserved",
-                )
-                .bind(sku.as_str())
-                .bind(int(on_hand))
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db("setting stock"))?;
-                match row {
-                    Some(row) => stock_from_row(&row),
-                    None => {
-                        let reserved: i64 = sqlx::query_scalar("SELECT reserved FROM inventory WHERE sku = $1")
-                            .bind(sku.as_str())
-                            .fetch_one(&self.pool)
-                            .await
-                            .map_err(db("reading stock"))?;
-                        Err(Error::invalid("on_hand", format!("is below the {reserved} units reserved")))
-                    }
-                }
-            }
+    async fn products(&self, filter: &ProductFilter) -> Result<Page<Product>> {
+        let after = filter.cursor.as_deref().map(parse_position).transpose()?.unwrap_or(0);
+        let limit = limit(filter.limit);
+        let rows = sqlx::query::<Db>(
+            "SELECT position, doc FROM products
+             WHERE ($1 IS NULL OR category = $1) AND ($2 IS NULL OR search LIKE $2 ESCAPE '\\')
+               AND position > $3
+             ORDER BY position LIMIT $4",
+        )
+        .bind(filter.category.as_ref().map(|c| c.as_str().to_owned()))
+        .bind(filter.query.as_deref().map(contains_pattern))
+        .bind(after)
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("listing products"))?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let position: i64 = row.try_get("position").map_err(db("listing products"))?;
+            items.push((position, doc_of::<Product>(row)?));
         }
-    };
+        let page = page_of(items, limit, |(position, _)| position.to_string());
+        Ok(Page { items: page.items.into_iter().map(|(_, p)| p).collect(), next_cursor: page.next_cursor })
+    }
+
+    async fn products_by_skus(&self, skus: &[Sku]) -> Result<Vec<Product>> {
+        if skus.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT p.position, p.doc FROM products p WHERE p.id IN
+             (SELECT v.product_id FROM variants v WHERE v.sku IN ({})) ORDER BY p.position",
+            in_list(skus.len(), 1)
+        );
+        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+        for sku in skus {
+            query = query.bind(sku.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(db("finding products by SKU"))?;
+        rows.iter().map(doc_of).collect()
+    }
 }
 
-pub(crate) use catalog_sql;
+fn stock_from_row(row: &<Db as sqlx::Database>::Row) -> Result<StockLevel> {
+    let sku: String = row.try_get("sku").map_err(db("reading stock"))?;
+    Ok(StockLevel {
+        sku: Sku::new(&sku).map_err(|e| Error::adapter("reading stock", e))?,
+        on_hand: count(row.try_get("on_hand").map_err(db("reading stock"))?)?,
+        reserved: count(row.try_get("reserved").map_err(db("reading stock"))?)?,
+    })
+}
+
+#[async_trait]
+impl InventoryStore for Store {
+    async fn stock(&self, skus: &[Sku]) -> Result<Vec<StockLevel>> {
+        if skus.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT sku, on_hand, reserved FROM inventory WHERE sku IN ({}) ORDER BY sku",
+            in_list(skus.len(), 1)
+        );
+        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+        for sku in skus {
+            query = query.bind(sku.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(db("reading stock"))?;
+        rows.iter().map(stock_from_row).collect()
+    }
+
+    async fn all_stock(&self) -> Result<Vec<StockLevel>> {
+        let rows = sqlx::query::<Db>("SELECT sku, on_hand, reserved FROM inventory ORDER BY sku")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading stock"))?;
+        rows.iter().map(stock_from_row).collect()
+    }
+
+    async fn set_on_hand(&self, sku: &Sku, on_hand: u32) -> Result<StockLevel> {
+        let row = sqlx::query::<Db>(
+            "INSERT INTO inventory (sku, on_hand, reserved) VALUES ($1, $2, 0)
+             ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand
+             WHERE inventory.reserved <= excluded.on_hand
+             RETURNING sku, on_hand, reserved",
+        )
+        .bind(sku.as_str())
+        .bind(int(on_hand))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("setting stock"))?;
+        match row {
+            Some(row) => stock_from_row(&row),
+            None => {
+                let reserved: i64 = sqlx::query_scalar("SELECT reserved FROM inventory WHERE sku = $1")
+                    .bind(sku.as_str())
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db("reading stock"))?;
+                Err(Error::invalid("on_hand", format!("is below the {reserved} units reserved")))
+            }
+        }
+    }
+}
