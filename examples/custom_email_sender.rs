@@ -44,13 +44,15 @@ async fn main() -> anyhow::Result<()> {
     let env: HashMap<&str, String> = HashMap::from([
         ("NITE_DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.path().join("shop.db").display())),
         ("NITE_BIND", "127.0.0.1:0".to_owned()),
+        ("NITE_SHOP_URL", "https://putters.example".to_owned()),
     ]);
     let config = nite_http::config::Config::load(None, &|key| env.get(key).cloned())?;
 
     // The configured shop, with one part swapped.
     let inbox = Arc::new(Inbox::default());
     let (builder, database) = nite_http::shop_builder(&config).await?;
-    let shop = builder.email(inbox.clone(), nite_http::default_email_settings()).build()?;
+    // Only the transport changes: the emails still carry the configured shop URL and sender address.
+    let shop = builder.email_sender(inbox.clone()).build()?;
     nite_core::seed::load(&shop.ctx.stores).await?;
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     let base = format!("http://{}/api/v1", listener.local_addr()?);
@@ -77,7 +79,11 @@ async fn main() -> anyhow::Result<()> {
     })
     .await
     .context("no confirmation within 30 s")?;
-    println!("our sender got \"{}\" for {}", confirmation.subject, confirmation.to);
+    println!("our sender got \"{}\" for {} from {}", confirmation.subject, confirmation.to, confirmation.from.email);
+    anyhow::ensure!(
+        confirmation.text.contains("https://putters.example") && confirmation.from.email.as_str().ends_with(".example"),
+        "swapping the sender keeps the shop's URL and sender address"
+    );
 
     let _ = stop.send(());
     server.await??;

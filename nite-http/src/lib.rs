@@ -1,6 +1,7 @@
 //! nite-http: the niteputter reference server over the nite crates.
 //!
-//! - [`Shop`] composes the ports, providers and services (a builder: swap one provider, keep the rest);
+//! - [`nite_shop::Shop`] (crate `nite-shop`, no web dependency) composes the ports, providers and services; the
+//!   configuration chooses its parts ([`shop_builder`]);
 //! - [`app`] is the axum router of `docs/api.md`: thin handlers, errors as problem+json ([`ApiError`]), a body-size limit,
 //!   request ids in responses and logs, timeouts;
 //! - [`config::Config`] reads defaults, a TOML file and `NITE_*` variables;
@@ -24,15 +25,13 @@ mod router;
 mod serve;
 mod server;
 pub mod shared;
-mod shop;
 mod state;
 mod views;
 pub mod web;
 
-pub use auth::{Argon2Passwords, Tokens};
+pub use auth::Tokens;
 pub use error::ApiError;
 pub use router::{MAX_BODY_BYTES, REQUEST_TIMEOUT, app, app_with, openapi, ops_app};
 pub use serve::{ServeOptions, build_shop, health_url, healthcheck, serve, serve_shop, shop_builder, shutdown_signal};
 pub use server::{ConnectionLimits, serve_connections};
-pub use shop::{Shop, ShopBuildError, ShopBuilder, default_email_settings};
 pub use state::AppState;

@@ -141,12 +141,8 @@ mod tests {
         let memory = Arc::new(InMemoryStore::new());
         let mut stores = Stores::from_store(memory.clone());
         stores.analytics = Arc::new(Slow(memory.clone()));
-        let shop = crate::shop::Shop::builder()
-            .stores(stores)
-            .email(
-                Arc::new(nite_email::FileEmailSender::new(std::env::temp_dir()).unwrap()),
-                crate::shop::default_email_settings(),
-            )
+        let shop = nite_shop::niteputter::builder(stores, "http://127.0.0.1:8080")
+            .email_sender(Arc::new(nite_email::FileEmailSender::new(std::env::temp_dir()).unwrap()))
             .build()
             .unwrap();
         let recorder = ViewRecorder::start(shop.catalog.clone(), Arc::new(Shared::off()), Duration::from_secs(60));

@@ -10,14 +10,14 @@ use nite_core::email::EmailSender;
 use nite_core::payment::{PaymentProvider, TestPaymentProvider};
 use nite_core::services::ShopSettings;
 use nite_core::shipping::ShippingProvider;
-use nite_email::{EmailSettings, FileEmailSender, OutboxWorker, PostmarkEmailSender, SmtpEmailSender, WorkerOptions};
+use nite_email::{FileEmailSender, PostmarkEmailSender, SmtpEmailSender, WorkerOptions};
 use nite_payments::StripePaymentProvider;
 use nite_shipping::{EasyPostCarrier, TableRates};
+use nite_shop::{Shop, ShopBuilder, niteputter};
 use nite_storage::Database;
 use tokio::sync::watch;
 
 use crate::config::{Config, EmailTransport, Payments, Shipping};
-use crate::shop::{Shop, ShopBuilder, default_email_settings};
 use crate::state::AppState;
 
 /// Opens the database (migrating it) and builds the shop the configuration describes.
@@ -34,7 +34,6 @@ pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Datab
         .with_context(|| format!("opening {}", nite_storage::redact(&config.database_url)))?;
     database.migrate().await.context("migrating the database")?;
     let ids = Arc::new(RandomIds);
-    let email_settings = EmailSettings { shop_url: config.shop_url.clone(), ..default_email_settings() };
     let email: Arc<dyn EmailSender> = match &config.email {
         EmailTransport::File { dir } => {
             Arc::new(FileEmailSender::new(dir).with_context(|| format!("creating {}", dir.display()))?)
@@ -54,24 +53,28 @@ pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Datab
     let shipping: Arc<dyn ShippingProvider> = match &config.shipping {
         Shipping::Table => Arc::new(table),
         Shipping::EasyPost { api_key, api_base } => Arc::new(
-            EasyPostCarrier::new(api_key.expose(), api_base, ship_from(), Duration::from_secs(10), Some(table))
-                .context("NITE_EASYPOST_API_KEY")?,
+            EasyPostCarrier::new(
+                api_key.expose(),
+                api_base,
+                niteputter::ship_from(),
+                Duration::from_secs(10),
+                Some(table),
+            )
+            .context("NITE_EASYPOST_API_KEY")?,
         ),
     };
     let stores = database.stores();
     let settings = ShopSettings {
-        tax_rules: nite_core::seed::niteputter().tax_rules,
         reservation_ttl: time::Duration::minutes(i64::from(config.hold_minutes)),
         guest_reservation_ttl: time::Duration::minutes(i64::from(config.guest_hold_minutes)),
         max_pending_orders: config.max_pending_orders,
         max_order_units: config.max_order_units,
         low_stock_at: config.low_stock_at,
-        ..ShopSettings::default()
+        ..niteputter::settings()
     };
-    let mut builder = Shop::builder()
-        .stores(stores.clone())
+    let mut builder = niteputter::builder(stores.clone(), &config.shop_url)
         .ids(ids.clone())
-        .email(email, email_settings)
+        .email_sender(email)
         .shipping(shipping)
         .settings(settings);
     builder = match &config.payments {
@@ -90,32 +93,9 @@ pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Datab
     Ok((builder, database))
 }
 
-/// Where NitePutter's parcels leave from, for carriers' quotes.
-fn ship_from() -> nite_core::Address {
-    nite_core::Address {
-        name: "NitePutter Fulfilment".to_owned(),
-        line1: "100 Fairway Dr".to_owned(),
-        line2: None,
-        city: "Austin".to_owned(),
-        region: Some("TX".to_owned()),
-        postal_code: "78701".to_owned(),
-        country: nite_core::tax::CountryCode::new("US").unwrap_or_else(|_| unreachable!("US is a country code")),
-        phone: None,
-    }
-}
-
 /// Runs the outbox worker until `stop`.
 fn spawn_outbox(shop: &Arc<Shop>, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-    let stores = &shop.ctx.stores;
-    let worker = OutboxWorker::new(
-        stores.outbox.clone(),
-        stores.orders.clone(),
-        stores.customers.clone(),
-        shop.email.clone(),
-        shop.renderer.clone(),
-        shop.ctx.clock.clone(),
-        WorkerOptions::default(),
-    );
+    let worker = shop.outbox_worker(WorkerOptions::default());
     tokio::spawn(async move { worker.run(Duration::from_secs(2), stop).await })
 }
 
@@ -279,7 +259,7 @@ impl ServeOptions {
             home_country: nite_core::tax::CountryCode::new("US").ok(),
             web: crate::web::WebSettings {
                 shop_url: config.shop_url.clone(),
-                shop_name: default_email_settings().shop_name,
+                shop_name: niteputter::email_settings(&config.shop_url).shop_name,
                 stripe_publishable_key: config.stripe_publishable_key.clone(),
                 assets_dir: config.web_dir.clone(),
             },

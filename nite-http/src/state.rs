@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::shop::Shop;
 use crate::{auth::Tokens, cache, limits, proxy, recorder, shared, web};
+use nite_shop::Shop;
 
 /// What every handler shares.
 #[derive(Clone)]

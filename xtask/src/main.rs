@@ -47,6 +47,8 @@ fn ci() -> anyhow::Result<()> {
     for example in examples()? {
         step(&format!("example {example}"), cargo(&["run", "--quiet", "-p", "nite-examples", "--example", &example]))?;
     }
+    // Checkout in a plain binary whose dependency tree holds no web crate (a tidy test reads `cargo tree`).
+    step("example embedded-checkout", cargo(&["run", "--quiet", "-p", "embedded-checkout"]))?;
     let mut binary = cargo(&["run", "--quiet", "-p", "nite-http", "--", "seed"]);
     binary.env("NITE_DATABASE_URL", format!("sqlite://{}", root().join("target/niteputter-ci.db").display()));
     step("the niteputter binary (seed)", binary)?;
@@ -81,6 +83,8 @@ fn ci() -> anyhow::Result<()> {
             "xtask",
             "--exclude",
             "nite-examples",
+            "--exclude",
+            "embedded-checkout",
             "--exclude",
             "nite-benches",
         ]),
@@ -206,8 +210,17 @@ fn forget_unpacked_packages() -> anyhow::Result<()> {
 }
 
 /// Feature sets checked on their own: `(package, features)`, each with default features off.
-const FEATURE_SETS: &[(&str, &str)] =
-    &[("nite-core", ""), ("nite-core", "openapi"), ("nite-storage", "sqlite"), ("nite-storage", "postgres")];
+const FEATURE_SETS: &[(&str, &str)] = &[
+    ("nite-core", ""),
+    ("nite-core", "openapi"),
+    ("nite-storage", "sqlite"),
+    ("nite-storage", "postgres"),
+    ("nite-email", ""),
+    ("nite-email", "smtp"),
+    ("nite-email", "postmark"),
+    ("nite-shipping", ""),
+    ("nite-shipping", "easypost"),
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)

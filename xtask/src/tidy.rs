@@ -11,6 +11,28 @@ const IO_CRATES: &[&str] =
 
 const ADAPTERS: &[&str] = &["nite-storage", "nite-payments", "nite-shipping", "nite-email"];
 
+/// Crates that serve or speak HTTP; the composed shop, and checkout embedded with it, must pull in none of them.
+const WEB_CRATES: &[&str] =
+    &["axum", "hyper", "tower", "reqwest", "http", "h2", "actix-web", "warp", "tonic", "utoipa", "async-stripe"];
+
+/// The crates `package` depends on, directly or not (normal and build dependencies, default features).
+fn dependency_tree(package: &str) -> Vec<String> {
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(["tree", "-p", package, "-e", "normal,build", "--prefix", "none", "--format", "{p}"])
+        .current_dir(root())
+        .output()
+        .expect("cargo tree runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| line.split_whitespace().next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn is_one_of(name: &str, crates: &[&str]) -> bool {
+    crates.iter().any(|c| name == *c || name.starts_with(&format!("{c}-")))
+}
+
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -34,6 +56,7 @@ fn workspace_rust_files() -> Vec<PathBuf> {
         "nite-payments",
         "nite-shipping",
         "nite-email",
+        "nite-shop",
         "nite-http",
         "examples",
         "benches",
@@ -47,22 +70,23 @@ fn workspace_rust_files() -> Vec<PathBuf> {
 
 #[test]
 fn nite_core_depends_on_no_io_crate() {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .args(["tree", "-p", "nite-core", "-e", "normal,build", "--prefix", "none", "--format", "{p}"])
-        .current_dir(root())
-        .output()
-        .expect("cargo tree runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let tree = String::from_utf8_lossy(&output.stdout);
-    let offenders: Vec<&str> = tree
-        .lines()
-        .filter(|line| {
-            let name = line.split_whitespace().next().unwrap_or_default();
-            IO_CRATES.iter().any(|io| name == *io || name.starts_with(&format!("{io}-")))
-        })
-        .collect();
+    let tree = dependency_tree("nite-core");
+    let offenders: Vec<&String> = tree.iter().filter(|name| is_one_of(name, IO_CRATES)).collect();
     assert!(offenders.is_empty(), "nite-core must stay free of I/O, but depends on {offenders:?}");
-    assert!(tree.contains("rust_decimal"), "unexpected `cargo tree` output:\n{tree}");
+    assert!(tree.iter().any(|name| name == "rust_decimal"), "unexpected `cargo tree` output: {tree:?}");
+}
+
+/// The shop without HTTP: nite-shop, and the example that embeds checkout with it over SQLite, depend on no crate
+/// that serves or speaks HTTP.
+#[test]
+fn the_shop_and_embedded_checkout_depend_on_no_web_crate() {
+    for package in ["nite-shop", "embedded-checkout"] {
+        let tree = dependency_tree(package);
+        let offenders: Vec<&String> = tree.iter().filter(|name| is_one_of(name, WEB_CRATES)).collect();
+        assert!(offenders.is_empty(), "{package} must need no web crate, but depends on {offenders:?}");
+        assert!(tree.iter().any(|name| name == "nite-core"), "unexpected `cargo tree` output: {tree:?}");
+    }
+    assert!(dependency_tree("embedded-checkout").iter().any(|name| name == "sqlx"), "it embeds a real database");
 }
 
 /// Each workspace crate and the workspace crates it depends on (any kind: normal, dev, build), from
@@ -103,9 +127,11 @@ fn crates_depend_only_inwards() {
         let wrong: Vec<_> = deps_of(adapter).iter().filter(|d| *d != "nite-core").collect();
         assert!(wrong.is_empty(), "{adapter} depends on {wrong:?}: adapters depend on nite-core only");
     }
-    let allowed = |d: &String| d == "nite-core" || ADAPTERS.contains(&d.as_str());
-    let wrong: Vec<_> = deps_of("nite-http").iter().filter(|d| !allowed(d)).collect();
-    assert!(wrong.is_empty(), "nite-http depends on {wrong:?}: it composes nite-core and the adapters only");
+    let composes = |d: &String| d == "nite-core" || ADAPTERS.contains(&d.as_str());
+    let wrong: Vec<_> = deps_of("nite-shop").iter().filter(|d| !composes(d)).collect();
+    assert!(wrong.is_empty(), "nite-shop depends on {wrong:?}: it composes nite-core and the adapters only");
+    let wrong: Vec<_> = deps_of("nite-http").iter().filter(|d| !composes(d) && *d != "nite-shop").collect();
+    assert!(wrong.is_empty(), "nite-http depends on {wrong:?}: it serves nite-shop over nite-core and the adapters");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use nite_core::ports::Stores;
 use nite_core::testing::InMemoryStore;
-use nite_http::{AppState, Shop, app};
+use nite_http::{AppState, app};
 
 /// The key the test server signs access tokens with.
 pub(crate) const SECRET: &[u8] = b"a test secret of at least 32 bytes!";
@@ -21,11 +21,14 @@ pub(crate) async fn shop() -> axum::Router {
 pub(crate) async fn shop_and_stores() -> (axum::Router, Stores) {
     let stores = Stores::from_store(Arc::new(InMemoryStore::new()));
     nite_core::seed::load(&stores).await.unwrap();
-    let dir = tempfile::tempdir().unwrap().keep();
-    let email = Arc::new(nite_email::FileEmailSender::new(dir).unwrap());
-    let shop =
-        Shop::builder().stores(stores.clone()).email(email, nite_http::default_email_settings()).build().unwrap();
+    let shop = niteputter_shop(stores.clone()).build().unwrap();
     (app(AppState::new(shop, None, SECRET)), stores)
+}
+
+/// A builder of the NitePutter shop over `stores`, its emails written as files to a temporary folder.
+pub(crate) fn niteputter_shop(stores: Stores) -> nite_shop::ShopBuilder {
+    let email = Arc::new(nite_email::FileEmailSender::new(tempfile::tempdir().unwrap().keep()).unwrap());
+    nite_shop::niteputter::builder(stores, "http://127.0.0.1:8080").email_sender(email)
 }
 
 pub(crate) async fn call(
@@ -330,7 +333,7 @@ async fn cors_answers_only_the_configured_origins() {
 
     let stores = Stores::from_store(Arc::new(InMemoryStore::new()));
     nite_core::seed::load(&stores).await.unwrap();
-    let shop = Shop::builder().stores(stores).build().unwrap();
+    let shop = niteputter_shop(stores).build().unwrap();
     let open = app(AppState::new(shop, None, SECRET).with_cors_origins(&["https://shop.example".to_owned()]));
     let response = open.clone().oneshot(preflight("https://shop.example")).await.unwrap();
     assert!(response.status().is_success(), "{}", response.status());

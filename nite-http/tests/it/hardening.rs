@@ -12,7 +12,7 @@ use tower::ServiceExt;
 
 use nite_core::ports::Stores;
 use nite_core::testing::InMemoryStore;
-use nite_http::{AppState, Shop, app};
+use nite_http::{AppState, app};
 
 use crate::accounts::register;
 use crate::api::{address, bearer_for, buy_from, call, shop, shop_and_stores};
@@ -304,9 +304,7 @@ async fn readiness_says_the_test_provider_is_in_use() {
 async fn behind_a_trusted_proxy_each_shopper_has_their_own_limits() {
     let stores = Stores::from_store(Arc::new(InMemoryStore::new()));
     nite_core::seed::load(&stores).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let email = Arc::new(nite_email::FileEmailSender::new(dir.path()).unwrap());
-    let shop = Shop::builder().stores(stores).email(email, nite_http::default_email_settings()).build().unwrap();
+    let shop = crate::api::niteputter_shop(stores).build().unwrap();
     let proxies = [nite_http::proxy::IpRange::parse("10.0.0.0/8").unwrap()];
     let app =
         app(AppState::new(shop, None, b"a test secret of at least thirty-two bytes!").with_trusted_proxies(&proxies));

@@ -238,12 +238,7 @@ async fn the_catalog_cache_reuses_answers_but_never_sells_what_is_gone() {
     use std::sync::Arc;
     let stores = nite_core::ports::Stores::from_store(Arc::new(nite_core::testing::InMemoryStore::new()));
     nite_core::seed::load(&stores).await.unwrap();
-    let email = Arc::new(nite_email::FileEmailSender::new(tempfile::tempdir().unwrap().keep()).unwrap());
-    let shop = nite_http::Shop::builder()
-        .stores(stores.clone())
-        .email(email, nite_http::default_email_settings())
-        .build()
-        .unwrap();
+    let shop = crate::api::niteputter_shop(stores.clone()).build().unwrap();
     let state =
         nite_http::AppState::new(shop, None, crate::api::SECRET).with_catalog_cache(std::time::Duration::from_secs(60));
     let app = nite_http::app(state);

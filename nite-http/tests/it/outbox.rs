@@ -26,7 +26,7 @@ fn worker(stores: &Stores, url: &str, clock: Arc<FixedClock>, id: &str) -> Outbo
         stores.orders.clone(),
         stores.customers.clone(),
         sender,
-        Arc::new(Renderer::new(nite_http::default_email_settings())),
+        Arc::new(Renderer::new(nite_shop::niteputter::email_settings("http://127.0.0.1:8080"))),
         clock,
         options,
     )

@@ -418,7 +418,7 @@ async fn a_folder_on_disk_can_stand_in_for_the_embedded_files() {
     std::fs::write(dir.path().join("shop/assets/app-1.js"), "console.log('dev')").unwrap();
     let stores = nite_core::ports::Stores::from_store(std::sync::Arc::new(nite_core::testing::InMemoryStore::new()));
     nite_core::seed::load(&stores).await.unwrap();
-    let shop = nite_http::Shop::builder().stores(stores).build().unwrap();
+    let shop = crate::api::niteputter_shop(stores).build().unwrap();
     let web = nite_http::web::WebSettings { assets_dir: Some(dir.path().to_path_buf()), ..Default::default() };
     let app = nite_http::app(nite_http::AppState::new(shop, None, crate::api::SECRET).with_web(web));
 

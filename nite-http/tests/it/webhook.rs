@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use nite_core::ports::Stores;
 use nite_core::testing::InMemoryStore;
-use nite_http::{AppState, Shop, app};
+use nite_http::{AppState, app};
 use nite_payments::StripePaymentProvider;
 use nite_payments::webhook::sign;
 use serde_json::{Value, json};
@@ -37,13 +37,7 @@ async fn a_bad_signature_is_refused_and_leaves_no_trace() {
         .api_base("http://127.0.0.1:9")
         .build()
         .unwrap();
-    let email = Arc::new(nite_email::FileEmailSender::new(tempfile::tempdir().unwrap().keep()).unwrap());
-    let shop = Shop::builder()
-        .stores(stores)
-        .payments(Arc::new(stripe))
-        .email(email, nite_http::default_email_settings())
-        .build()
-        .unwrap();
+    let shop = crate::api::niteputter_shop(stores).payments(Arc::new(stripe)).build().unwrap();
     let app = app(AppState::new(shop, None, crate::api::SECRET));
 
     let intent = json!({

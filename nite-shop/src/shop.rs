@@ -1,10 +1,11 @@
 //! `Shop`: the composition of ports, providers and services that a server (or an embedder) runs, built with a
-//! builder so that a team swaps one provider without forking anything.
+//! builder so that a team swaps one provider without forking anything. The builder knows no shop: what it cannot
+//! choose neutrally (the stores, shipping, what emails say and how they leave) it asks for, and
+//! [`crate::niteputter`] is one complete choice.
 
 use std::sync::Arc;
 
 use nite_core::email::EmailSender;
-use nite_core::email::Mailbox;
 use nite_core::payment::{PaymentProvider, TestPaymentProvider};
 use nite_core::ports::Stores;
 use nite_core::services::{
@@ -14,7 +15,9 @@ use nite_core::services::{
 };
 use nite_core::shipping::ShippingProvider;
 use nite_core::{Clock, IdGenerator, RandomIds, SystemClock};
-use nite_email::{EmailSettings, Renderer};
+use nite_email::{EmailSettings, OutboxWorker, Renderer, WorkerOptions};
+
+use crate::passwords::Argon2Passwords;
 
 /// Everything the shop runs on, and its services.
 pub struct Shop {
@@ -52,7 +55,10 @@ pub struct Shop {
     pub renderer: Arc<Renderer>,
 }
 
-/// Builds a [`Shop`]; every part has a default but the stores.
+/// Builds a [`Shop`]. Required: [`stores`](ShopBuilder::stores), [`shipping`](ShopBuilder::shipping),
+/// [`email_settings`](ShopBuilder::email_settings) and [`email_sender`](ShopBuilder::email_sender). The rest has a
+/// neutral default: the test payment provider over the stores, argon2id passwords, the system clock, random ids
+/// and [`ShopSettings::default`] (US dollars, no tax rules).
 pub struct ShopBuilder {
     stores: Option<Stores>,
     payments: Option<Arc<dyn PaymentProvider>>,
@@ -79,7 +85,7 @@ impl Shop {
             passwords: None,
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
-            settings: ShopSettings { tax_rules: nite_core::seed::niteputter().tax_rules, ..ShopSettings::default() },
+            settings: ShopSettings::default(),
         }
     }
 }
@@ -88,16 +94,18 @@ impl Shop {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ShopBuildError {
-    /// No stores were given.
-    #[error("a shop needs its stores: call ShopBuilder::stores")]
-    MissingStores,
-    /// No email sender was given, and the default one (`.eml` files in `outbox-mail/`) could not make its folder.
-    #[error("creating the email folder `outbox-mail`: {0}")]
-    EmailFolder(#[source] std::io::Error),
+    /// A required part was not given: `call` is the builder method that gives it.
+    #[error("a shop needs {part}: call ShopBuilder::{call}")]
+    Missing {
+        /// What is missing.
+        part: &'static str,
+        /// The builder method that sets it.
+        call: &'static str,
+    },
 }
 
 impl ShopBuilder {
-    /// The storage ports (required).
+    /// The storage ports (required). [`Stores::from_store`] serves every port from one store.
     pub fn stores(mut self, stores: Stores) -> Self {
         self.stores = Some(stores);
         self
@@ -117,15 +125,22 @@ impl ShopBuilder {
         self
     }
 
-    /// The shipping provider (NitePutter's table rates by default).
+    /// The shipping provider (required): `nite_shipping::TableRates` from a TOML table, a carrier, or one's own.
     pub fn shipping(mut self, provider: Arc<dyn ShippingProvider>) -> Self {
         self.shipping = Some(provider);
         self
     }
 
-    /// The email sender (`.eml` files in `outbox-mail/` by default) and what emails say about the shop.
-    pub fn email(mut self, sender: Arc<dyn EmailSender>, settings: EmailSettings) -> Self {
+    /// How emails leave (required): SMTP, Postmark, `.eml` files, or one's own [`EmailSender`]. Swapping it keeps
+    /// the [`email_settings`](ShopBuilder::email_settings).
+    pub fn email_sender(mut self, sender: Arc<dyn EmailSender>) -> Self {
         self.email = Some(sender);
+        self
+    }
+
+    /// What emails say about the shop (required): its name and URL, the sender and reply-to addresses, the
+    /// support address, the `Message-ID` domain.
+    pub fn email_settings(mut self, settings: EmailSettings) -> Self {
         self.email_settings = Some(settings);
         self
     }
@@ -156,7 +171,11 @@ impl ShopBuilder {
 
     /// Builds the shop.
     pub fn build(self) -> Result<Shop, ShopBuildError> {
-        let stores = self.stores.ok_or(ShopBuildError::MissingStores)?;
+        let missing = |part, call| ShopBuildError::Missing { part, call };
+        let stores = self.stores.ok_or(missing("its stores", "stores"))?;
+        let shipping = self.shipping.ok_or(missing("a shipping provider", "shipping"))?;
+        let email = self.email.ok_or(missing("an email sender", "email_sender"))?;
+        let email_settings = self.email_settings.ok_or(missing("its email settings", "email_settings"))?;
         let (payments, test_payments) = match (self.payments, self.test_payments) {
             (Some(p), t) => (p, t),
             (None, _) => {
@@ -164,12 +183,6 @@ impl ShopBuilder {
                 let test = Arc::new(TestPaymentProvider::with_store(stores.test_payments.clone(), self.ids.clone()));
                 (test.clone() as Arc<dyn PaymentProvider>, Some(test))
             }
-        };
-        let shipping = self.shipping.unwrap_or_else(|| Arc::new(nite_shipping::TableRates::niteputter()));
-        let email_settings = self.email_settings.unwrap_or_else(default_email_settings);
-        let email = match self.email {
-            Some(sender) => sender,
-            None => Arc::new(nite_email::FileEmailSender::new("outbox-mail").map_err(ShopBuildError::EmailFolder)?),
         };
         let ctx = ShopContext {
             stores,
@@ -193,7 +206,7 @@ impl ShopBuilder {
             sweeper: ReservationSweeper::new(ctx.clone()),
             sessions: SessionService::new(
                 ctx.clone(),
-                self.passwords.unwrap_or_else(|| Arc::new(crate::auth::Argon2Passwords::default())),
+                self.passwords.unwrap_or_else(|| Arc::new(Argon2Passwords::default())),
                 time::Duration::days(30),
                 time::Duration::minutes(30),
             ),
@@ -205,16 +218,20 @@ impl ShopBuilder {
     }
 }
 
-/// The email settings of the NitePutter shop.
-pub fn default_email_settings() -> EmailSettings {
-    let email = |address: &str| nite_core::Email::parse(address).expect("a valid address");
-    EmailSettings {
-        from: Mailbox { name: Some("NitePutter".into()), email: email("orders@niteputter.example") },
-        reply_to: Some(Mailbox { name: None, email: email("help@niteputter.example") }),
-        shop_name: "NitePutter".into(),
-        shop_url: "http://127.0.0.1:8080".into(),
-        support_email: "help@niteputter.example".into(),
-        message_id_domain: "niteputter.example".into(),
-        reset_valid_minutes: 30,
+impl Shop {
+    /// The outbox worker that delivers this shop's emails: it leases pending messages, renders them with the
+    /// shop's [`Renderer`] and sends them with its sender. Run it with [`OutboxWorker::run`] (or one
+    /// [`OutboxWorker::run_once`] at a time); any number of workers, in any number of processes, may run at once.
+    pub fn outbox_worker(&self, options: WorkerOptions) -> OutboxWorker {
+        let stores = &self.ctx.stores;
+        OutboxWorker::new(
+            stores.outbox.clone(),
+            stores.orders.clone(),
+            stores.customers.clone(),
+            self.email.clone(),
+            self.renderer.clone(),
+            self.ctx.clock.clone(),
+            options,
+        )
     }
 }
