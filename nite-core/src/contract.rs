@@ -11,6 +11,7 @@ mod catalog;
 mod concurrency;
 mod customers;
 mod email;
+mod events;
 mod hardening;
 mod journeys;
 mod orders;
@@ -26,6 +27,7 @@ pub use concurrency::{
 };
 pub use customers::{customers, reviews};
 pub use email::{Received, email_sender};
+pub use events::{concurrent_dispatchers_deliver_once, domain_events, event_deliveries};
 pub use hardening::{
     a_changed_total_is_confirmed_first, concurrent_refunds_never_exceed_the_capture, declined_payments_can_be_retried,
     first_orders_are_judged_by_the_email, free_orders_are_paid_at_once, order_history_follows_the_email,
@@ -69,7 +71,8 @@ macro_rules! contract_tests {
             test_payments_outlive_the_process, declined_payments_can_be_retried, a_changed_total_is_confirmed_first,
             free_orders_are_paid_at_once, concurrent_refunds_never_exceed_the_capture,
             unpaid_orders_per_client_are_bounded, order_history_follows_the_email, password_resets_end_every_session,
-            first_orders_are_judged_by_the_email, job_slots);
+            first_orders_are_judged_by_the_email, job_slots, domain_events, event_deliveries,
+            concurrent_dispatchers_deliver_once);
     };
     (@each $run:path, $fresh:path; $($suite:ident),* $(,)?) => {
         $(

@@ -108,6 +108,15 @@ id_type!(
     RefundId, "refund", "refund"
 );
 
+id_type!(
+    /// Identifies a domain event (`evt_…`): the id subscribers and webhook receivers deduplicate on.
+    EventId, "event", "evt"
+);
+id_type!(
+    /// Identifies an outgoing webhook endpoint (`whe_…`).
+    WebhookEndpointId, "webhook endpoint", "whe"
+);
+
 /// A payment's id at its provider: `pay_…` from the test provider, `pi_…` (a PaymentIntent) from Stripe. Opaque:
 /// 1 to 255 ASCII letters, digits, `_` or `-`.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]

@@ -29,6 +29,7 @@ pub mod contract;
 mod currency;
 pub mod email;
 mod error;
+pub mod events;
 mod id;
 pub mod inventory;
 mod label;
@@ -60,8 +61,8 @@ pub use clock::{Clock, SystemClock};
 pub use currency::{Currency, MAX_EXPONENT};
 pub use error::{BoxError, Error, FieldError, Result};
 pub use id::{
-    CartId, CartLineId, CustomerId, GeneratedId, IdError, IdGenerator, IdGeneratorExt, MessageId, OrderId, PaymentId,
-    ProductId, PromotionId, RandomIds, RefundId, ReviewId, VariantId,
+    CartId, CartLineId, CustomerId, EventId, GeneratedId, IdError, IdGenerator, IdGeneratorExt, MessageId, OrderId,
+    PaymentId, ProductId, PromotionId, RandomIds, RefundId, ReviewId, VariantId, WebhookEndpointId,
 };
 pub use label::{Category, CustomerGroup, LabelError, TaxCategory};
 pub use money::{Money, MoneyError};

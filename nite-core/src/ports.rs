@@ -10,6 +10,7 @@ mod analytics;
 mod cart;
 mod catalog;
 mod customer;
+mod events;
 mod idempotency;
 mod inventory;
 mod jobs;
@@ -24,10 +25,11 @@ pub use analytics::AnalyticsStore;
 pub use cart::CartStore;
 pub use catalog::{CatalogStore, ProductFilter};
 pub use customer::CustomerStore;
+pub use events::EventStore;
 pub use idempotency::{IdempotencyRecord, IdempotencyStore, Remembered};
 pub use inventory::InventoryStore;
 pub use jobs::JobStore;
-pub use order::{InboxEntry, OrderFilter, OrderStore, OrderUpdate, PlaceOrder, Placed, PromotionUse, Saved};
+pub use order::{InboxEntry, LowStock, OrderFilter, OrderStore, OrderUpdate, PlaceOrder, Placed, PromotionUse, Saved};
 pub use outbox::{OutboxHealth, OutboxStore};
 pub use promotion::PromotionStore;
 pub use review::{ReviewFilter, ReviewStore};
@@ -62,6 +64,7 @@ pub trait Store:
     + SessionStore
     + TestPaymentStore
     + JobStore
+    + EventStore
 {
 }
 
@@ -79,6 +82,7 @@ impl<T> Store for T where
         + SessionStore
         + TestPaymentStore
         + JobStore
+        + EventStore
 {
 }
 
@@ -112,6 +116,8 @@ pub struct Stores {
     pub test_payments: Arc<dyn TestPaymentStore>,
     /// Periodic jobs' slots (one run per interval across every worker).
     pub jobs: Arc<dyn JobStore>,
+    /// Domain events, their consumers and deliveries.
+    pub events: Arc<dyn EventStore>,
 }
 
 impl Stores {
@@ -130,7 +136,8 @@ impl Stores {
             analytics: store.clone(),
             sessions: store.clone(),
             test_payments: store.clone(),
-            jobs: store,
+            jobs: store.clone(),
+            events: store,
         }
     }
 }

@@ -5,6 +5,7 @@ mod cart;
 mod catalog;
 mod checkout;
 mod customers;
+mod events;
 mod fulfilment;
 mod merchandising;
 mod orders;
@@ -18,6 +19,10 @@ pub use cart::{CartService, CartView};
 pub use catalog::{CatalogService, ProductView};
 pub use checkout::{CheckoutOutcome, CheckoutService, IdempotencyKey};
 pub use customers::CustomerService;
+pub use events::{
+    DispatchOptions, DispatchPass, EndpointPatch, EventDispatcher, EventSubscriber, NewEndpoint, WebhookSender,
+    WebhookService,
+};
 pub use fulfilment::FulfilmentService;
 pub use merchandising::{
     MAX_SAMPLE_LINES, MAX_VARIANTS, MerchandisingService, ProductDraft, PromotionDraft, PromotionPreview, SampleCart,
@@ -213,6 +218,7 @@ pub(crate) async fn change_order(
     use crate::ports::{OrderUpdate, Saved};
     for _ in 0..SAVE_ATTEMPTS {
         let mut order = ctx.stores.orders.order(id).await?.ok_or_else(|| crate::Error::not_found("order", id))?;
+        let before = (order.state(), order.payment.refunded);
         match change(&mut order)? {
             Change::Unchanged => {
                 let fresh = match inbox {
@@ -222,11 +228,13 @@ pub(crate) async fn change_order(
                 return Ok((order, if fresh { Outcome::Unchanged } else { Outcome::Duplicate }));
             }
             Change::Changed(effects) => {
+                let domain_events = transition_events(ctx, before, &order);
                 let update = OrderUpdate {
                     order: &order,
                     stock: effects.stock,
                     outbox: &effects.outbox,
                     events: &effects.events,
+                    domain_events: &domain_events,
                     inbox,
                 };
                 match ctx.stores.orders.save_order(update).await {
@@ -242,6 +250,39 @@ pub(crate) async fn change_order(
         }
     }
     Err(crate::Error::Conflict("order"))
+}
+
+/// The domain events of an order's change, read from the change itself (its state `before` and what it had
+/// refunded), so that no transition can forget its event: `order.paid`, `order.shipped`, `order.delivered` or
+/// `order.cancelled` when the state moved there, and `order.refunded` when the refunded total grew.
+fn transition_events(
+    ctx: &ShopContext,
+    (was, refunded): (crate::order::OrderState, crate::Money),
+    order: &crate::order::Order,
+) -> Vec<crate::events::DomainEvent> {
+    use crate::events::{DomainEvent, EventData};
+    use crate::order::OrderState;
+    let (now, order_id) = (ctx.clock.now(), order.id.clone());
+    let moved = match order.state() {
+        state if state == was => None,
+        OrderState::PendingPayment => None,
+        OrderState::Paid => Some(EventData::OrderPaid { order_id: order_id.clone(), total: order.totals.total }),
+        OrderState::Shipped => order.status.shipment().map(|s| EventData::OrderShipped {
+            order_id: order_id.clone(),
+            carrier: s.carrier.clone(),
+            tracking_number: s.tracking_number.clone(),
+        }),
+        OrderState::Delivered => Some(EventData::OrderDelivered { order_id: order_id.clone() }),
+        OrderState::Cancelled => Some(EventData::OrderCancelled { order_id: order_id.clone() }),
+    };
+    let refunded = order
+        .payment
+        .refunded
+        .checked_sub(refunded)
+        .ok()
+        .filter(|amount| amount.amount() > rust_decimal::Decimal::ZERO)
+        .map(|amount| EventData::OrderRefunded { order_id, amount });
+    moved.into_iter().chain(refunded).map(|data| DomainEvent::new(&*ctx.ids, now, data)).collect()
 }
 
 /// The outbox message of `notification` about `order`, deduplicated per order (and per `discriminator`).

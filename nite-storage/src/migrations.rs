@@ -15,6 +15,7 @@ pub(crate) const SQLITE: Steps = &[
     (3, "sessions", include_str!("../migrations/sqlite/0003_sessions.sql")),
     (4, "hardening", include_str!("../migrations/sqlite/0004_hardening.sql")),
     (5, "jobs", include_str!("../migrations/sqlite/0005_jobs.sql")),
+    (6, "events", include_str!("../migrations/sqlite/0006_events.sql")),
 ];
 
 #[cfg(feature = "postgres")]
@@ -24,6 +25,7 @@ pub(crate) const POSTGRES: Steps = &[
     (3, "sessions", include_str!("../migrations/postgres/0003_sessions.sql")),
     (4, "hardening", include_str!("../migrations/postgres/0004_hardening.sql")),
     (5, "jobs", include_str!("../migrations/postgres/0005_jobs.sql")),
+    (6, "events", include_str!("../migrations/postgres/0006_events.sql")),
 ];
 
 /// The migrator for one database's steps.

@@ -76,6 +76,12 @@ const CLAIM_OUTBOX: &str = "UPDATE outbox SET lease_owner = $1, lease_until = $2
 
 // The ports' SQL (`sql.rs`), compiled for this database: the files are shared with the other backend.
 
+/// How a claim skips rows another transaction holds, so concurrent dispatchers pass over each other's rows.
+const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
+
+/// How a statement locks the rows a subquery picks, in its order (so two transactions lock in the same order).
+const LOCK_ROWS: &str = "FOR UPDATE";
+
 /// The store the shared SQL implements the ports for.
 type Store = PgStore;
 /// The database the shared SQL runs on.
@@ -89,6 +95,8 @@ mod carts;
 mod catalog;
 #[path = "sql/customers.rs"]
 mod customers;
+#[path = "sql/events.rs"]
+mod events;
 #[path = "sql/operations.rs"]
 mod operations;
 #[path = "sql/orders.rs"]

@@ -95,6 +95,12 @@ const CLAIM_OUTBOX: &str = "UPDATE outbox SET lease_owner = $1, lease_until = $2
 
 // The ports' SQL (`sql.rs`), compiled for this database: the files are shared with the other backend.
 
+/// How a claim skips rows another transaction holds: SQLite runs one writer at a time, so there are none.
+const SKIP_LOCKED: &str = "";
+
+/// How a statement locks the rows a subquery picks, in its order: SQLite's one writer holds them all already.
+const LOCK_ROWS: &str = "";
+
 /// The store the shared SQL implements the ports for.
 type Store = SqliteStore;
 /// The database the shared SQL runs on.
@@ -108,6 +114,8 @@ mod carts;
 mod catalog;
 #[path = "sql/customers.rs"]
 mod customers;
+#[path = "sql/events.rs"]
+mod events;
 #[path = "sql/operations.rs"]
 mod operations;
 #[path = "sql/orders.rs"]

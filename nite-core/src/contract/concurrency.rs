@@ -37,6 +37,30 @@ pub async fn concurrent_checkouts_never_oversell(stores: &Stores) {
     assert_eq!((level.on_hand, level.reserved, level.available()), (5, 5, 0));
     let orders = stores.orders.orders(&OrderFilter { limit: 100, ..OrderFilter::default() }).await.unwrap();
     assert_eq!(orders.items.len(), 5);
+
+    // Carts of two SKUs, each reserved in one statement: overlapping checkouts neither oversell nor deadlock.
+    stores.inventory.set_on_hand(&sku("NP-BASIC-GRN"), 3).await.unwrap();
+    stores.inventory.set_on_hand(&sku("NP-PRO-GRN"), 4).await.unwrap();
+    let mut pairs = Vec::new();
+    for n in 0..60 {
+        let lines = if n % 2 == 0 {
+            [("NP-BASIC-GRN", 1), ("NP-PRO-GRN", 1)]
+        } else {
+            [("NP-PRO-GRN", 1), ("NP-BASIC-GRN", 1)]
+        };
+        pairs.push(f.ready_cart(&lines, &[]).await);
+    }
+    let results = join_all(pairs.iter().map(|cart| f.checkout.checkout(cart, &guest, None))).await;
+    let other: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .filter(|e| !matches!(e, Error::InsufficientStock { .. }))
+        .collect();
+    assert!(other.is_empty(), "unexpected errors: {other:?}");
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 3, "as many as the scarcer SKU allows");
+    let levels = stores.inventory.stock(&[sku("NP-BASIC-GRN"), sku("NP-PRO-GRN")]).await.unwrap();
+    let reserved: Vec<(u32, u32)> = levels.iter().map(|l| (l.on_hand, l.reserved)).collect();
+    assert_eq!(reserved, [(3, 3), (4, 3)]);
 }
 
 /// 50 concurrent deliveries of one payment event: one transition, one email, stock committed once. Then 50

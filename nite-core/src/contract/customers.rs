@@ -80,10 +80,10 @@ pub async fn reviews(stores: &Stores) {
     let c = review("rev_c", "prod_pro", "cus_3", 2, 2, &f);
     let d = review("rev_d", "prod_basic", "cus_1", 3, 3, &f);
     for r in [&a, &b, &c, &d] {
-        reviews.create_review(r).await.unwrap();
+        reviews.create_review(r, &[]).await.unwrap();
     }
     let again = Review { id: ReviewId::parse("rev_again").unwrap(), ..a.clone() };
-    assert!(matches!(reviews.create_review(&again).await, Err(Error::AlreadyReviewed)));
+    assert!(matches!(reviews.create_review(&again, &[]).await, Err(Error::AlreadyReviewed)));
     assert_eq!(reviews.review(&a.id).await.unwrap(), Some(a.clone()));
 
     let pro = ProductId::parse("prod_pro").unwrap();

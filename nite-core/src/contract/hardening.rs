@@ -265,7 +265,7 @@ pub async fn password_resets_end_every_session(stores: &Stores) {
             group: None,
             created_at: now,
         };
-        stores.customers.create_customer(&customer, &PasswordHash("x".into()), &[]).await.unwrap();
+        stores.customers.create_customer(&customer, &PasswordHash("x".into()), &[], &[]).await.unwrap();
     }
     let sessions = &stores.sessions;
     let later = now + Duration::hours(1);

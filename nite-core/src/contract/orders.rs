@@ -98,6 +98,8 @@ pub async fn place_order(stores: &Stores) {
         idempotency: Some(&record),
         events: &[],
         max_pending: None,
+        domain_events: &[],
+        low_stock: None,
     };
     assert_eq!(stores.orders.place_order(request).await.unwrap(), Placed::Replayed(first.id.clone()));
 
@@ -146,7 +148,14 @@ pub async fn order_transitions(stores: &Stores) {
     assert_eq!(order.payment.provider.as_deref(), Some("test"));
     assert_eq!(stores.orders.order_by_payment(&payment_id).await.unwrap().map(|o| o.id), Some(order.id.clone()));
     assert_eq!(stores.orders.order_by_payment(&PaymentId::parse("pay_none").unwrap()).await.unwrap(), None);
-    let update = OrderUpdate { order: &order, stock: StockEffect::None, outbox: &[], events: &[], inbox: None };
+    let update = OrderUpdate {
+        order: &order,
+        stock: StockEffect::None,
+        outbox: &[],
+        events: &[],
+        domain_events: &[],
+        inbox: None,
+    };
     assert_eq!(stores.orders.save_order(update).await.unwrap(), Saved::Saved);
     assert!(matches!(stores.orders.save_order(update).await, Err(Error::Conflict("order"))), "stale version");
 
@@ -183,6 +192,7 @@ pub async fn order_transitions(stores: &Stores) {
         stock: StockEffect::None,
         outbox: std::slice::from_ref(&duplicate),
         events: &[],
+        domain_events: &[],
         inbox: None,
     };
     stores.orders.save_order(update).await.unwrap();

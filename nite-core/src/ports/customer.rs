@@ -4,6 +4,7 @@ use async_trait::async_trait;
 
 use crate::customer::{Customer, PasswordHash};
 use crate::error::Result;
+use crate::events::DomainEvent;
 use crate::outbox::OutboxMessage;
 use crate::ports::Page;
 use crate::{CustomerId, Email};
@@ -11,9 +12,15 @@ use crate::{CustomerId, Email};
 /// Customer accounts.
 #[async_trait]
 pub trait CustomerStore: Send + Sync {
-    /// Creates an account and, in the same transaction, writes `outbox` (the welcome email); `EmailTaken` if the
-    /// email is in use.
-    async fn create_customer(&self, customer: &Customer, hash: &PasswordHash, outbox: &[OutboxMessage]) -> Result<()>;
+    /// Creates an account and, in the same transaction, writes `outbox` (the welcome email) and `events`
+    /// (`customer.registered`); `EmailTaken` if the email is in use.
+    async fn create_customer(
+        &self,
+        customer: &Customer,
+        hash: &PasswordHash,
+        outbox: &[OutboxMessage],
+        events: &[DomainEvent],
+    ) -> Result<()>;
 
     /// An account by id.
     async fn customer(&self, id: &CustomerId) -> Result<Option<Customer>>;

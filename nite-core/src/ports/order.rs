@@ -6,11 +6,12 @@ use time::OffsetDateTime;
 use crate::analytics::AnalyticsEvent;
 use crate::catalog::Sku;
 use crate::error::Result;
+use crate::events::DomainEvent;
 use crate::inventory::StockEffect;
 use crate::order::{Order, OrderState};
 use crate::outbox::OutboxMessage;
 use crate::ports::{IdempotencyRecord, Page};
-use crate::{CustomerId, OrderId, PaymentId, ProductId, PromotionId};
+use crate::{CustomerId, EventId, OrderId, PaymentId, ProductId, PromotionId};
 
 /// One use of a promotion by an order. The store holds it to the promotion's own limits, as stored; a per-customer
 /// count is kept only for promotions with a per-customer limit.
@@ -40,6 +41,22 @@ pub struct PlaceOrder<'a> {
     /// The most unpaid orders the order's client may hold, this one included: the store counts the client's orders
     /// awaiting payment in the same transaction and refuses with `TooManyPendingOrders`. `None` checks nothing.
     pub max_pending: Option<u32>,
+    /// Domain events to write with the order (`order.placed`).
+    pub domain_events: &'a [DomainEvent],
+    /// When a reservation takes a SKU's available units from above `low_stock.at` to it or below, the store writes
+    /// a `stock.low` event for it too, with the id `low_stock.ids` holds at the reservation's position.
+    pub low_stock: Option<LowStock<'a>>,
+}
+
+/// How a store notices stock running low while placing an order.
+#[derive(Debug, Clone, Copy)]
+pub struct LowStock<'a> {
+    /// The shop's low-stock level (`ShopSettings::low_stock_at`).
+    pub at: u32,
+    /// One event id per reservation, in the same order.
+    pub ids: &'a [EventId],
+    /// The events' time.
+    pub now: OffsetDateTime,
 }
 
 /// What placing an order did.
@@ -73,6 +90,8 @@ pub struct OrderUpdate<'a> {
     pub outbox: &'a [OutboxMessage],
     /// Analytics events to record.
     pub events: &'a [AnalyticsEvent],
+    /// Domain events to write with it (`order.paid`, `order.shipped`…).
+    pub domain_events: &'a [DomainEvent],
     /// The webhook event that caused it, if one.
     pub inbox: Option<&'a InboxEntry>,
 }

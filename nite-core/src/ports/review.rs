@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 
 use crate::error::Result;
+use crate::events::DomainEvent;
 use crate::ports::Page;
 use crate::review::{RatingSummary, Review, ReviewStatus};
 use crate::{ProductId, ReviewId};
@@ -23,8 +24,9 @@ pub struct ReviewFilter {
 /// Reviews.
 #[async_trait]
 pub trait ReviewStore: Send + Sync {
-    /// Stores a new review; `AlreadyReviewed` if the customer reviewed the product before.
-    async fn create_review(&self, review: &Review) -> Result<()>;
+    /// Stores a new review and, in the same transaction, `events` (`review.submitted`); `AlreadyReviewed` if the
+    /// customer reviewed the product before.
+    async fn create_review(&self, review: &Review, events: &[DomainEvent]) -> Result<()>;
 
     /// A review by id.
     async fn review(&self, id: &ReviewId) -> Result<Option<Review>>;

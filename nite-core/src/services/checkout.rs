@@ -3,13 +3,14 @@
 use crate::analytics::{AnalyticsEvent, EventKind};
 use crate::cart::CartState;
 use crate::error::{Error, FieldError, Result};
+use crate::events::{DomainEvent, EventData};
 use crate::order::{Actor, AwaitingPayment, Order, OrderLine, OrderState, PaymentRecord, Status};
 use crate::payment::{CreatePayment, ProviderPayment};
-use crate::ports::{IdempotencyRecord, PlaceOrder, Placed, PromotionUse};
+use crate::ports::{IdempotencyRecord, LowStock, PlaceOrder, Placed, PromotionUse};
 use crate::services::cart::{CartView, customer_key};
 use crate::services::payments::paid_effects;
 use crate::services::{CartService, Change, ShopContext, Viewer, change_order};
-use crate::{CartId, IdGeneratorExt, OrderId};
+use crate::{CartId, EventId, IdGeneratorExt, OrderId};
 
 /// A placed order and the payment the customer is to complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,14 +167,28 @@ impl CheckoutService {
                 amount: Some(order.totals.total),
                 ..AnalyticsEvent::of_order(EventKind::CheckoutStarted, &order, order.created_at)
             };
+            let placed = DomainEvent::new(
+                &*self.ctx.ids,
+                order.created_at,
+                EventData::OrderPlaced {
+                    order_id: order.id.clone(),
+                    customer_id: order.customer_id.clone(),
+                    email: order.email.clone(),
+                    total: order.totals.total,
+                },
+            );
+            let reservations = order.units_by_sku();
+            let low_ids: Vec<EventId> = reservations.iter().map(|_| self.ctx.ids.new_id()).collect();
             let request = PlaceOrder {
                 order: &order,
                 cart_version: view.cart.version,
-                reservations: &order.units_by_sku(),
+                reservations: &reservations,
                 promotion_uses: &uses,
                 idempotency: record.as_ref(),
                 events: std::slice::from_ref(&started),
                 max_pending: order.client.as_ref().map(|_| self.ctx.settings.max_pending_orders),
+                domain_events: std::slice::from_ref(&placed),
+                low_stock: Some(LowStock { at: self.ctx.settings.low_stock_at, ids: &low_ids, now: order.created_at }),
             };
             match self.ctx.stores.orders.place_order(request).await {
                 Ok(Placed::Created) => return Ok((order, Some(token))),

@@ -44,7 +44,15 @@ impl CustomerService {
             customer.id.as_str(),
             now,
         );
-        self.ctx.stores.customers.create_customer(&customer, &hash, &[welcome]).await?;
+        let registered = crate::events::DomainEvent::new(
+            &*self.ctx.ids,
+            now,
+            crate::events::EventData::CustomerRegistered {
+                customer_id: customer.id.clone(),
+                email: customer.email.clone(),
+            },
+        );
+        self.ctx.stores.customers.create_customer(&customer, &hash, &[welcome], &[registered]).await?;
         Ok(customer)
     }
 

@@ -62,7 +62,16 @@ impl ReviewService {
             status: ReviewStatus::Pending,
             created_at: self.ctx.clock.now(),
         };
-        self.ctx.stores.reviews.create_review(&review).await?;
+        let submitted = crate::events::DomainEvent::new(
+            &*self.ctx.ids,
+            review.created_at,
+            crate::events::EventData::ReviewSubmitted {
+                review_id: review.id.clone(),
+                product_id: review.product_id.clone(),
+                rating: review.rating.stars(),
+            },
+        );
+        self.ctx.stores.reviews.create_review(&review, &[submitted]).await?;
         Ok(review)
     }
 

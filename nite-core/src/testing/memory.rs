@@ -1,5 +1,6 @@
 //! `InMemoryStore`: every storage port over one mutex. Each call is atomic because it holds the lock throughout.
 
+mod events;
 mod sessions;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -49,6 +50,8 @@ struct State {
     resets: HashMap<String, (CustomerId, OffsetDateTime, bool)>,
     /// Claimed job slots: (job, slot) → when.
     job_slots: HashMap<(String, i64), OffsetDateTime>,
+    /// Domain events, their consumers and deliveries.
+    domain: events::Events,
 }
 
 /// An outbox message and its delivery state.
@@ -298,8 +301,17 @@ impl OrderStore for InMemoryStore {
             }
         }
         // Every check passed: apply everything.
-        for (sku, requested) in request.reservations {
-            s.stock.entry(sku.clone()).or_insert((0, 0)).1 += requested;
+        let mut running_low = Vec::new();
+        for (index, (sku, requested)) in request.reservations.iter().enumerate() {
+            let level = s.stock.entry(sku.clone()).or_insert((0, 0));
+            level.1 += requested;
+            let available = level.0.saturating_sub(level.1);
+            if let Some(low) = request.low_stock.filter(|low| available <= low.at && available + requested > low.at)
+                && let Some(id) = low.ids.get(index)
+            {
+                let data = crate::events::EventData::StockLow { sku: sku.clone(), available, low_stock_at: low.at };
+                running_low.push(crate::events::DomainEvent { id: id.clone(), at: low.now, data });
+            }
         }
         for usage in request.promotion_uses {
             *s.usage.entry(usage.promotion_id.clone()).or_insert(0) += 1;
@@ -317,6 +329,8 @@ impl OrderStore for InMemoryStore {
         }
         s.orders.push(order.clone());
         s.events.extend_from_slice(request.events);
+        s.domain.publish(request.domain_events);
+        s.domain.publish(&running_low);
         Ok(Placed::Created)
     }
 
@@ -348,6 +362,7 @@ impl OrderStore for InMemoryStore {
         s.orders[index] = Order { version: order.version + 1, ..order.clone() };
         s.enqueue(update.outbox);
         s.events.extend_from_slice(update.events);
+        s.domain.publish(update.domain_events);
         if let Some(entry) = update.inbox {
             s.inbox.insert((entry.provider.clone(), entry.event_id.clone()));
         }
@@ -425,13 +440,20 @@ impl OrderStore for InMemoryStore {
 
 #[async_trait]
 impl CustomerStore for InMemoryStore {
-    async fn create_customer(&self, customer: &Customer, hash: &PasswordHash, outbox: &[OutboxMessage]) -> Result<()> {
+    async fn create_customer(
+        &self,
+        customer: &Customer,
+        hash: &PasswordHash,
+        outbox: &[OutboxMessage],
+        events: &[crate::events::DomainEvent],
+    ) -> Result<()> {
         let mut s = self.state()?;
         if s.customers.iter().any(|(c, _)| c.email == customer.email) {
             return Err(Error::EmailTaken);
         }
         s.customers.push((customer.clone(), hash.clone()));
         s.enqueue(outbox);
+        s.domain.publish(events);
         Ok(())
     }
 
@@ -473,12 +495,13 @@ impl CustomerStore for InMemoryStore {
 
 #[async_trait]
 impl ReviewStore for InMemoryStore {
-    async fn create_review(&self, review: &Review) -> Result<()> {
+    async fn create_review(&self, review: &Review, events: &[crate::events::DomainEvent]) -> Result<()> {
         let mut s = self.state()?;
         if s.reviews.iter().any(|r| r.customer_id == review.customer_id && r.product_id == review.product_id) {
             return Err(Error::AlreadyReviewed);
         }
         s.reviews.push(review.clone());
+        s.domain.publish(events);
         Ok(())
     }
 

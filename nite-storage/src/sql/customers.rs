@@ -3,20 +3,27 @@
 
 use async_trait::async_trait;
 use nite_core::customer::{Customer, PasswordHash};
+use nite_core::events::DomainEvent;
 use nite_core::outbox::OutboxMessage;
 use nite_core::ports::{CustomerStore, Page, RefreshToken, RefreshUse, SessionStore};
 use nite_core::{CustomerId, Email, Error, Result};
 use sqlx::Row;
 use time::OffsetDateTime;
 
-use super::rows::{by_key, commit, doc_of, insert_outbox, keyset_page};
+use super::rows::{by_key, commit, doc_of, insert_domain_events, insert_outbox, keyset_page};
 use super::{Db, Store, begin_write};
 use crate::codec::{micros, to_doc};
 use crate::sql::{db, is_unique_violation};
 
 #[async_trait]
 impl CustomerStore for Store {
-    async fn create_customer(&self, customer: &Customer, hash: &PasswordHash, outbox: &[OutboxMessage]) -> Result<()> {
+    async fn create_customer(
+        &self,
+        customer: &Customer,
+        hash: &PasswordHash,
+        outbox: &[OutboxMessage],
+        events: &[DomainEvent],
+    ) -> Result<()> {
         let mut tx = begin_write(&self.pool).await?;
         sqlx::query::<Db>(
             "INSERT INTO customers (id, email, created_at, password_hash, doc) VALUES ($1, $2, $3, $4, $5)",
@@ -32,6 +39,7 @@ impl CustomerStore for Store {
             if is_unique_violation(&e) { Error::EmailTaken } else { Error::adapter("creating a customer", e) }
         })?;
         insert_outbox(&mut tx, outbox).await?;
+        insert_domain_events(&mut tx, events).await?;
         commit(tx).await
     }
 

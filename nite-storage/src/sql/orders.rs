@@ -2,17 +2,77 @@
 //! same text for both databases: `sqlite.rs` and `postgres.rs` each compile it (see `sql.rs`).
 
 use async_trait::async_trait;
+use std::collections::HashMap;
+
+use nite_core::catalog::Sku;
+use nite_core::events::{DomainEvent, EventData};
 use nite_core::inventory::StockEffect;
 use nite_core::order::{Order, Status};
-use nite_core::ports::{InboxEntry, OrderFilter, OrderStore, OrderUpdate, Page, PlaceOrder, Placed, Saved};
+use nite_core::ports::{InboxEntry, LowStock, OrderFilter, OrderStore, OrderUpdate, Page, PlaceOrder, Placed, Saved};
 use nite_core::{CustomerId, Email, Error, OrderId, PaymentId, ProductId, Result};
 use sqlx::{AssertSqlSafe, Row};
 use time::OffsetDateTime;
 
-use super::rows::{by_key, commit, insert_events, insert_outbox, keyset_page, order_from_row};
-use super::{Db, Store, begin_write, lock_client};
+use super::rows::{by_key, commit, insert_domain_events, insert_events, insert_outbox, keyset_page, order_from_row};
+use super::{Db, LOCK_ROWS, Store, Tx, begin_write, lock_client};
 use crate::codec::{contains_pattern, count, micros, to_doc};
 use crate::sql::{db, int, placeholders};
+
+/// Reserves every SKU's units in one statement, each only if that much is available (`InsufficientStock`
+/// otherwise, naming the first SKU short and what it has; the caller's transaction then rolls back). Rows are
+/// locked in SKU order (`LOCK_ROWS`), so concurrent checkouts of overlapping carts cannot deadlock. What is left
+/// comes back with the reservation, so noticing stock running low costs no statement: the `stock.low` events of
+/// the SKUs this takes to `low_stock.at` or below are returned.
+async fn reserve(
+    tx: &mut Tx,
+    reservations: &[(Sku, u32)],
+    low_stock: Option<LowStock<'_>>,
+) -> Result<Vec<DomainEvent>> {
+    if reservations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = reservations.len();
+    let case: String = (0..n).map(|i| format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2)).collect();
+    let skus: Vec<String> = (0..n).map(|i| format!("${}", 2 * i + 1)).collect();
+    let sql = format!(
+        "UPDATE inventory SET reserved = reserved + CASE sku{case} END
+         WHERE sku IN (SELECT sku FROM inventory WHERE sku IN ({skus}) ORDER BY sku {LOCK_ROWS})
+           AND on_hand - reserved >= CASE sku{case} END
+         RETURNING sku, on_hand - reserved AS remaining",
+        skus = skus.join(", ")
+    );
+    let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+    for (sku, units) in reservations {
+        query = query.bind(sku.as_str()).bind(int(*units));
+    }
+    let rows = query.fetch_all(&mut **tx).await.map_err(db("reserving stock"))?;
+    let mut left = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let sku: String = row.try_get("sku").map_err(db("reserving stock"))?;
+        left.insert(sku, count(row.try_get::<i64, _>("remaining").map_err(db("reserving stock"))?.max(0))?);
+    }
+    let mut running_low = Vec::new();
+    for (index, (sku, units)) in reservations.iter().enumerate() {
+        let Some(&available) = left.get(sku.as_str()) else {
+            let available: Option<i64> = sqlx::query_scalar("SELECT on_hand - reserved FROM inventory WHERE sku = $1")
+                .bind(sku.as_str())
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(db("reading stock"))?;
+            let available = count(available.unwrap_or(0).max(0))?;
+            return Err(Error::InsufficientStock { sku: sku.clone(), requested: *units, available });
+        };
+        if let Some(low) = low_stock
+            && available <= low.at
+            && available.saturating_add(*units) > low.at
+            && let Some(id) = low.ids.get(index)
+        {
+            let data = EventData::StockLow { sku: sku.clone(), available, low_stock_at: low.at };
+            running_low.push(DomainEvent { id: id.clone(), at: low.now, data });
+        }
+    }
+    Ok(running_low)
+}
 
 fn expires_at(order: &Order) -> Option<i64> {
     match &order.status {
@@ -79,26 +139,7 @@ impl OrderStore for Store {
                 Some(_) => Error::CartNotOpen,
             });
         }
-        for (sku, units) in request.reservations {
-            let reserved = sqlx::query::<Db>(
-                "UPDATE inventory SET reserved = reserved + $2 WHERE sku = $1 AND on_hand - reserved >= $2",
-            )
-            .bind(sku.as_str())
-            .bind(int(*units))
-            .execute(&mut *tx)
-            .await
-            .map_err(db("reserving stock"))?;
-            if reserved.rows_affected() == 0 {
-                let available: Option<i64> =
-                    sqlx::query_scalar("SELECT on_hand - reserved FROM inventory WHERE sku = $1")
-                        .bind(sku.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(db("reading stock"))?;
-                let available = count(available.unwrap_or(0).max(0))?;
-                return Err(Error::InsufficientStock { sku: sku.clone(), requested: *units, available });
-            }
-        }
+        let running_low = reserve(&mut tx, request.reservations, request.low_stock).await?;
         for usage in request.promotion_uses {
             let limit: Option<Option<i64>> = sqlx::query_scalar(
                 "UPDATE promotions SET used = used + 1
@@ -177,6 +218,9 @@ impl OrderStore for Store {
             query.execute(&mut *tx).await.map_err(db("inserting order lines"))?;
         }
         insert_events(&mut tx, request.events).await?;
+        let mut published = request.domain_events.to_vec();
+        published.extend(running_low);
+        insert_domain_events(&mut tx, &published).await?;
         commit(tx).await?;
         Ok(Placed::Created)
     }
@@ -246,6 +290,7 @@ impl OrderStore for Store {
         }
         insert_outbox(&mut tx, update.outbox).await?;
         insert_events(&mut tx, update.events).await?;
+        insert_domain_events(&mut tx, update.domain_events).await?;
         commit(tx).await?;
         Ok(Saved::Saved)
     }

@@ -2,19 +2,21 @@
 //! (see `sql.rs`).
 
 use async_trait::async_trait;
+use nite_core::events::DomainEvent;
 use nite_core::ports::{Page, ReviewFilter, ReviewStore};
 use nite_core::review::{RatingSummary, Review, ReviewStatus};
 use nite_core::{Error, ProductId, Result, ReviewId};
 use sqlx::{AssertSqlSafe, Row};
 
-use super::rows::{by_key, keyset_page, review_from_row};
-use super::{Db, Store};
+use super::rows::{by_key, commit, insert_domain_events, keyset_page, review_from_row};
+use super::{Db, Store, begin_write};
 use crate::codec::{count, micros, to_doc};
 use crate::sql::{db, in_list, is_unique_violation};
 
 #[async_trait]
 impl ReviewStore for Store {
-    async fn create_review(&self, review: &Review) -> Result<()> {
+    async fn create_review(&self, review: &Review, events: &[DomainEvent]) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await?;
         sqlx::query::<Db>(
             "INSERT INTO reviews (id, product_id, customer_id, status, rating, created_at, doc)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -26,12 +28,13 @@ impl ReviewStore for Store {
         .bind(i64::from(review.rating.stars()))
         .bind(micros(review.created_at))
         .bind(to_doc(review)?)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) { Error::AlreadyReviewed } else { Error::adapter("saving a review", e) }
         })?;
-        Ok(())
+        insert_domain_events(&mut tx, events).await?;
+        commit(tx).await
     }
 
     async fn review(&self, id: &ReviewId) -> Result<Option<Review>> {

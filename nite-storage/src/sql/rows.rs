@@ -3,6 +3,7 @@
 
 use nite_core::analytics::AnalyticsEvent;
 use nite_core::cart::Cart;
+use nite_core::events::DomainEvent;
 use nite_core::order::Order;
 use nite_core::outbox::OutboxMessage;
 use nite_core::ports::Page;
@@ -140,6 +141,26 @@ pub(super) async fn insert_outbox(tx: &mut Tx, messages: &[OutboxMessage]) -> Re
         .execute(&mut **tx)
         .await
         .map_err(db("writing the outbox"))?;
+    }
+    Ok(())
+}
+
+/// Writes domain events in one statement, dropping any whose id exists.
+pub(super) async fn insert_domain_events(tx: &mut Tx, events: &[DomainEvent]) -> Result<()> {
+    for chunk in events.chunks(100) {
+        let sql = format!(
+            "INSERT INTO domain_events (id, kind, at, payload) VALUES {} ON CONFLICT (id) DO NOTHING",
+            placeholders(chunk.len(), 4, 1)
+        );
+        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+        for event in chunk {
+            query = query
+                .bind(event.id.as_str())
+                .bind(event.event_type().as_str())
+                .bind(micros(event.at))
+                .bind(event.to_json()?);
+        }
+        query.execute(&mut **tx).await.map_err(db("writing domain events"))?;
     }
     Ok(())
 }
