@@ -52,6 +52,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(provider_webhook))
         .merge(crate::accounts::routes())
         .merge(crate::admin::routes())
+        .merge(crate::outgoing::routes())
 }
 
 /// What a storefront needs to know about the shop before its first page.

@@ -109,6 +109,7 @@ path_id_types!(
     nite_core::CustomerId => "customer",
     nite_core::ProductId => "product",
     nite_core::PromotionId => "promotion",
+    nite_core::WebhookEndpointId => "webhook endpoint",
 );
 
 fn path_not_found(entity: &'static str, value: &str) -> ApiError {

@@ -19,6 +19,7 @@ mod error;
 pub mod extract;
 pub mod limits;
 mod metrics;
+mod outgoing;
 pub mod proxy;
 mod recorder;
 mod router;

@@ -72,9 +72,11 @@ pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Datab
         low_stock_at: config.low_stock_at,
         ..niteputter::settings()
     };
+    let webhooks = nite_webhooks::HttpWebhookSender::new(Duration::from_secs(10)).context("the webhook client")?;
     let mut builder = niteputter::builder(stores.clone(), &config.shop_url)
         .ids(ids.clone())
         .email_sender(email)
+        .webhook_sender(Arc::new(webhooks))
         .shipping(shipping)
         .settings(settings);
     builder = match &config.payments {
@@ -97,6 +99,40 @@ pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Datab
 fn spawn_outbox(shop: &Arc<Shop>, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     let worker = shop.outbox_worker(WorkerOptions::default());
     tokio::spawn(async move { worker.run(Duration::from_secs(2), stop).await })
+}
+
+/// Registers the shop's event subscribers, then runs its event dispatcher until `stop`: a pass every second, and
+/// at once again after a pass that found work. A pass in flight when `stop` comes is finished first.
+async fn spawn_events(
+    shop: &Arc<Shop>,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let options = nite_core::services::DispatchOptions {
+        id: format!("events-{}-{}", std::process::id(), nite_core::IdGenerator::secret_token(&RandomIds)),
+        ..Default::default()
+    };
+    let dispatcher = shop.event_dispatcher(options);
+    dispatcher.register().await.context("registering the event subscribers")?;
+    Ok(tokio::spawn(async move {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let busy = match dispatcher.run_once().await {
+                Ok(pass) => pass.fanned_out > 0 || pass.delivered + pass.retried + pass.dead > 0,
+                Err(error) => {
+                    tracing::warn!(error = %format!("{error:#}"), "an event dispatch pass failed");
+                    false
+                }
+            };
+            if !busy {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+    }))
 }
 
 /// Runs the reservation sweeper once per `every` across all workers (see [`spawn_periodic`]) until `stop`.
@@ -323,6 +359,7 @@ pub async fn serve_shop(
         let holder = format!("{}-{}", std::process::id(), nite_core::IdGenerator::secret_token(&RandomIds));
         let every = options.sweep_every;
         workers.push(spawn_outbox(&shop, stopped.clone()));
+        workers.push(spawn_events(&shop, stopped.clone()).await?);
         workers.push(spawn_sweeper(&shop, every, holder, stopped.clone()));
     }
     if options.role.serves_requests() {

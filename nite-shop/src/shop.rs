@@ -9,9 +9,9 @@ use nite_core::email::EmailSender;
 use nite_core::payment::{PaymentProvider, TestPaymentProvider};
 use nite_core::ports::Stores;
 use nite_core::services::{
-    CartService, CatalogService, CheckoutService, CustomerService, FulfilmentService, MerchandisingService,
-    OrderService, Passwords, PaymentEventService, ReservationSweeper, ReviewService, SalesService, SessionService,
-    ShopContext, ShopSettings,
+    CartService, CatalogService, CheckoutService, CustomerService, DispatchOptions, EventDispatcher, EventSubscriber,
+    FulfilmentService, MerchandisingService, OrderService, Passwords, PaymentEventService, ReservationSweeper,
+    ReviewService, SalesService, SessionService, ShopContext, ShopSettings, WebhookSender, WebhookService,
 };
 use nite_core::shipping::ShippingProvider;
 use nite_core::{Clock, IdGenerator, RandomIds, SystemClock};
@@ -53,6 +53,12 @@ pub struct Shop {
     pub email: Arc<dyn EmailSender>,
     /// Renders email.
     pub renderer: Arc<Renderer>,
+    /// Outgoing webhook endpoints, for administrators.
+    pub webhooks: WebhookService,
+    /// The embedder's event subscribers.
+    pub subscribers: Vec<Arc<dyn EventSubscriber>>,
+    /// Sends outgoing webhooks, when the shop has a sender.
+    pub webhook_sender: Option<Arc<dyn WebhookSender>>,
 }
 
 /// Builds a [`Shop`]. Required: [`stores`](ShopBuilder::stores), [`shipping`](ShopBuilder::shipping),
@@ -67,6 +73,8 @@ pub struct ShopBuilder {
     email: Option<Arc<dyn EmailSender>>,
     email_settings: Option<EmailSettings>,
     passwords: Option<Arc<dyn Passwords>>,
+    subscribers: Vec<Arc<dyn EventSubscriber>>,
+    webhook_sender: Option<Arc<dyn WebhookSender>>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
     settings: ShopSettings,
@@ -83,6 +91,8 @@ impl Shop {
             email: None,
             email_settings: None,
             passwords: None,
+            subscribers: Vec::new(),
+            webhook_sender: None,
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
             settings: ShopSettings::default(),
@@ -151,6 +161,19 @@ impl ShopBuilder {
         self
     }
 
+    /// Adds a subscriber to the shop's domain events (see [`Shop::event_dispatcher`]).
+    pub fn subscriber(mut self, subscriber: Arc<dyn EventSubscriber>) -> Self {
+        self.subscribers.push(subscriber);
+        self
+    }
+
+    /// Sends outgoing webhooks with `sender` (`nite_webhooks::HttpWebhookSender`); without one, deliveries to
+    /// webhook endpoints wait for a process that has one.
+    pub fn webhook_sender(mut self, sender: Arc<dyn WebhookSender>) -> Self {
+        self.webhook_sender = Some(sender);
+        self
+    }
+
     /// The clock (the system's by default).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -213,12 +236,29 @@ impl ShopBuilder {
             test_payments,
             email,
             renderer: Arc::new(Renderer::new(email_settings)),
+            webhooks: WebhookService::new(ctx.clone()),
+            subscribers: self.subscribers,
+            webhook_sender: self.webhook_sender,
             ctx,
         })
     }
 }
 
 impl Shop {
+    /// The dispatcher of this shop's domain events, with its subscribers and webhook sender: call
+    /// [`EventDispatcher::register`] once, then [`EventDispatcher::run_once`] on a timer. Any number may run at
+    /// once, in any number of processes: deliveries are leased.
+    pub fn event_dispatcher(&self, options: DispatchOptions) -> EventDispatcher {
+        let mut dispatcher = EventDispatcher::new(self.ctx.clone(), options);
+        for subscriber in &self.subscribers {
+            dispatcher = dispatcher.subscribe(subscriber.clone());
+        }
+        match &self.webhook_sender {
+            Some(sender) => dispatcher.webhooks(sender.clone()),
+            None => dispatcher,
+        }
+    }
+
     /// The outbox worker that delivers this shop's emails: it leases pending messages, renders them with the
     /// shop's [`Renderer`] and sends them with its sender. Run it with [`OutboxWorker::run`] (or one
     /// [`OutboxWorker::run_once`] at a time); any number of workers, in any number of processes, may run at once.

@@ -9,7 +9,7 @@ use crate::root;
 const IO_CRATES: &[&str] =
     &["tokio", "mio", "sqlx", "reqwest", "hyper", "axum", "tower", "lettre", "async-stripe", "rustls", "openssl"];
 
-const ADAPTERS: &[&str] = &["nite-storage", "nite-payments", "nite-shipping", "nite-email"];
+const ADAPTERS: &[&str] = &["nite-storage", "nite-payments", "nite-shipping", "nite-email", "nite-webhooks"];
 
 /// Crates that serve or speak HTTP; the composed shop, and checkout embedded with it, must pull in none of them.
 const WEB_CRATES: &[&str] =
@@ -56,6 +56,7 @@ fn workspace_rust_files() -> Vec<PathBuf> {
         "nite-payments",
         "nite-shipping",
         "nite-email",
+        "nite-webhooks",
         "nite-shop",
         "nite-http",
         "examples",

@@ -265,7 +265,7 @@ pub async fn concurrent_dispatchers_deliver_once(stores: &Stores) {
                 f.clock.advance(Duration::minutes(5));
             }
         }
-        let seen = subscriber.seen.lock().unwrap();
+        let seen = subscriber.seen.lock().unwrap().clone();
         assert_eq!(seen.len(), 40, "{name}: every event reached the subscriber");
         assert!(seen.values().all(|n| *n == fail_first + 1), "{name}: {seen:?}");
         let deliveries = stores.events.deliveries(&EventConsumer::subscriber_id(name), 100).await.unwrap();

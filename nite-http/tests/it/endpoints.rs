@@ -254,6 +254,26 @@ async fn walk(dir: &Path, url: &str) {
     let preview = w.call("POST", "/admin/promotions/preview", path, Some(try_it), boss, &[], 200).await;
     assert_eq!(preview["applies"], true, "{preview}");
 
+    // Outgoing webhooks: an endpoint (its secret answered), listed without it, changed, its deliveries, removed.
+    let hook = json!({ "url": "http://127.0.0.1:9/hooks", "types": ["order.paid"], "description": "ERP" });
+    let path = "/api/v1/admin/webhooks";
+    let created = w.call("POST", "/admin/webhooks", path, Some(hook), boss, &[], 201).await;
+    assert!(created["secret"].as_str().is_some_and(|s| s.starts_with("whsec_")), "{created}");
+    let listed = w.call("GET", "/admin/webhooks", path, None, boss, &[], 200).await;
+    assert!(listed["data"][0].get("secret").is_none(), "{listed}");
+    let bad = Some(json!({ "url": "ftp://example.com" }));
+    w.call("POST", "/admin/webhooks", path, bad, boss, &[], 422).await;
+    let path = format!("/api/v1/admin/webhooks/{}", id(&created));
+    w.call("GET", "/admin/webhooks/{id}", &path, None, boss, &[], 200).await;
+    w.call("GET", "/admin/webhooks/{id}", &path, None, ada, &[], 403).await;
+    let off = w.call("PATCH", "/admin/webhooks/{id}", &path, Some(json!({ "enabled": false })), boss, &[], 200).await;
+    assert_eq!(off["enabled"], false);
+    let deliveries = format!("{path}/deliveries?limit=5");
+    w.call("GET", "/admin/webhooks/{id}/deliveries", &deliveries, None, boss, &[], 200).await;
+    w.call("DELETE", "/admin/webhooks/{id}", &path, None, boss, &[], 204).await;
+    w.call("GET", "/admin/webhooks/{id}", &path, None, boss, &[], 404).await;
+    w.call("GET", "/admin/webhooks/{id}", "/api/v1/admin/webhooks/not-an-id", None, boss, &[], 404).await;
+
     // The Stripe webhook exists only when Stripe takes the payments; with the test provider it is not found.
     let event = Some(json!({ "id": "evt_1", "type": "payment_intent.succeeded" }));
     let signature = [("stripe-signature", "t=1,v1=00")];
@@ -272,6 +292,6 @@ async fn walk(dir: &Path, url: &str) {
     assert!(missed.is_empty(), "operations not called: {missed:?}");
     let unknown: Vec<_> = w.called.difference(&documented).collect();
     assert!(unknown.is_empty(), "calls outside the document: {unknown:?}");
-    assert_eq!(w.called.len(), 54);
+    assert_eq!(w.called.len(), 60);
     drop(server);
 }

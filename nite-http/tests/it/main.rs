@@ -14,6 +14,7 @@ mod merchandising;
 mod openapi;
 mod operations;
 mod outbox;
+mod outgoing;
 mod providers;
 mod restarts;
 mod reviews;

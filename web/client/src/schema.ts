@@ -341,6 +341,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists the webhook endpoints, oldest first (without their secrets). */
+        get: operations["list_endpoints"];
+        put?: never;
+        /**
+         * Adds a webhook endpoint, enabled, with a new signing secret (answered once here, and by `GET` of the endpoint).
+         *     Events written from now on are sent to it.
+         */
+        post: operations["create_endpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One endpoint, with its secret. */
+        get: operations["show_endpoint"];
+        put?: never;
+        post?: never;
+        /** Removes an endpoint and what was still to be sent to it. */
+        delete: operations["delete_endpoint"];
+        options?: never;
+        head?: never;
+        /** Changes an endpoint's URL, types, description or whether it is enabled. Its secret and deliveries stay. */
+        patch: operations["update_endpoint"];
+        trace?: never;
+    };
+    "/api/v1/admin/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's deliveries, newest event first: each event, its status, attempts and last error. */
+        get: operations["endpoint_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1075,6 +1132,29 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
+        /** @description The deliveries. */
+        DeliveriesOut: {
+            data: components["schemas"]["DeliveryOut"][];
+        };
+        /** @description One event on its way to an endpoint. */
+        DeliveryOut: {
+            /**
+             * Format: int32
+             * @description Attempts so far.
+             */
+            attempts: number;
+            delivered_at?: string | null;
+            /** @description The event, as the endpoint receives it (its `id` is the `webhook-id` header). */
+            event: components["schemas"]["DomainEvent"];
+            /** @description Why the last attempt failed, if it did. */
+            last_error?: string | null;
+            status: components["schemas"]["DeliveryStatus"];
+        };
+        /**
+         * @description Where a delivery stands.
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "delivered" | "dead";
         /** @description A parcel's outer size in millimetres, for shipping quotes. */
         Dimensions: {
             /**
@@ -1095,8 +1175,163 @@ export interface components {
         };
         /** @description A DiscountCode. */
         DiscountCode: string;
+        /**
+         * @description One event: `{"id": "evt_…", "timestamp": "…", "type": "order.paid", "data": {…}}` in JSON, the shape Standard
+         *     Webhooks recommends for a payload.
+         */
+        DomainEvent: components["schemas"]["EventData"] & {
+            /** @description Unique: consumers deduplicate on it. */
+            id: components["schemas"]["EventId"];
+            /**
+             * Format: date-time
+             * @description When the change happened.
+             */
+            timestamp: string;
+        };
         /** @description A Email. */
         Email: string;
+        /** @description A webhook endpoint. */
+        EndpointOut: {
+            created_at: string;
+            description?: string | null;
+            enabled: boolean;
+            id: string;
+            /**
+             * @description The signing secret (`whsec_…`): verify each request's `webhook-signature` with it, per Standard Webhooks.
+             *     Only in the answers about one endpoint, never in the list.
+             */
+            secret?: string | null;
+            /** @description The event types it receives; empty for every type. */
+            types: components["schemas"]["EventType"][];
+            url: string;
+        };
+        /** @description A change to an endpoint: each field given is replaced. */
+        EndpointPatchIn: {
+            /** @description An empty description removes it. */
+            description?: string | null;
+            /** @description A disabled endpoint is sent no new events; what was queued for it stays queued. */
+            enabled?: boolean | null;
+            /** @description Empty for every type. */
+            types?: components["schemas"]["EventType"][] | null;
+            url?: string | null;
+        };
+        /** @description The endpoints. */
+        EndpointsOut: {
+            data: components["schemas"]["EndpointOut"][];
+        };
+        /** @description What happened, with the facts a consumer needs to act without asking back (ids to ask with, too). */
+        EventData: {
+            /** @description An order was placed. */
+            data: {
+                customer_id?: components["schemas"]["CustomerId"] | null;
+                /** @description Its email. */
+                email: components["schemas"]["Email"];
+                /** @description The order. */
+                order_id: components["schemas"]["OrderId"];
+                /** @description Its total. */
+                total: components["schemas"]["Money"];
+            };
+            /** @enum {string} */
+            type: "order.placed";
+        } | {
+            /** @description An order was paid. */
+            data: {
+                /** @description The order. */
+                order_id: components["schemas"]["OrderId"];
+                /** @description Its total. */
+                total: components["schemas"]["Money"];
+            };
+            /** @enum {string} */
+            type: "order.paid";
+        } | {
+            /** @description An order was shipped. */
+            data: {
+                /** @description The carrier. */
+                carrier: string;
+                /** @description The order. */
+                order_id: components["schemas"]["OrderId"];
+                /** @description The tracking number. */
+                tracking_number: string;
+            };
+            /** @enum {string} */
+            type: "order.shipped";
+        } | {
+            /** @description An order arrived. */
+            data: {
+                /** @description The order. */
+                order_id: components["schemas"]["OrderId"];
+            };
+            /** @enum {string} */
+            type: "order.delivered";
+        } | {
+            /** @description An order was cancelled. */
+            data: {
+                /** @description The order. */
+                order_id: components["schemas"]["OrderId"];
+            };
+            /** @enum {string} */
+            type: "order.cancelled";
+        } | {
+            /** @description Money was refunded on an order. */
+            data: {
+                /** @description This refund. */
+                amount: components["schemas"]["Money"];
+                /** @description The order. */
+                order_id: components["schemas"]["OrderId"];
+            };
+            /** @enum {string} */
+            type: "order.refunded";
+        } | {
+            /** @description A customer opened an account. */
+            data: {
+                /** @description The customer. */
+                customer_id: components["schemas"]["CustomerId"];
+                /** @description Their email. */
+                email: components["schemas"]["Email"];
+            };
+            /** @enum {string} */
+            type: "customer.registered";
+        } | {
+            /** @description A review was submitted. */
+            data: {
+                /** @description Its product. */
+                product_id: components["schemas"]["ProductId"];
+                /**
+                 * Format: int32
+                 * @description Its rating, 1 to 5.
+                 */
+                rating: number;
+                /** @description The review. */
+                review_id: components["schemas"]["ReviewId"];
+            };
+            /** @enum {string} */
+            type: "review.submitted";
+        } | {
+            /** @description A SKU ran low. */
+            data: {
+                /**
+                 * Format: int32
+                 * @description Units still available (on hand, not reserved).
+                 */
+                available: number;
+                /**
+                 * Format: int32
+                 * @description The shop's low-stock level.
+                 */
+                low_stock_at: number;
+                /** @description The SKU. */
+                sku: components["schemas"]["Sku"];
+            };
+            /** @enum {string} */
+            type: "stock.low";
+        };
+        /** @description A EventId. */
+        EventId: string;
+        /**
+         * @description The kind of an event, named as webhooks carry it (`order.paid`).
+         * @enum {string}
+         */
+        EventType: "order.placed" | "order.paid" | "order.shipped" | "order.delivered" | "order.cancelled" | "order.refunded" | "customer.registered" | "review.submitted" | "stock.low";
         /** @description One invalid field of an input, for validation errors that list every bad field. */
         FieldError: {
             /** @description The field, as the caller named it (`shipping_address.postal_code`). */
@@ -1367,6 +1602,15 @@ export interface components {
         NewCart: {
             /** @description An ISO 4217 code; the shop's currency when absent. */
             currency?: string | null;
+        };
+        /** @description A new endpoint. */
+        NewEndpointIn: {
+            /** @description What it is for. */
+            description?: string | null;
+            /** @description The event types to send; empty or absent for every type. */
+            types?: components["schemas"]["EventType"][];
+            /** @description Where events are `POST`ed: an `http` or `https` URL. */
+            url: string;
         };
         /** @description A SKU and how many. Prices are never taken from the client. */
         NewItem: {
@@ -3438,6 +3682,297 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReviewOut"];
+                };
+            };
+            /**
+             * @description The request was refused: see `code` (`validation_failed`, `not_found`, `unauthorized`, `forbidden`,
+             *     `method_not_allowed`, `conflict`, `insufficient_stock`, `cart_changed` (with the re-priced `cart`),
+             *     `payload_too_large`, `too_many_requests` and `too_many_pending_orders` (with `Retry-After`)…).
+             */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server or a service behind it failed, or is too busy (`overloaded`, `timeout`, with `Retry-After`);
+             *     `detail` never carries internals.
+             */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_endpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointsOut"];
+                };
+            };
+            /**
+             * @description The request was refused: see `code` (`validation_failed`, `not_found`, `unauthorized`, `forbidden`,
+             *     `method_not_allowed`, `conflict`, `insufficient_stock`, `cart_changed` (with the re-priced `cart`),
+             *     `payload_too_large`, `too_many_requests` and `too_many_pending_orders` (with `Retry-After`)…).
+             */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server or a service behind it failed, or is too busy (`overloaded`, `timeout`, with `Retry-After`);
+             *     `detail` never carries internals.
+             */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewEndpointIn"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            /**
+             * @description The request was refused: see `code` (`validation_failed`, `not_found`, `unauthorized`, `forbidden`,
+             *     `method_not_allowed`, `conflict`, `insufficient_stock`, `cart_changed` (with the re-priced `cart`),
+             *     `payload_too_large`, `too_many_requests` and `too_many_pending_orders` (with `Retry-After`)…).
+             */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server or a service behind it failed, or is too busy (`overloaded`, `timeout`, with `Retry-After`);
+             *     `detail` never carries internals.
+             */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    show_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            /**
+             * @description The request was refused: see `code` (`validation_failed`, `not_found`, `unauthorized`, `forbidden`,
+             *     `method_not_allowed`, `conflict`, `insufficient_stock`, `cart_changed` (with the re-priced `cart`),
+             *     `payload_too_large`, `too_many_requests` and `too_many_pending_orders` (with `Retry-After`)…).
+             */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server or a service behind it failed, or is too busy (`overloaded`, `timeout`, with `Retry-After`);
+             *     `detail` never carries internals.
+             */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request was refused: see `code` (`validation_failed`, `not_found`, `unauthorized`, `forbidden`,
+             *     `method_not_allowed`, `conflict`, `insufficient_stock`, `cart_changed` (with the re-priced `cart`),
+             *     `payload_too_large`, `too_many_requests` and `too_many_pending_orders` (with `Retry-After`)…).
+             */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server or a service behind it failed, or is too busy (`overloaded`, `timeout`, with `Retry-After`);
+             *     `detail` never carries internals.
+             */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_endpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointPatchIn"];
+            };
+        };
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOut"];
+                };
+            };
+            /**
+             * @description The request was refused: see `code` (`validation_failed`, `not_found`, `unauthorized`, `forbidden`,
+             *     `method_not_allowed`, `conflict`, `insufficient_stock`, `cart_changed` (with the re-priced `cart`),
+             *     `payload_too_large`, `too_many_requests` and `too_many_pending_orders` (with `Retry-After`)…).
+             */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The server or a service behind it failed, or is too busy (`overloaded`, `timeout`, with `Retry-After`);
+             *     `detail` never carries internals.
+             */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    endpoint_deliveries: {
+        parameters: {
+            query?: {
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The endpoint's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveriesOut"];
                 };
             };
             /**
