@@ -100,7 +100,7 @@ impl PaymentProvider for Acme {
 
 /// Our own route: how many orders the shop has taken, for administrators only (nite's check, nite's problems).
 async fn report(State(app): State<AppState>, Admin(viewer): Admin) -> Result<Json<Value>, ApiError> {
-    let filter = nite_core::ports::OrderFilter { limit: 100, ..Default::default() };
+    let filter = nite_core::ports::OrderFilter { limit: nite_core::ports::Limit::MAX, ..Default::default() };
     let orders = app.shop.orders.all(&viewer, &filter).await?;
     let paid = orders.items.iter().filter(|o| o.state() == nite_core::order::OrderState::Paid).count();
     Ok(Json(json!({ "orders": orders.items.len(), "paid": paid, "provider": app.shop.ctx.payments.name() })))

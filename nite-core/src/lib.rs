@@ -1,5 +1,30 @@
 //! nite-core: the domain of the nite commerce SDK, with no I/O.
 //!
+//! Pricing a cart, with nothing but this crate:
+//!
+//! ```
+//! use nite_core::pricing::{CustomerFacts, LineItem, PricePolicy, PricingCart, PricingContext, price};
+//! use nite_core::promotion::DiscountCode;
+//! use nite_core::tax::Region;
+//! use nite_core::{Currency, Quantity, seed};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let catalog = seed::niteputter();
+//! let pro = &catalog.products[1];
+//! let lines = [LineItem::snapshot(pro, &pro.variants[0], Quantity::new(2)?)];
+//! let codes = [DiscountCode::new("nite10")?];
+//! let destination = Region::parse("US-CA")?;
+//! let customer = CustomerFacts::guest();
+//! let cart =
+//!     PricingCart { codes: &codes, destination: Some(&destination), ..PricingCart::new(Currency::USD, &lines, &customer) };
+//! let policy = PricePolicy::default();
+//! let now = time::OffsetDateTime::now_utc();
+//! let priced = price(&cart, &PricingContext::new(&policy, &catalog.tax_rules, &catalog.promotions, now))?;
+//! // 2 × 89.99 = 179.98; NITE10 takes 18.00; California tax 7.25 % of 161.98 = 11.74.
+//! assert_eq!(priced.totals.total.to_string(), "173.72 USD");
+//! # Ok(()) }
+//! ```
+//!
 //! A tour, in the order a cart meets it:
 //!
 //! - [`Money`] is an exact [`rust_decimal::Decimal`] in a [`Currency`]; [`RoundingMode`] is how it is rounded, and

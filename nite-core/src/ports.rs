@@ -40,6 +40,74 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+/// How many items one page of a list holds: 1 to 100, 20 unless asked. Every list of the ports takes one, so these
+/// bounds live here and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Limit(u32);
+
+impl Limit {
+    /// One item.
+    pub const ONE: Limit = Limit(1);
+    /// The default page: 20 items.
+    pub const DEFAULT: Limit = Limit(20);
+    /// The largest page: 100 items.
+    pub const MAX: Limit = Limit(100);
+
+    /// `n` items; `Validation` on `limit` outside 1–100.
+    pub fn new(n: u32) -> crate::Result<Limit> {
+        if (1..=100).contains(&n) { Ok(Limit(n)) } else { Err(crate::Error::invalid("limit", "must be from 1 to 100")) }
+    }
+
+    /// What a request asked for: the default when it asked for nothing.
+    pub fn asked(n: Option<u32>) -> crate::Result<Limit> {
+        n.map_or(Ok(Limit::DEFAULT), Limit::new)
+    }
+
+    /// `n` items, brought within 1–100: for code's own constants, not for what a client asked.
+    pub const fn clamped(n: u32) -> Limit {
+        Limit(if n < 1 {
+            1
+        } else if n > 100 {
+            100
+        } else {
+            n
+        })
+    }
+
+    /// The number of items.
+    pub const fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl Default for Limit {
+    fn default() -> Limit {
+        Limit::DEFAULT
+    }
+}
+
+/// Which page of a list to read: at most `limit` items after `cursor`, the `next_cursor` of the page before (`None`
+/// for the first page). Cursors are opaque; a store refuses one it did not give with `Validation` on `cursor`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageRequest {
+    /// How many items.
+    pub limit: Limit,
+    /// Continue after this cursor.
+    pub cursor: Option<String>,
+}
+
+impl PageRequest {
+    /// The first page of `limit` items.
+    pub fn first(limit: Limit) -> PageRequest {
+        PageRequest { limit, cursor: None }
+    }
+
+    /// What a request asked for: `limit` (the default when absent; `Validation` outside 1–100) after `cursor`.
+    pub fn asked(limit: Option<u32>, cursor: Option<String>) -> crate::Result<PageRequest> {
+        Ok(PageRequest { limit: Limit::asked(limit)?, cursor })
+    }
+}
+
 /// One page of a list, and the cursor of the next one (`None` on the last page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {

@@ -267,8 +267,14 @@ pub fn niteputter() -> SeedCatalog {
 /// promotion or order, nothing is written (a shop whose administrators renamed, disabled or removed things keeps
 /// their work across restarts). Returns whether it seeded.
 pub async fn load_if_empty(stores: &crate::ports::Stores) -> crate::Result<bool> {
-    let products = stores.catalog.products(&crate::ports::ProductFilter { limit: 1, ..Default::default() }).await?;
-    let orders = stores.orders.orders(&crate::ports::OrderFilter { limit: 1, ..Default::default() }).await?;
+    let products = stores
+        .catalog
+        .products(&crate::ports::ProductFilter { limit: crate::ports::Limit::ONE, ..Default::default() })
+        .await?;
+    let orders = stores
+        .orders
+        .orders(&crate::ports::OrderFilter { limit: crate::ports::Limit::ONE, ..Default::default() })
+        .await?;
     if !products.items.is_empty() || !orders.items.is_empty() || !stores.promotions.promotions().await?.is_empty() {
         return Ok(false);
     }

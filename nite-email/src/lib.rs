@@ -9,6 +9,46 @@
 //! - [`OutboxWorker`]: leases messages from the outbox, sends them, retries with backoff and jitter, gives up
 //!   after a limit, and never sends a message twice unless a worker crashed mid-send (then once more, with the
 //!   same `Message-ID`).
+//!
+//! Rendering an email and writing it as a file:
+//!
+//! ```
+//! use nite_core::email::EmailSender;
+//! use nite_core::outbox::{Notification, OutboxMessage};
+//! use nite_core::{CustomerId, Email, MessageId};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let settings = nite_email::EmailSettings {
+//!     from: nite_core::email::Mailbox { name: Some("Shop".into()), email: Email::parse("orders@shop.example")? },
+//!     reply_to: None,
+//!     shop_name: "Shop".into(),
+//!     shop_url: "https://shop.example".into(),
+//!     support_email: "help@shop.example".into(),
+//!     message_id_domain: "shop.example".into(),
+//!     reset_valid_minutes: 30,
+//! };
+//! let now = time::OffsetDateTime::now_utc();
+//! let ada = nite_core::customer::Customer {
+//!     id: CustomerId::parse("cus_1")?,
+//!     email: Email::parse("ada@example.com")?,
+//!     name: "Ada".into(),
+//!     role: nite_core::customer::Role::Customer,
+//!     group: None,
+//!     created_at: now,
+//! };
+//! let id = MessageId::parse("msg_1")?;
+//! let welcome = Notification::Welcome { customer_id: ada.id.clone() };
+//! let message = OutboxMessage::new(id, ada.email.clone(), welcome, ada.id.as_str(), now);
+//! // Templates render at send time from the records the message names: here, the customer.
+//! let email = nite_email::Renderer::new(settings).render(&message, None, Some(&ada))?;
+//! assert!(email.text.contains("https://shop.example"));
+//! let dir = std::env::temp_dir().join(format!("nite-email-doc-{}", std::process::id()));
+//! nite_email::FileEmailSender::new(&dir)?.send(&email).await?;
+//! assert_eq!(std::fs::read_dir(&dir)?.count(), 1);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok(()) }
+//! ```
 
 mod file;
 mod mime;

@@ -10,12 +10,12 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::{ApiResult, PageQuery, limit};
+use crate::api::ApiResult;
 use crate::auth::{Client, SignedIn};
 use crate::cookies;
 use crate::docs::Problems;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, PageQuery};
 use crate::state::AppState;
 use crate::views::{self, CustomerOut, Listed, OrderOut, SessionOut};
 
@@ -273,6 +273,6 @@ async fn my_orders(
     SignedIn(viewer): SignedIn,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Listed<OrderOut>>> {
-    let found = app.shop.orders.mine(&viewer, limit(query.limit)?, query.cursor).await?;
+    let found = app.shop.orders.mine(&viewer, query.page()?).await?;
     Ok(Json(Listed::of(&found, views::order)))
 }

@@ -16,15 +16,16 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::{ApiResult, PageQuery, limit};
+use crate::api::ApiResult;
 use crate::auth::Admin;
 use crate::docs::Problems;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, PathId};
+use crate::extract::{ApiJson, ApiQuery, PageQuery, PathId};
 use crate::state::AppState;
 use crate::views::{
     self, AdminOrderOut, CustomerOut, Items, Listed, OrderOut, OutboxOut, PreviewOut, ReviewOut, StockOut,
 };
+use nite_core::ports::Limit;
 
 /// The administrators' routes (role `admin`; a customer gets `403`, a guest `401`).
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -107,7 +108,7 @@ async fn admin_orders(
         customer_id,
         state,
         search: search.map(str::to_owned),
-        limit: limit(query.limit)?,
+        limit: Limit::asked(query.limit)?,
         cursor: query.cursor,
     };
     let found = app.shop.orders.all(&viewer, &filter).await?;
@@ -259,8 +260,12 @@ async fn admin_reviews(
                 .ok_or_else(|| ApiError::invalid("status", "one of pending, approved, rejected"))?,
         ),
     };
-    let filter =
-        nite_core::ports::ReviewFilter { product_id: None, status, limit: limit(query.limit)?, cursor: query.cursor };
+    let filter = nite_core::ports::ReviewFilter {
+        product_id: None,
+        status,
+        limit: Limit::asked(query.limit)?,
+        cursor: query.cursor,
+    };
     let found = app.shop.reviews.moderation_queue(&viewer, &filter).await?;
     Ok(Json(Listed::of(&found, views::review)))
 }
@@ -354,7 +359,7 @@ async fn admin_customers(
     Admin(viewer): Admin,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Listed<CustomerOut>>> {
-    let found = app.shop.customers.all(&viewer, limit(query.limit)?, query.cursor.as_deref()).await?;
+    let found = app.shop.customers.all(&viewer, &query.page()?).await?;
     Ok(Json(Listed::of(&found, views::customer)))
 }
 
@@ -369,7 +374,7 @@ async fn admin_products(
     let filter = nite_core::ports::ProductFilter {
         category: None,
         query: None,
-        limit: limit(query.limit)?,
+        limit: Limit::asked(query.limit)?,
         cursor: query.cursor,
     };
     Ok(Json(app.shop.merchandising.products(&viewer, &filter).await?.into()))

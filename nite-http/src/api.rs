@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use nite_core::catalog::Sku;
 use nite_core::payment::{TestOutcome, WebhookRequest};
-use nite_core::ports::ProductFilter;
+use nite_core::ports::{Limit, ProductFilter};
 use nite_core::services::{EventOutcome, IdempotencyKey};
 use nite_core::{Address, CartId, CartLineId, Category, Currency, OrderId, PaymentId};
 use serde::{Deserialize, Serialize};
@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use crate::auth::{SignedIn, Who};
 use crate::docs::Problems;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, IdempotencyHeader, PathId, PathIds, fingerprint, id};
+use crate::extract::{ApiJson, ApiQuery, IdempotencyHeader, PageQuery, PathId, PathIds, fingerprint, id};
 use crate::state::AppState;
 use crate::views::{
     self, CartOut, CheckoutOut, Items, Listed, OrderOut, ProductOut, PublicReviewOut, RateOut, ReviewOut,
@@ -106,26 +106,6 @@ pub(crate) struct ListQuery {
     cursor: Option<String>,
 }
 
-/// `?limit=&cursor=` of a paged list.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct PageQuery {
-    /// 1 to 100; 20 when absent.
-    #[param(minimum = 1, maximum = 100)]
-    pub(crate) limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
-    pub(crate) cursor: Option<String>,
-}
-
-/// A page size: 1 to 100, 20 by default.
-pub(crate) fn limit(limit: Option<u32>) -> Result<u32, ApiError> {
-    match limit {
-        None => Ok(20),
-        Some(n @ 1..=100) => Ok(n),
-        Some(_) => Err(ApiError::invalid("limit", "must be from 1 to 100")),
-    }
-}
-
 /// Lists the products for sale.
 #[utoipa::path(get, path = "/products", tag = "catalog", params(ListQuery),
     responses((status = 200, description = "A page of products", body = Listed<ProductOut>), Problems))]
@@ -142,7 +122,7 @@ async fn list_products(
         None => None,
         Some(c) => Some(Category::new(c).map_err(|_| ApiError::invalid("category", "is not a category"))?),
     };
-    let filter = ProductFilter { category, query: query.q, limit: limit(query.limit)?, cursor: query.cursor };
+    let filter = ProductFilter { category, query: query.q, limit: Limit::asked(query.limit)?, cursor: query.cursor };
     let found = app.shop.catalog.products(&filter).await?;
     let body = rendered(&Listed::of(&found, views::product))?;
     app.catalog_cache.put(&target, body.clone(), None);
@@ -200,7 +180,7 @@ async fn product_reviews(
     Path(slug): Path<String>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Listed<PublicReviewOut>>> {
-    let found = app.shop.reviews.approved(&slug, limit(query.limit)?, query.cursor).await?;
+    let found = app.shop.reviews.approved(&slug, query.page()?).await?;
     Ok(Json(Listed::of(&found, views::public_review)))
 }
 

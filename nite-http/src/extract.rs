@@ -12,6 +12,26 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
+/// `?limit=&cursor=` of a paged list: take it with [`ApiQuery<PageQuery>`](ApiQuery), then [`PageQuery::page`].
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// 1 to 100; 20 when absent.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    /// The page asked for: `422` on `limit` outside 1–100 (the bounds are the core's [`Limit`]).
+    ///
+    /// [`Limit`]: nite_core::ports::Limit
+    pub fn page(self) -> Result<nite_core::ports::PageRequest, ApiError> {
+        Ok(nite_core::ports::PageRequest::asked(self.limit, self.cursor)?)
+    }
+}
+
 /// `Json<T>` whose failures answer `422 validation_failed`, `413 payload_too_large` or `415`.
 pub struct ApiJson<T>(pub T);
 

@@ -1,5 +1,21 @@
 //! nite-http: the niteputter reference server over the nite crates.
 //!
+//! Serving the configured shop with a route of one's own beside nite's (see `docs/embedding.md`):
+//!
+//! ```no_run
+//! use axum::routing::get;
+//! use nite_http::config::Config;
+//!
+//! # async fn run() -> anyhow::Result<()> {
+//! let config = Config::load(None, &|key| std::env::var(key).ok())?;
+//! let (builder, database) = nite_http::shop_builder(&config).await?;
+//! let mut options = nite_http::ServeOptions::from_config(&config);
+//! options.routes = axum::Router::new().route("/api/v1/hello", get(|| async { "hello" }));
+//! let listener = tokio::net::TcpListener::bind(config.bind).await?;
+//! nite_http::serve_shop(options, builder.build()?, database, listener, nite_http::shutdown_signal()).await?;
+//! # Ok(()) }
+//! ```
+//!
 //! - [`nite_shop::Shop`] (crate `nite-shop`, no web dependency) composes the ports, providers and services; the
 //!   configuration chooses its parts ([`shop_builder`]);
 //! - [`app`] is the axum router of `docs/api.md`: thin handlers, errors as problem+json ([`ApiError`]), a body-size limit,

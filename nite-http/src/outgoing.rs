@@ -201,7 +201,7 @@ async fn endpoint_deliveries(
     PathId(id): PathId<WebhookEndpointId>,
     ApiQuery(query): ApiQuery<DeliveriesQuery>,
 ) -> ApiResult<Json<DeliveriesOut>> {
-    let deliveries = app.shop.webhooks.deliveries(&viewer, &id, query.limit.unwrap_or(20)).await?;
+    let deliveries = app.shop.webhooks.deliveries(&viewer, &id, nite_core::ports::Limit::asked(query.limit)?).await?;
     Ok(Json(DeliveriesOut { data: deliveries.iter().map(delivery_out).collect() }))
 }
 

@@ -558,7 +558,7 @@ async fn sitemap(State(app): State<AppState>) -> Response {
     let mut cursor = None;
     // At most 50,000 URLs per sitemap file (sitemaps.org): a bounded walk.
     for _ in 0..500 {
-        let filter = ProductFilter { category: None, query: None, limit: 100, cursor };
+        let filter = ProductFilter { category: None, query: None, limit: nite_core::ports::Limit::MAX, cursor };
         let found = match app.shop.catalog.products(&filter).await {
             Ok(found) => found,
             Err(error) => return ApiError::from(error).into_response(),

@@ -7,6 +7,18 @@
 //!   secret; any `v1` of any active secret; constant-time; old timestamps refused).
 //! - [`TestPaymentProvider`]: the built-in provider for development and tests (no keys, no network), defined in
 //!   nite-core so that the core's own tests can use it, and re-exported here beside Stripe.
+//!
+//! Stripe's webhook signatures, made and checked:
+//!
+//! ```
+//! use nite_payments::webhook::{SignatureError, sign, verify};
+//!
+//! let (secret, body, at) = ("whsec_test", br#"{"id":"evt_1","type":"payment_intent.succeeded"}"#, 1_780_315_200);
+//! let header = sign(body, secret, at);
+//! assert_eq!(verify(body, Some(&header), &[secret.to_owned()], 300, at + 10), Ok(()));
+//! assert!(verify(b"{}", Some(&header), &[secret.to_owned()], 300, at + 10).is_err(), "another body");
+//! assert!(matches!(verify(body, None, &[secret.to_owned()], 300, at), Err(SignatureError::Missing)));
+//! ```
 
 mod event;
 mod stripe;

@@ -44,9 +44,9 @@ pub(crate) fn parse_position(cursor: &str) -> Result<i64, Error> {
     cursor.parse().map_err(|_| Error::invalid("cursor", "is not a cursor this list gave"))
 }
 
-/// The page size actually used: 1 to 100.
-pub(crate) fn limit(limit: u32) -> i64 {
-    i64::from(limit.clamp(1, 100))
+/// A page size as SQL's integer (the core's `Limit` keeps it within 1–100).
+pub(crate) fn limit(limit: nite_core::ports::Limit) -> i64 {
+    i64::from(limit.get())
 }
 
 /// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and `\` taken literally (escape character `\`).
@@ -79,7 +79,6 @@ mod tests {
         assert_eq!(parse_cursor(&cursor(42, "ord_1")).unwrap(), (42, "ord_1".to_owned()));
         assert!(parse_cursor("x").is_err());
         assert_eq!(contains_pattern("100%_a\\B"), "%100\\%\\_a\\\\b%");
-        assert_eq!(limit(0), 1);
-        assert_eq!(limit(1000), 100);
+        assert_eq!(limit(nite_core::ports::Limit::clamped(1000)), 100);
     }
 }

@@ -243,3 +243,28 @@ fn rustfmt_covers_every_line_of_nite_storage() {
     }
     assert!(offending.is_empty(), "lines rustfmt does not format: {offending:#?}");
 }
+
+/// `cargo doc` of every library crate opens with what the crate is for and an example that compiles (a doc test).
+#[test]
+fn every_library_crate_opens_with_an_example() {
+    let mut missing = Vec::new();
+    for krate in [
+        "nite-core",
+        "nite-storage",
+        "nite-payments",
+        "nite-shipping",
+        "nite-email",
+        "nite-webhooks",
+        "nite-shop",
+        "nite-http",
+    ] {
+        let lib = std::fs::read_to_string(root().join(krate).join("src/lib.rs")).unwrap();
+        let docs: Vec<&str> = lib.lines().take_while(|l| l.starts_with("//!")).collect();
+        let opens = docs.first().is_some_and(|l| l.starts_with(&format!("//! {krate}:")));
+        let example = docs.iter().any(|l| l.trim_start_matches("//!").trim_start().starts_with("```"));
+        if !opens || !example {
+            missing.push(krate);
+        }
+    }
+    assert!(missing.is_empty(), "crate docs without `//! <crate>: …` or an example: {missing:?}");
+}

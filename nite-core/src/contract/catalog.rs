@@ -22,31 +22,58 @@ pub async fn catalog(stores: &Stores) {
     assert_eq!(catalog.product_by_slug(&Slug::new("nope").unwrap()).await.unwrap(), None);
 
     // Listing keeps creation order and pages through it.
-    let first = catalog.products(&ProductFilter { limit: 2, ..ProductFilter::default() }).await.unwrap();
+    let first = catalog
+        .products(&ProductFilter { limit: crate::ports::Limit::clamped(2), ..ProductFilter::default() })
+        .await
+        .unwrap();
     assert_eq!(first.items.iter().map(|p| &p.id).collect::<Vec<_>>(), [&basic.id, &pro.id]);
     let cursor = first.next_cursor.expect("a second page");
-    let second =
-        catalog.products(&ProductFilter { limit: 2, cursor: Some(cursor), ..ProductFilter::default() }).await.unwrap();
+    let second = catalog
+        .products(&ProductFilter {
+            limit: crate::ports::Limit::clamped(2),
+            cursor: Some(cursor),
+            ..ProductFilter::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(second.items, vec![complete.clone()]);
     assert_eq!(second.next_cursor, None);
 
     let pros = catalog
-        .products(&ProductFilter { category: Some(Category::PRO), limit: 20, ..ProductFilter::default() })
+        .products(&ProductFilter {
+            category: Some(Category::PRO),
+            limit: crate::ports::Limit::clamped(20),
+            ..ProductFilter::default()
+        })
         .await
         .unwrap();
     assert_eq!(pros.items, vec![pro.clone()]);
     let found = catalog
-        .products(&ProductFilter { query: Some("CHARGING case".into()), limit: 20, ..ProductFilter::default() })
+        .products(&ProductFilter {
+            query: Some("CHARGING case".into()),
+            limit: crate::ports::Limit::clamped(20),
+            ..ProductFilter::default()
+        })
         .await
         .unwrap();
     assert_eq!(found.items, vec![complete.clone()]);
     let percent = catalog
-        .products(&ProductFilter { query: Some("100%".into()), limit: 20, ..ProductFilter::default() })
+        .products(&ProductFilter {
+            query: Some("100%".into()),
+            limit: crate::ports::Limit::clamped(20),
+            ..ProductFilter::default()
+        })
         .await
         .unwrap();
     assert!(percent.items.is_empty(), "LIKE wildcards in a query are literal");
     assert!(matches!(
-        catalog.products(&ProductFilter { limit: 2, cursor: Some("garbage".into()), ..ProductFilter::default() }).await,
+        catalog
+            .products(&ProductFilter {
+                limit: crate::ports::Limit::clamped(2),
+                cursor: Some("garbage".into()),
+                ..ProductFilter::default()
+            })
+            .await,
         Err(Error::Validation(_))
     ));
 
@@ -57,7 +84,10 @@ pub async fn catalog(stores: &Stores) {
     let mut renamed = pro.clone();
     renamed.name = "NitePutter Pro 2".into();
     catalog.upsert_product(&renamed).await.unwrap();
-    let all = catalog.products(&ProductFilter { limit: 10, ..ProductFilter::default() }).await.unwrap();
+    let all = catalog
+        .products(&ProductFilter { limit: crate::ports::Limit::clamped(10), ..ProductFilter::default() })
+        .await
+        .unwrap();
     assert_eq!(all.items[1].name, "NitePutter Pro 2");
     let mut clash = basic.clone();
     clash.id = ProductId::parse("prod_clash").unwrap();

@@ -35,7 +35,11 @@ pub async fn concurrent_checkouts_never_oversell(stores: &Stores) {
     assert_eq!((placed, refused), (5, 195));
     let level = &stores.inventory.stock(&[sku("NP-COMPLETE")]).await.unwrap()[0];
     assert_eq!((level.on_hand, level.reserved, level.available()), (5, 5, 0));
-    let orders = stores.orders.orders(&OrderFilter { limit: 100, ..OrderFilter::default() }).await.unwrap();
+    let orders = stores
+        .orders
+        .orders(&OrderFilter { limit: crate::ports::Limit::clamped(100), ..OrderFilter::default() })
+        .await
+        .unwrap();
     assert_eq!(orders.items.len(), 5);
 
     // Carts of two SKUs, each reserved in one statement: overlapping checkouts neither oversell nor deadlock.
@@ -135,7 +139,11 @@ pub async fn concurrent_same_key_checkouts_make_one_order(stores: &Stores) {
     let results = join_all((0..10).map(|_| f.checkout.checkout(&cart, &guest, Some(&key)))).await;
     let ids: Vec<_> = results.into_iter().map(|r| r.unwrap().order.id).collect();
     assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
-    let orders = stores.orders.orders(&OrderFilter { limit: 100, ..OrderFilter::default() }).await.unwrap();
+    let orders = stores
+        .orders
+        .orders(&OrderFilter { limit: crate::ports::Limit::clamped(100), ..OrderFilter::default() })
+        .await
+        .unwrap();
     assert_eq!(orders.items.len(), 1);
     let level = &stores.inventory.stock(&[sku("NP-PRO-RGB")]).await.unwrap()[0];
     assert_eq!(level.reserved, 1);

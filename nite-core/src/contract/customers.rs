@@ -50,9 +50,13 @@ pub async fn customers(stores: &Stores) {
     assert_eq!(stores.customers.customer_by_email(&ada.email).await.unwrap().unwrap().1, new_hash);
     assert!(matches!(stores.customers.set_password(&ghost.id, &new_hash).await, Err(Error::NotFound { .. })));
 
-    let first = stores.customers.customers(1, None).await.unwrap();
+    let first = stores.customers.customers(&crate::ports::PageRequest::first(crate::ports::Limit::ONE)).await.unwrap();
     assert_eq!(first.items, vec![renamed]);
-    let second = stores.customers.customers(1, first.next_cursor.as_deref()).await.unwrap();
+    let second = stores
+        .customers
+        .customers(&crate::ports::PageRequest { limit: crate::ports::Limit::ONE, cursor: first.next_cursor.clone() })
+        .await
+        .unwrap();
     assert_eq!(second.items, vec![bob]);
     assert_eq!(second.next_cursor, None);
 }
@@ -91,7 +95,7 @@ pub async fn reviews(stores: &Stores) {
         .reviews(&ReviewFilter {
             product_id: Some(pro.clone()),
             status: Some(ReviewStatus::Pending),
-            limit: 2,
+            limit: crate::ports::Limit::clamped(2),
             cursor: None,
         })
         .await
@@ -101,7 +105,7 @@ pub async fn reviews(stores: &Stores) {
         .reviews(&ReviewFilter {
             product_id: Some(pro.clone()),
             status: Some(ReviewStatus::Pending),
-            limit: 2,
+            limit: crate::ports::Limit::clamped(2),
             cursor: pending.next_cursor,
         })
         .await
@@ -128,7 +132,11 @@ pub async fn reviews(stores: &Stores) {
     assert_eq!(both.iter().map(|s| s.count).collect::<Vec<_>>(), [0, 2]);
     assert_eq!(both[1], summary);
     let approved = reviews
-        .reviews(&ReviewFilter { status: Some(ReviewStatus::Approved), limit: 10, ..ReviewFilter::default() })
+        .reviews(&ReviewFilter {
+            status: Some(ReviewStatus::Approved),
+            limit: crate::ports::Limit::clamped(10),
+            ..ReviewFilter::default()
+        })
         .await
         .unwrap();
     assert_eq!(approved.items.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["rev_b", "rev_a"]);

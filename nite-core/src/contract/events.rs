@@ -29,7 +29,7 @@ fn consumer(id: &str, types: &[EventType], enabled: bool, at: time::OffsetDateTi
 
 /// The types of the events a consumer was given, oldest first.
 async fn delivered_types(stores: &Stores, consumer: &str) -> Vec<EventType> {
-    let mut deliveries = stores.events.deliveries(consumer, 100).await.unwrap();
+    let mut deliveries = stores.events.deliveries(consumer, crate::ports::Limit::MAX).await.unwrap();
     deliveries.reverse();
     deliveries.iter().map(|d| d.event.event_type()).collect()
 }
@@ -102,10 +102,10 @@ pub async fn domain_events(stores: &Stores) {
     assert_eq!(delivered_types(stores, "sub:paid").await, [OrderPaid]);
     assert!(delivered_types(stores, "sub:off").await.is_empty(), "a disabled consumer takes nothing new");
     assert_eq!(stores.events.fan_out(f.clock.now(), 100).await.unwrap(), 0, "fanning out again does nothing");
-    assert_eq!(stores.events.deliveries("sub:all", 100).await.unwrap().len(), expected.len());
+    assert_eq!(stores.events.deliveries("sub:all", crate::ports::Limit::MAX).await.unwrap().len(), expected.len());
 
     // The events carry their facts.
-    let all = stores.events.deliveries("sub:all", 100).await.unwrap();
+    let all = stores.events.deliveries("sub:all", crate::ports::Limit::MAX).await.unwrap();
     let data: Vec<&EventData> = all.iter().rev().map(|d| &d.event.data).collect();
     assert!(
         matches!(data[2], EventData::OrderPaid { order_id, total } if *order_id == order && *total == placed.order.totals.total)
@@ -141,7 +141,11 @@ pub async fn event_deliveries(stores: &Stores) {
     events.publish(&published[..1]).await.unwrap();
     let fanned = join_all((0..4).map(|_| events.fan_out(now, 100))).await;
     assert!(fanned.iter().all(Result::is_ok), "{fanned:?}");
-    assert_eq!(events.deliveries("sub:a", 100).await.unwrap().len(), 6, "one delivery per event, however many fan out");
+    assert_eq!(
+        events.deliveries("sub:a", crate::ports::Limit::MAX).await.unwrap().len(),
+        6,
+        "one delivery per event, however many fan out"
+    );
     assert_eq!(events.consumer("sub:a").await.unwrap().map(|c| c.id), Some("sub:a".to_owned()));
     assert_eq!(events.consumer("sub:none").await.unwrap(), None);
 
@@ -185,7 +189,7 @@ pub async fn event_deliveries(stores: &Stores) {
     let due: Vec<(&str, u32)> = due.iter().map(|d| (d.event.id.as_str(), d.attempts)).collect();
     assert!(due.contains(&("evt_2", 2)), "retried when due: {due:?}");
 
-    let listed = events.deliveries("sub:a", 100).await.unwrap();
+    let listed = events.deliveries("sub:a", crate::ports::Limit::MAX).await.unwrap();
     let status = |id: &str| listed.iter().find(|d| d.event.id.as_str() == id).unwrap();
     assert_eq!(listed[0].event.id.as_str(), "evt_6", "newest first");
     assert_eq!(status("evt_1").status, DeliveryStatus::Delivered);
@@ -268,7 +272,8 @@ pub async fn concurrent_dispatchers_deliver_once(stores: &Stores) {
         let seen = subscriber.seen.lock().unwrap().clone();
         assert_eq!(seen.len(), 40, "{name}: every event reached the subscriber");
         assert!(seen.values().all(|n| *n == fail_first + 1), "{name}: {seen:?}");
-        let deliveries = stores.events.deliveries(&EventConsumer::subscriber_id(name), 100).await.unwrap();
+        let deliveries =
+            stores.events.deliveries(&EventConsumer::subscriber_id(name), crate::ports::Limit::MAX).await.unwrap();
         assert!(deliveries.iter().all(|d| d.status == DeliveryStatus::Delivered && d.attempts == fail_first + 1));
     }
 }

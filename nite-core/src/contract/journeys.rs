@@ -96,7 +96,10 @@ pub async fn checkout_journey(stores: &Stores) {
     ));
     assert!(matches!(f.reviews.moderate(&me, &written.id, ReviewStatus::Approved).await, Err(Error::NotFound { .. })));
     f.reviews.moderate(&admin, &written.id, ReviewStatus::Approved).await.unwrap();
-    assert_eq!(f.reviews.approved("niteputter-pro", 10, None).await.unwrap().items.len(), 1);
+    assert_eq!(
+        f.reviews.approved("niteputter-pro", crate::ports::PageRequest::default()).await.unwrap().items.len(),
+        1
+    );
     assert_eq!(f.reviews.summary("niteputter-pro").await.unwrap().count, 1);
 
     // The sales report: revenue is what was charged less refunds (173.72, nothing refunded); the Pro line's own

@@ -270,11 +270,19 @@ pub async fn order_transitions(stores: &Stores) {
     assert_eq!(stock(stores, "NP-PRO-GRN").await, (58, 0));
 
     // Lists: newest first, by customer and state, paged.
-    let all = stores.orders.orders(&OrderFilter { limit: 2, ..OrderFilter::default() }).await.unwrap();
+    let all = stores
+        .orders
+        .orders(&OrderFilter { limit: crate::ports::Limit::clamped(2), ..OrderFilter::default() })
+        .await
+        .unwrap();
     assert_eq!(all.items.len(), 2);
     let rest = stores
         .orders
-        .orders(&OrderFilter { limit: 2, cursor: all.next_cursor.clone(), ..OrderFilter::default() })
+        .orders(&OrderFilter {
+            limit: crate::ports::Limit::clamped(2),
+            cursor: all.next_cursor.clone(),
+            ..OrderFilter::default()
+        })
         .await
         .unwrap();
     assert_eq!(rest.items.len(), 1);
@@ -286,18 +294,30 @@ pub async fn order_transitions(stores: &Stores) {
     assert_eq!(seen, expected);
     let mine = stores
         .orders
-        .orders(&OrderFilter { customer_id: Some(customer.clone()), limit: 10, ..OrderFilter::default() })
+        .orders(&OrderFilter {
+            customer_id: Some(customer.clone()),
+            limit: crate::ports::Limit::clamped(10),
+            ..OrderFilter::default()
+        })
         .await
         .unwrap();
     assert_eq!(mine.items.iter().map(|o| &o.id).collect::<Vec<_>>(), [&order.id]);
     let cancelled_list = stores
         .orders
-        .orders(&OrderFilter { state: Some(OrderState::Cancelled), limit: 10, ..OrderFilter::default() })
+        .orders(&OrderFilter {
+            state: Some(OrderState::Cancelled),
+            limit: crate::ports::Limit::clamped(10),
+            ..OrderFilter::default()
+        })
         .await
         .unwrap();
     assert_eq!(cancelled_list.items.len(), 2);
     let search = |text: &str| {
-        let filter = OrderFilter { search: Some(text.to_owned()), limit: 10, ..OrderFilter::default() };
+        let filter = OrderFilter {
+            search: Some(text.to_owned()),
+            limit: crate::ports::Limit::clamped(10),
+            ..OrderFilter::default()
+        };
         async move { stores.orders.orders(&filter).await.unwrap().items.into_iter().map(|o| o.id).collect::<Vec<_>>() }
     };
     assert_eq!(search(order.id.as_str()).await, std::slice::from_ref(&order.id), "an order id finds that order");

@@ -14,8 +14,8 @@ pub struct ProductFilter {
     pub category: Option<Category>,
     /// Only products whose name or description contains this, case-insensitively.
     pub query: Option<String>,
-    /// At most this many (1–100).
-    pub limit: u32,
+    /// At most this many.
+    pub limit: crate::ports::Limit,
     /// Continue after this cursor.
     pub cursor: Option<String>,
 }

@@ -35,5 +35,5 @@ pub trait CustomerStore: Send + Sync {
     async fn set_password(&self, id: &CustomerId, hash: &PasswordHash) -> Result<()>;
 
     /// Accounts, oldest first.
-    async fn customers(&self, limit: u32, cursor: Option<&str>) -> Result<Page<Customer>>;
+    async fn customers(&self, page: &crate::ports::PageRequest) -> Result<Page<Customer>>;
 }

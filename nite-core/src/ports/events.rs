@@ -56,5 +56,5 @@ pub trait EventStore: Send + Sync {
     ) -> Result<bool>;
 
     /// A consumer's deliveries, newest event first.
-    async fn deliveries(&self, consumer: &str, limit: u32) -> Result<Vec<Delivery>>;
+    async fn deliveries(&self, consumer: &str, limit: crate::ports::Limit) -> Result<Vec<Delivery>>;
 }

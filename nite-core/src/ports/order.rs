@@ -115,8 +115,8 @@ pub struct OrderFilter {
     /// Only the order with exactly this id, or those whose email contains this text (ignoring case; `%` and `_` are
     /// literal).
     pub search: Option<String>,
-    /// At most this many (1–100).
-    pub limit: u32,
+    /// At most this many.
+    pub limit: crate::ports::Limit,
     /// Continue after this cursor.
     pub cursor: Option<String>,
 }

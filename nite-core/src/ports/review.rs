@@ -15,8 +15,8 @@ pub struct ReviewFilter {
     pub product_id: Option<ProductId>,
     /// Only with this status.
     pub status: Option<ReviewStatus>,
-    /// At most this many (1–100).
-    pub limit: u32,
+    /// At most this many.
+    pub limit: crate::ports::Limit,
     /// Continue after this cursor.
     pub cursor: Option<String>,
 }

@@ -60,13 +60,12 @@ impl CustomerService {
     pub async fn all(
         &self,
         viewer: &crate::services::Viewer,
-        limit: u32,
-        cursor: Option<&str>,
+        page: &crate::ports::PageRequest,
     ) -> Result<crate::ports::Page<Customer>> {
         if !viewer.is_admin() {
             return Err(Error::not_found("customers", "all"));
         }
-        self.ctx.stores.customers.customers(limit.clamp(1, 100), cursor).await
+        self.ctx.stores.customers.customers(page).await
     }
 
     /// The signed-in customer's account.

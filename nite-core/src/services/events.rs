@@ -318,10 +318,10 @@ impl WebhookService {
         &self,
         viewer: &crate::services::Viewer,
         id: &crate::WebhookEndpointId,
-        limit: u32,
+        limit: crate::ports::Limit,
     ) -> Result<Vec<Delivery>> {
         self.endpoint(viewer, id).await?;
-        self.ctx.stores.events.deliveries(id.as_str(), limit.clamp(1, 100)).await
+        self.ctx.stores.events.deliveries(id.as_str(), limit).await
     }
 }
 

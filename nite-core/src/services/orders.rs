@@ -28,7 +28,8 @@ impl OrderService {
     }
 
     /// The signed-in customer's orders, newest first.
-    pub async fn mine(&self, viewer: &Viewer, limit: u32, cursor: Option<String>) -> Result<Page<Order>> {
+    pub async fn mine(&self, viewer: &Viewer, page: crate::ports::PageRequest) -> Result<Page<Order>> {
+        let crate::ports::PageRequest { limit, cursor } = page;
         let customer = viewer.customer_id.clone().ok_or_else(|| Error::invalid("authorization", "sign in first"))?;
         self.ctx
             .stores

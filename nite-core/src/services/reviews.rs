@@ -76,8 +76,9 @@ impl ReviewService {
     }
 
     /// Approved reviews of a product, newest first.
-    pub async fn approved(&self, slug: &str, limit: u32, cursor: Option<String>) -> Result<Page<Review>> {
+    pub async fn approved(&self, slug: &str, page: crate::ports::PageRequest) -> Result<Page<Review>> {
         let product = self.product(slug).await?;
+        let crate::ports::PageRequest { limit, cursor } = page;
         let filter = ReviewFilter { product_id: Some(product.id), status: Some(ReviewStatus::Approved), limit, cursor };
         self.ctx.stores.reviews.reviews(&filter).await
     }

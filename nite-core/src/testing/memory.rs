@@ -93,12 +93,12 @@ pub struct InMemoryStore {
     test_payments: crate::payment::MemoryTestPayments,
 }
 
-fn page<T: Clone>(items: impl Iterator<Item = T>, limit: u32, cursor: Option<&str>) -> Result<Page<T>> {
+fn page<T: Clone>(items: impl Iterator<Item = T>, limit: crate::ports::Limit, cursor: Option<&str>) -> Result<Page<T>> {
     let offset: usize = match cursor {
         None => 0,
         Some(c) => c.parse().map_err(|_| Error::invalid("cursor", "is not a cursor this list gave"))?,
     };
-    let limit = usize::try_from(limit.clamp(1, 100)).unwrap_or(100);
+    let limit = usize::try_from(limit.get()).unwrap_or(100);
     let mut taken: Vec<T> = items.skip(offset).take(limit + 1).collect();
     let next_cursor = (taken.len() > limit).then(|| (offset + limit).to_string());
     taken.truncate(limit);
@@ -487,9 +487,9 @@ impl CustomerStore for InMemoryStore {
         Ok(())
     }
 
-    async fn customers(&self, limit: u32, cursor: Option<&str>) -> Result<Page<Customer>> {
+    async fn customers(&self, request: &crate::ports::PageRequest) -> Result<Page<Customer>> {
         let s = self.state()?;
-        page(s.customers.iter().map(|(c, _)| c.clone()), limit, cursor)
+        page(s.customers.iter().map(|(c, _)| c.clone()), request.limit, request.cursor.as_deref())
     }
 }
 

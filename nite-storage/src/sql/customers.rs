@@ -85,15 +85,15 @@ impl CustomerStore for Store {
         if updated.rows_affected() == 0 { Err(Error::not_found("customer", id)) } else { Ok(()) }
     }
 
-    async fn customers(&self, limit: u32, after: Option<&str>) -> Result<Page<Customer>> {
+    async fn customers(&self, page: &nite_core::ports::PageRequest) -> Result<Page<Customer>> {
         keyset_page(
             &self.pool,
             "SELECT created_at, doc FROM customers
              WHERE ($1 IS NULL OR created_at > $1 OR (created_at = $1 AND id > $2))
              ORDER BY created_at, id LIMIT $3",
             &[],
-            after,
-            limit,
+            page.cursor.as_deref(),
+            page.limit,
             "listing customers",
             doc_of::<Customer>,
             |c| c.id.as_str(),

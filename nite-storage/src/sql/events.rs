@@ -231,14 +231,14 @@ impl EventStore for Store {
         Ok(failed.rows_affected() == 1)
     }
 
-    async fn deliveries(&self, consumer: &str, limit: u32) -> Result<Vec<Delivery>> {
+    async fn deliveries(&self, consumer: &str, limit: nite_core::ports::Limit) -> Result<Vec<Delivery>> {
         let rows = sqlx::query::<Db>(
             "SELECT d.seq, d.consumer_id, d.status, d.attempts, d.last_error, d.delivered_at, e.payload
              FROM event_deliveries d JOIN domain_events e ON e.id = d.event_id
              WHERE d.consumer_id = $1 ORDER BY d.event_seq DESC, d.seq DESC LIMIT $2",
         )
         .bind(consumer)
-        .bind(int(limit))
+        .bind(crate::codec::limit(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(db("listing deliveries"))?;

@@ -71,7 +71,7 @@ pub(super) async fn keyset_page<T>(
     sql: &'static str,
     filters: &[Option<String>],
     after: Option<&str>,
-    page_size: u32,
+    page_size: nite_core::ports::Limit,
     context: &'static str,
     decode: fn(&<Db as sqlx::Database>::Row) -> Result<T>,
     id_of: fn(&T) -> &str,

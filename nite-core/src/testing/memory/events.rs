@@ -180,10 +180,14 @@ impl EventStore for InMemoryStore {
         Ok(true)
     }
 
-    async fn deliveries(&self, consumer: &str, limit: u32) -> Result<Vec<Delivery>> {
+    async fn deliveries(&self, consumer: &str, limit: crate::ports::Limit) -> Result<Vec<Delivery>> {
         let s = self.state()?;
         let mut mine: Vec<&Entry> = s.domain.deliveries.iter().filter(|e| e.delivery.consumer_id == consumer).collect();
         mine.sort_by_key(|e| std::cmp::Reverse((e.seq, e.delivery.id)));
-        Ok(mine.into_iter().take(usize::try_from(limit).unwrap_or(usize::MAX)).map(|e| e.delivery.clone()).collect())
+        Ok(mine
+            .into_iter()
+            .take(usize::try_from(limit.get()).unwrap_or(usize::MAX))
+            .map(|e| e.delivery.clone())
+            .collect())
     }
 }
