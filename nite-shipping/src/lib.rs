@@ -29,7 +29,7 @@
 //! let item = ShipItem { sku: Sku::new("NP-PRO-GRN")?, quantity: 1, weight_grams: 400, dimensions: None };
 //! let destination = Address {
 //!     name: "Ada".into(), line1: "1 Market St".into(), line2: None, city: "San Francisco".into(),
-//!     region: Some("CA".into()), postal_code: "94105".into(), country: "US".parse()?, phone: None,
+//!     region: Some("CA".into()), postal_code: "94105".into(), country: nite_core::tax::CountryCode::new("US")?, phone: None,
 //! };
 //! let request = QuoteRequest {
 //!     items: vec![item],

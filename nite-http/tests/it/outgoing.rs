@@ -214,3 +214,66 @@ async fn webhooks_are_signed_retried_and_accepted_once_under_two_dispatchers() {
     server.abort();
     database.close().await;
 }
+
+/// Records every request and accepts it.
+async fn accept(State(receiver): State<Arc<Receiver>>, headers: HeaderMap, body: String) -> StatusCode {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    receiver.requests.lock().unwrap().push(Received {
+        id: header("webhook-id"),
+        timestamp: header("webhook-timestamp"),
+        signature: header("webhook-signature"),
+        body,
+        answered: 204,
+    });
+    StatusCode::NO_CONTENT
+}
+
+/// The real binary runs the event dispatcher itself: an endpoint added over HTTP receives the `order.paid` of a
+/// purchase made over HTTP, once, correctly signed, and none of the types it did not ask for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_served_binary_sends_what_an_endpoint_asked_for() {
+    let receiver = Arc::new(Receiver::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let routes = axum::Router::new().route("/hooks", axum::routing::post(accept)).with_state(receiver.clone());
+    let receiving = tokio::spawn(async move { axum::serve(listener, routes).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("shop.db").display());
+    let server = crate::e2e::start(dir.path(), &database).await;
+    let port = server.port;
+    let login = json!({ "email": "boss@example.com", "password": "the boss's passphrase" });
+    let (status, session) = crate::e2e::http(port, "POST", "/api/v1/auth/login", Some(&login), None).await;
+    assert_eq!(status, 200, "{session}");
+    let boss = session["access_token"].as_str().unwrap().to_owned();
+    let hook = json!({ "url": url, "types": ["order.paid"] });
+    let (status, endpoint) = crate::e2e::http(port, "POST", "/api/v1/admin/webhooks", Some(&hook), Some(&boss)).await;
+    assert_eq!(status, 201, "{endpoint}");
+    let secret = endpoint["secret"].as_str().unwrap().to_owned();
+
+    let base = crate::e2e::ready_cart(port, [127, 0, 0, 1], "NP-PRO-GRN", 1, "ada@example.com").await;
+    let (status, placed) = crate::e2e::http(port, "POST", &format!("{base}/checkout"), None, None).await;
+    assert_eq!(status, 201, "{placed}");
+    let pay = format!("/api/v1/payments/{}/test-confirm", placed["payment"]["id"].as_str().unwrap());
+    let (status, _) = crate::e2e::http(port, "POST", &pay, Some(&json!({ "outcome": "succeeded" })), None).await;
+    assert!((200..300).contains(&status));
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while receiver.requests.lock().unwrap().is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "no webhook within 20 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Passes run every second: two more seconds show nothing else comes.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let requests = receiver.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let event: Value = serde_json::from_str(&requests[0].body).unwrap();
+    assert_eq!(event["type"], "order.paid");
+    assert_eq!(event["data"]["order_id"], placed["order"]["id"]);
+    assert_eq!(event["id"], requests[0].id.as_str());
+    let timestamp: i64 = requests[0].timestamp.parse().unwrap();
+    let expected = nite_webhooks::sign(&secret, &requests[0].id, timestamp, &requests[0].body).unwrap();
+    assert_eq!(requests[0].signature, expected);
+    drop(server);
+    receiving.abort();
+}
