@@ -47,6 +47,11 @@ impl PgStore {
         &self.pool
     }
 
+    /// The pool writes go through: the same one (PostgreSQL runs writers concurrently and locks rows).
+    pub(crate) fn writer(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;

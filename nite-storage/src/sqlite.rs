@@ -1,5 +1,8 @@
-//! `SqliteStore`: every storage port over one SQLite file in WAL mode. Write transactions begin `IMMEDIATE`, taking
-//! the single writer lock up front, so a transaction that reads before it writes never fails to upgrade.
+//! `SqliteStore`: every storage port over one SQLite file in WAL mode. SQLite runs one writer at a time, so the store
+//! gives writes one path: a pool of one connection that every write (a transaction or a single statement) goes
+//! through, in the order it asked, waiting in the pool's fair queue instead of busy-waiting on SQLite's lock. Reads
+//! go to a pool of read-only connections, which WAL lets read while the writer writes (and which refuse a write, so
+//! a write sent the wrong way fails every test). Write transactions begin `IMMEDIATE`.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -12,33 +15,48 @@ use crate::migrations::{SQLITE, latest, migrator};
 /// The storage ports over SQLite.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
+    /// Reads: read-only connections.
     pool: SqlitePool,
+    /// Writes: one connection.
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `url` (`sqlite://path/to/nite.db` or `sqlite:nite.db`) with up to
-    /// `max_connections` connections. Does not migrate: call [`SqliteStore::migrate`].
+    /// Opens (creating if needed) the database at `url` (`sqlite://path/to/nite.db` or `sqlite:nite.db`) with one
+    /// writing connection and up to `max_connections` reading ones. Does not migrate: call [`SqliteStore::migrate`].
     pub async fn connect(url: &str, max_connections: u32) -> Result<SqliteStore, StorageError> {
         let connect = |source| StorageError::Connect { url: redact(url), source };
         let options = SqliteConnectOptions::from_str(url)
             .map_err(connect)?
-            .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
+            // Only another process (a backup, an operator's shell) can hold the lock now; wait for it a while.
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        // The writer first: it creates the file and turns WAL on, which the read-only connections cannot.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone().create_if_missing(true))
+            .await
+            .map_err(connect)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
+            .connect_with(options.read_only(true))
             .await
             .map_err(connect)?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, writer })
+    }
+
+    /// The one connection writes go through.
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 
     /// Applies every migration not applied yet.
     pub async fn migrate(&self) -> Result<(), StorageError> {
-        migrator(SQLITE).run(&self.pool).await.map_err(StorageError::Migrate)
+        migrator(SQLITE).run(&self.writer).await.map_err(StorageError::Migrate)
     }
 
     /// Whether the database answers and has every migration applied.
@@ -66,7 +84,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// The connection pool.
+    /// The pool of reading connections.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
@@ -74,10 +92,12 @@ impl SqliteStore {
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
 
-/// Serializes checkouts of one client: SQLite's write transactions are serialized already, so nothing to do.
+/// Serializes checkouts of one client: SQLite's write transactions are serialized already (one writer), so nothing to
+/// do.
 #[allow(clippy::unused_async, reason = "the same shape as PostgreSQL's")]
 async fn lock_client(_tx: &mut Tx, _client: &str) -> nite_core::Result<()> {
     Ok(())

@@ -23,7 +23,7 @@ impl CartStore for Store {
         .bind(cart.version)
         .bind(micros(cart.created_at))
         .bind(to_doc(cart)?)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await
         .map_err(|e| {
             if is_unique_violation(&e) { Error::Conflict("cart") } else { Error::adapter("creating a cart", e) }
@@ -53,7 +53,7 @@ impl CartStore for Store {
         .bind(saved.version)
         .bind(to_doc(&saved)?)
         .bind(cart.version)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await
         .map_err(db("saving a cart"))?;
         if updated.rows_affected() == 1 {

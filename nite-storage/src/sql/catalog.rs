@@ -16,7 +16,7 @@ use crate::sql::{db, in_list, int, is_unique_violation, page_of};
 #[async_trait]
 impl CatalogStore for Store {
     async fn upsert_product(&self, product: &Product) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(self.writer()).await?;
         let id = product.id.as_str();
         let clash: Option<String> = sqlx::query_scalar("SELECT id FROM products WHERE slug = $1 AND id <> $2")
             .bind(product.slug.as_str())
@@ -82,7 +82,7 @@ impl CatalogStore for Store {
     }
 
     async fn delete_product(&self, id: &ProductId) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(self.writer()).await?;
         sqlx::query::<Db>("DELETE FROM variants WHERE product_id = $1")
             .bind(id.as_str())
             .execute(&mut *tx)
@@ -194,7 +194,7 @@ impl InventoryStore for Store {
         )
         .bind(sku.as_str())
         .bind(int(on_hand))
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.writer())
         .await
         .map_err(db("setting stock"))?;
         match row {

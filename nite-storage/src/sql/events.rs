@@ -57,7 +57,7 @@ impl EventStore for Store {
         .bind(i64::from(consumer.enabled))
         .bind(micros(consumer.created_at))
         .bind(to_doc(consumer)?)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await
         .map_err(db("saving an event consumer"))?;
         Ok(())
@@ -81,7 +81,7 @@ impl EventStore for Store {
     }
 
     async fn delete_consumer(&self, id: &str) -> Result<bool> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(self.writer()).await?;
         sqlx::query::<Db>("DELETE FROM event_deliveries WHERE consumer_id = $1 AND status <> 'delivered'")
             .bind(id)
             .execute(&mut *tx)
@@ -97,13 +97,13 @@ impl EventStore for Store {
     }
 
     async fn publish(&self, events: &[DomainEvent]) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(self.writer()).await?;
         insert_domain_events(&mut tx, events).await?;
         commit(tx).await
     }
 
     async fn fan_out(&self, now: OffsetDateTime, limit: u32) -> Result<u32> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(self.writer()).await?;
         let waiting: Vec<i64> =
             sqlx::query_scalar("SELECT seq FROM domain_events WHERE fanned_out = 0 ORDER BY seq LIMIT $1")
                 .bind(int(limit))
@@ -164,7 +164,7 @@ impl EventStore for Store {
         for consumer in consumers {
             query = query.bind(consumer);
         }
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(self.writer()).await?;
         let rows = query.fetch_all(&mut *tx).await.map_err(db("claiming deliveries"))?;
         commit(tx).await?;
         if rows.is_empty() {
@@ -200,7 +200,7 @@ impl EventStore for Store {
         .bind(delivery)
         .bind(worker)
         .bind(micros(now))
-        .execute(&self.pool)
+        .execute(self.writer())
         .await
         .map_err(db("recording a delivery"))?;
         Ok(done.rows_affected() == 1)
@@ -225,7 +225,7 @@ impl EventStore for Store {
         .bind(error)
         .bind(enum_name(&status)?)
         .bind(retry_at.map(micros))
-        .execute(&self.pool)
+        .execute(self.writer())
         .await
         .map_err(db("recording a failed delivery"))?;
         Ok(failed.rows_affected() == 1)

@@ -26,7 +26,7 @@ impl nite_core::ports::TestPaymentStore for Store {
         .bind(payment.id.as_str())
         .bind(&payment.idempotency_key)
         .bind(&payment.doc)
-        .fetch_one(&self.pool)
+        .fetch_one(self.writer())
         .await
         .map_err(db("storing a test payment"))?;
         test_payment_from_row(&row)
@@ -50,7 +50,7 @@ impl nite_core::ports::TestPaymentStore for Store {
         .bind(&payment.doc)
         .bind(payment.id.as_str())
         .bind(payment.version)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await
         .map_err(db("saving a test payment"))?;
         Ok(done.rows_affected() == 1)
@@ -64,7 +64,7 @@ impl nite_core::ports::JobStore for Store {
             sqlx::query::<Db>("DELETE FROM job_runs WHERE job = $1 AND claimed_at < $2")
                 .bind(job)
                 .bind(micros(at - time::Duration::days(1)))
-                .execute(&self.pool)
+                .execute(self.writer())
                 .await
                 .map_err(db("forgetting old job slots"))?;
         }
@@ -76,7 +76,7 @@ impl nite_core::ports::JobStore for Store {
         .bind(slot)
         .bind(holder)
         .bind(micros(at))
-        .execute(&self.pool)
+        .execute(self.writer())
         .await
         .map_err(db("claiming a job slot"))?;
         Ok(done.rows_affected() == 1)

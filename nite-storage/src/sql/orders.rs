@@ -85,7 +85,7 @@ fn expires_at(order: &Order) -> Option<i64> {
 impl OrderStore for Store {
     async fn place_order(&self, request: PlaceOrder<'_>) -> Result<Placed> {
         let order = request.order;
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(self.writer()).await?;
         if let Some(record) = request.idempotency {
             let inserted = sqlx::query::<Db>(
                 "INSERT INTO idempotency_keys (scope, key, fingerprint, resource_id, response, created_at)
@@ -227,7 +227,7 @@ impl OrderStore for Store {
 
     async fn save_order(&self, update: OrderUpdate<'_>) -> Result<Saved> {
         let order = update.order;
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(self.writer()).await?;
         if let Some(entry) = update.inbox {
             let inserted = sqlx::query::<Db>(
                 "INSERT INTO webhook_inbox (provider, event_id, received_at) VALUES ($1, $2, $3)
@@ -300,7 +300,7 @@ impl OrderStore for Store {
             .bind(order.as_str())
             .bind(provider)
             .bind(payment.as_str())
-            .execute(&self.pool)
+            .execute(self.writer())
             .await
             .map_err(db("attaching a payment"))?;
         if updated.rows_affected() == 0 { Err(Error::not_found("order", order)) } else { Ok(()) }
@@ -314,7 +314,7 @@ impl OrderStore for Store {
         .bind(&entry.provider)
         .bind(&entry.event_id)
         .bind(micros(entry.received_at))
-        .execute(&self.pool)
+        .execute(self.writer())
         .await
         .map_err(db("remembering a webhook event"))?;
         Ok(inserted.rows_affected() == 1)

@@ -38,7 +38,7 @@ impl PromotionStore for Store {
         .bind(promotion.usage_limit.map(int))
         .bind(promotion.usage_limit_per_customer.map(int))
         .bind(to_doc(promotion)?)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {

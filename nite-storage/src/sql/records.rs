@@ -52,7 +52,7 @@ impl IdempotencyStore for Store {
         .bind(&record.resource_id)
         .bind(record.response.as_deref())
         .bind(micros(record.created_at))
-        .execute(&self.pool)
+        .execute(self.writer())
         .await
         .map_err(db("recording an idempotency key"))?;
         if inserted.rows_affected() == 1 {
@@ -65,7 +65,7 @@ impl IdempotencyStore for Store {
     async fn forget_before(&self, cutoff: OffsetDateTime) -> Result<u64> {
         let deleted = sqlx::query::<Db>("DELETE FROM idempotency_keys WHERE created_at < $1")
             .bind(micros(cutoff))
-            .execute(&self.pool)
+            .execute(self.writer())
             .await
             .map_err(db("expiring idempotency keys"))?;
         Ok(deleted.rows_affected())
@@ -92,7 +92,7 @@ fn outbox_from_row(row: &<Db as sqlx::Database>::Row) -> Result<OutboxMessage> {
 #[async_trait]
 impl OutboxStore for Store {
     async fn enqueue(&self, messages: &[OutboxMessage]) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(self.writer()).await?;
         insert_outbox(&mut tx, messages).await?;
         commit(tx).await
     }
@@ -104,7 +104,7 @@ impl OutboxStore for Store {
         lease: time::Duration,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(self.writer()).await?;
         let rows = sqlx::query::<Db>(CLAIM_OUTBOX)
             .bind(worker)
             .bind(micros(now + lease))
@@ -131,7 +131,7 @@ impl OutboxStore for Store {
         .bind(id.as_str())
         .bind(worker)
         .bind(micros(now))
-        .execute(&self.pool)
+        .execute(self.writer())
         .await
         .map_err(db("marking an outbox message sent"))?;
         Ok(updated.rows_affected() == 1)
@@ -154,7 +154,7 @@ impl OutboxStore for Store {
         .bind(if retry_at.is_some() { "pending" } else { "dead" })
         .bind(retry_at.map(micros))
         .bind(error)
-        .execute(&self.pool)
+        .execute(self.writer())
         .await
         .map_err(db("recording a failed send"))?;
         Ok(updated.rows_affected() == 1)
@@ -236,7 +236,7 @@ impl AnalyticsStore for Store {
         if events.is_empty() {
             return Ok(());
         }
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(self.writer()).await?;
         insert_events(&mut tx, events).await?;
         commit(tx).await
     }

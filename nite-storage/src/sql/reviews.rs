@@ -16,7 +16,7 @@ use crate::sql::{db, in_list, is_unique_violation};
 #[async_trait]
 impl ReviewStore for Store {
     async fn create_review(&self, review: &Review, events: &[DomainEvent]) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut tx = begin_write(self.writer()).await?;
         sqlx::query::<Db>(
             "INSERT INTO reviews (id, product_id, customer_id, status, rating, created_at, doc)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -69,7 +69,7 @@ impl ReviewStore for Store {
         let row = sqlx::query::<Db>("UPDATE reviews SET status = $2 WHERE id = $1 RETURNING status, doc")
             .bind(id.as_str())
             .bind(status.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.writer())
             .await
             .map_err(db("moderating a review"))?;
         row.as_ref().map(review_from_row).transpose()?.ok_or_else(|| Error::not_found("review", id))
