@@ -33,18 +33,28 @@
 //!
 //! Without the preset, a shop names every part it cannot default neutrally:
 //!
-//! ```no_run
+//! ```
 //! # use std::sync::Arc;
-//! # fn parts() -> (nite_core::ports::Stores, Arc<dyn nite_core::shipping::ShippingProvider>,
-//! #     Arc<dyn nite_core::email::EmailSender>, nite_email::EmailSettings) { unimplemented!() }
-//! # fn main() -> Result<(), nite_shop::ShopBuildError> {
-//! let (stores, shipping, sender, email_settings) = parts();
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let stores = nite_core::ports::Stores::from_store(Arc::new(nite_core::testing::InMemoryStore::new()));
+//! # let mail = std::env::temp_dir().join(format!("nite-shop-doc-b-{}", std::process::id()));
+//! let shipping = nite_shipping::TableRates::from_toml(
+//!     "currency = \"USD\"\n[[zones]]\nname = \"all\"\ncountries = [\"*\"]\n[[zones.methods]]\n\
+//!      method = \"standard\"\nname = \"Standard\"\ncarrier = \"USPS\"\nflat = \"4.00\"\n",
+//! )?;
+//! let mut email_settings = nite_shop::niteputter::email_settings("https://lamps.example");
+//! email_settings.shop_name = "Lamps".into();
 //! let shop = nite_shop::Shop::builder()
 //!     .stores(stores)
-//!     .shipping(shipping)
-//!     .email_sender(sender)
+//!     .shipping(Arc::new(shipping))
+//!     .email_sender(Arc::new(nite_email::FileEmailSender::new(&mail)?))
 //!     .email_settings(email_settings)
 //!     .build()?;
+//! assert!(shop.ctx.settings.tax_rules == nite_core::tax::TaxRules::none(), "no tax rules unless given");
+//! // Forgetting a part is an error that names the call, not a default that sells the wrong shop.
+//! let missing = nite_shop::Shop::builder().build().err().map(|e| e.to_string());
+//! assert_eq!(missing.as_deref(), Some("a shop needs its stores: call ShopBuilder::stores"));
+//! # std::fs::remove_dir_all(&mail)?;
 //! # Ok(()) }
 //! ```
 

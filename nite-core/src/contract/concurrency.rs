@@ -13,6 +13,16 @@ use crate::promotion::{Action, DiscountCode, Promotion};
 use crate::services::{EventOutcome, IdempotencyKey, Viewer};
 use crate::{Percentage, PromotionId};
 
+/// Every failure among `results` is `InsufficientStock`: concurrent checkouts lose races only to stock.
+fn assert_only_out_of_stock<T: std::fmt::Debug>(results: &[crate::Result<T>]) {
+    let other: Vec<&Error> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .filter(|e| !matches!(e, Error::InsufficientStock { .. }))
+        .collect();
+    assert!(other.is_empty(), "unexpected errors: {other:?}");
+}
+
 /// 200 concurrent checkouts of one unit each, for 5 units on hand: exactly 5 orders, and stock never negative.
 pub async fn concurrent_checkouts_never_oversell(stores: &Stores) {
     let f = Fixture::new(stores);
@@ -26,12 +36,7 @@ pub async fn concurrent_checkouts_never_oversell(stores: &Stores) {
     let results = join_all(carts.iter().map(|cart| f.checkout.checkout(cart, &guest, None))).await;
     let placed = results.iter().filter(|r| r.is_ok()).count();
     let refused = results.iter().filter(|r| matches!(r, Err(Error::InsufficientStock { .. }))).count();
-    let other: Vec<_> = results
-        .iter()
-        .filter_map(|r| r.as_ref().err())
-        .filter(|e| !matches!(e, Error::InsufficientStock { .. }))
-        .collect();
-    assert!(other.is_empty(), "unexpected errors: {other:?}");
+    assert_only_out_of_stock(&results);
     assert_eq!((placed, refused), (5, 195));
     let level = &stores.inventory.stock(&[sku("NP-COMPLETE")]).await.unwrap()[0];
     assert_eq!((level.on_hand, level.reserved, level.available()), (5, 5, 0));
@@ -55,12 +60,7 @@ pub async fn concurrent_checkouts_never_oversell(stores: &Stores) {
         pairs.push(f.ready_cart(&lines, &[]).await);
     }
     let results = join_all(pairs.iter().map(|cart| f.checkout.checkout(cart, &guest, None))).await;
-    let other: Vec<_> = results
-        .iter()
-        .filter_map(|r| r.as_ref().err())
-        .filter(|e| !matches!(e, Error::InsufficientStock { .. }))
-        .collect();
-    assert!(other.is_empty(), "unexpected errors: {other:?}");
+    assert_only_out_of_stock(&results);
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 3, "as many as the scarcer SKU allows");
     let levels = stores.inventory.stock(&[sku("NP-BASIC-GRN"), sku("NP-PRO-GRN")]).await.unwrap();
     let reserved: Vec<(u32, u32)> = levels.iter().map(|l| (l.on_hand, l.reserved)).collect();

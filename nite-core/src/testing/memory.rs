@@ -1,6 +1,8 @@
 //! `InMemoryStore`: every storage port over one mutex. Each call is atomic because it holds the lock throughout.
 
 mod events;
+mod orders;
+mod records;
 mod sessions;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -10,22 +12,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use crate::analytics::{AnalyticsEvent, EventKind};
+use crate::analytics::AnalyticsEvent;
 use crate::cart::{Cart, CartState};
 use crate::catalog::{Product, Sku, Slug};
 use crate::customer::{Customer, PasswordHash};
 use crate::error::{Error, Result};
-use crate::inventory::{StockEffect, StockLevel};
-use crate::order::{Order, OrderState};
+use crate::inventory::StockLevel;
+use crate::order::Order;
 use crate::outbox::{OutboxMessage, OutboxStatus};
 use crate::ports::{
-    AnalyticsStore, CartStore, CatalogStore, CustomerStore, IdempotencyRecord, IdempotencyStore, InboxEntry,
-    InventoryStore, OrderFilter, OrderStore, OrderUpdate, OutboxStore, Page, PlaceOrder, Placed, ProductFilter,
-    PromotionStore, RefreshToken, Remembered, ReviewFilter, ReviewStore, Saved,
+    CartStore, CatalogStore, CustomerStore, IdempotencyRecord, InventoryStore, Page, ProductFilter, PromotionStore,
+    RefreshToken, ReviewFilter, ReviewStore,
 };
 use crate::promotion::{Promotion, PromotionUsage};
 use crate::review::{RatingSummary, Review, ReviewStatus};
-use crate::{CartId, CustomerId, Email, MessageId, OrderId, PaymentId, ProductId, PromotionId, ReviewId};
+use crate::{CartId, CustomerId, Email, MessageId, ProductId, PromotionId, ReviewId};
 
 #[derive(Default)]
 struct State {
@@ -251,194 +252,6 @@ impl CartStore for InMemoryStore {
 }
 
 #[async_trait]
-impl OrderStore for InMemoryStore {
-    async fn place_order(&self, request: PlaceOrder<'_>) -> Result<Placed> {
-        let mut s = self.state()?;
-        if let Some(record) = request.idempotency
-            && let Some(existing) = s.idempotency.get(&(record.scope.clone(), record.key.clone()))
-        {
-            if existing.fingerprint != record.fingerprint {
-                return Err(Error::IdempotencyKeyReused);
-            }
-            let id = OrderId::parse(&existing.resource_id).map_err(|e| Error::adapter("idempotency record", e))?;
-            return Ok(Placed::Replayed(id));
-        }
-        let order = request.order;
-        match s.carts.get(&order.cart_id) {
-            Some(cart) if cart.state != CartState::Open => return Err(Error::CartNotOpen),
-            Some(cart) if cart.version != request.cart_version => return Err(Error::Conflict("cart")),
-            Some(_) => {}
-            None => return Err(Error::not_found("cart", &order.cart_id)),
-        }
-        for (sku, requested) in request.reservations {
-            let (on_hand, reserved) = s.stock.get(sku).copied().unwrap_or((0, 0));
-            let available = on_hand.saturating_sub(reserved);
-            if available < *requested {
-                return Err(Error::InsufficientStock { sku: sku.clone(), requested: *requested, available });
-            }
-        }
-        for usage in request.promotion_uses {
-            let Some(promotion) = s.promotions.get(&usage.promotion_id) else {
-                return Err(Error::PromotionExhausted(usage.promotion_id.clone()));
-            };
-            let total = s.usage.get(&usage.promotion_id).copied().unwrap_or(0);
-            let mine =
-                s.customer_usage.get(&(usage.promotion_id.clone(), usage.customer_key.clone())).copied().unwrap_or(0);
-            if promotion.usage_limit.is_some_and(|l| total >= l)
-                || promotion.usage_limit_per_customer.is_some_and(|l| mine >= l)
-            {
-                return Err(Error::PromotionExhausted(usage.promotion_id.clone()));
-            }
-        }
-        if let (Some(max), Some(client)) = (request.max_pending, &order.client) {
-            let held = s
-                .orders
-                .iter()
-                .filter(|o| o.client.as_ref() == Some(client) && o.state() == OrderState::PendingPayment)
-                .count();
-            if held >= usize::try_from(max).unwrap_or(usize::MAX) {
-                return Err(Error::TooManyPendingOrders { limit: max });
-            }
-        }
-        // Every check passed: apply everything.
-        let mut running_low = Vec::new();
-        for (index, (sku, requested)) in request.reservations.iter().enumerate() {
-            let level = s.stock.entry(sku.clone()).or_insert((0, 0));
-            level.1 += requested;
-            let available = level.0.saturating_sub(level.1);
-            if let Some(low) = request.low_stock.filter(|low| available <= low.at && available + requested > low.at)
-                && let Some(id) = low.ids.get(index)
-            {
-                let data = crate::events::EventData::StockLow { sku: sku.clone(), available, low_stock_at: low.at };
-                running_low.push(crate::events::DomainEvent { id: id.clone(), at: low.now, data });
-            }
-        }
-        for usage in request.promotion_uses {
-            *s.usage.entry(usage.promotion_id.clone()).or_insert(0) += 1;
-            let per_customer = s.promotions.get(&usage.promotion_id).and_then(|p| p.usage_limit_per_customer);
-            if per_customer.is_some() {
-                *s.customer_usage.entry((usage.promotion_id.clone(), usage.customer_key.clone())).or_insert(0) += 1;
-            }
-        }
-        if let Some(cart) = s.carts.get_mut(&order.cart_id) {
-            cart.state = CartState::CheckedOut;
-            cart.version += 1;
-        }
-        if let Some(record) = request.idempotency {
-            s.idempotency.insert((record.scope.clone(), record.key.clone()), record.clone());
-        }
-        s.orders.push(order.clone());
-        s.events.extend_from_slice(request.events);
-        s.domain.publish(request.domain_events);
-        s.domain.publish(&running_low);
-        Ok(Placed::Created)
-    }
-
-    async fn save_order(&self, update: OrderUpdate<'_>) -> Result<Saved> {
-        let mut s = self.state()?;
-        if let Some(entry) = update.inbox
-            && s.inbox.contains(&(entry.provider.clone(), entry.event_id.clone()))
-        {
-            return Ok(Saved::Duplicate);
-        }
-        let order = update.order;
-        let index =
-            s.orders.iter().position(|o| o.id == order.id).ok_or_else(|| Error::not_found("order", &order.id))?;
-        if s.orders[index].version != order.version {
-            return Err(Error::Conflict("order"));
-        }
-        for (sku, units) in order.units_by_sku() {
-            let level = s.stock.entry(sku).or_insert((0, 0));
-            match update.stock {
-                StockEffect::None => {}
-                StockEffect::Commit => {
-                    level.0 = level.0.saturating_sub(units);
-                    level.1 = level.1.saturating_sub(units);
-                }
-                StockEffect::Release => level.1 = level.1.saturating_sub(units),
-                StockEffect::Restock => level.0 = level.0.saturating_add(units),
-            }
-        }
-        s.orders[index] = Order { version: order.version + 1, ..order.clone() };
-        s.enqueue(update.outbox);
-        s.events.extend_from_slice(update.events);
-        s.domain.publish(update.domain_events);
-        if let Some(entry) = update.inbox {
-            s.inbox.insert((entry.provider.clone(), entry.event_id.clone()));
-        }
-        Ok(Saved::Saved)
-    }
-
-    async fn attach_payment(&self, order: &OrderId, provider: &str, payment: &PaymentId) -> Result<()> {
-        let mut s = self.state()?;
-        let stored = s.orders.iter_mut().find(|o| &o.id == order).ok_or_else(|| Error::not_found("order", order))?;
-        stored.payment.provider = Some(provider.to_owned());
-        stored.payment.payment_id = Some(payment.clone());
-        Ok(())
-    }
-
-    async fn remember_event(&self, entry: &InboxEntry) -> Result<bool> {
-        Ok(self.state()?.inbox.insert((entry.provider.clone(), entry.event_id.clone())))
-    }
-
-    async fn order(&self, id: &OrderId) -> Result<Option<Order>> {
-        Ok(self.state()?.orders.iter().find(|o| &o.id == id).cloned())
-    }
-
-    async fn order_by_payment(&self, payment_id: &PaymentId) -> Result<Option<Order>> {
-        Ok(self.state()?.orders.iter().find(|o| o.payment.payment_id.as_ref() == Some(payment_id)).cloned())
-    }
-
-    async fn orders(&self, filter: &OrderFilter) -> Result<Page<Order>> {
-        let s = self.state()?;
-        let mut matching: Vec<&Order> = s
-            .orders
-            .iter()
-            .filter(|o| filter.customer_id.as_ref().is_none_or(|c| o.customer_id.as_ref() == Some(c)))
-            .filter(|o| filter.state.is_none_or(|st| o.state() == st))
-            .filter(|o| {
-                filter.search.as_deref().is_none_or(|text| {
-                    o.id.as_str() == text || o.email.as_str().to_lowercase().contains(&text.to_lowercase())
-                })
-            })
-            .collect();
-        matching.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
-        page(matching.into_iter().cloned(), filter.limit, filter.cursor.as_deref())
-    }
-
-    async fn expired_orders(&self, now: OffsetDateTime, limit: u32) -> Result<Vec<Order>> {
-        let s = self.state()?;
-        let mut expired: Vec<&Order> = s
-            .orders
-            .iter()
-            .filter(|o| matches!(&o.status, crate::order::Status::PendingPayment(p) if p.expires_at <= now))
-            .collect();
-        expired.sort_by_key(|o| match &o.status {
-            crate::order::Status::PendingPayment(p) => p.expires_at,
-            _ => now,
-        });
-        Ok(expired.into_iter().take(usize::try_from(limit).unwrap_or(usize::MAX)).cloned().collect())
-    }
-
-    async fn has_purchased(&self, customer: &CustomerId, product: &ProductId) -> Result<bool> {
-        let s = self.state()?;
-        Ok(s.orders.iter().any(|o| {
-            o.customer_id.as_ref() == Some(customer)
-                && matches!(o.state(), OrderState::Paid | OrderState::Shipped | OrderState::Delivered)
-                && o.lines.iter().any(|l| &l.product_id == product)
-        }))
-    }
-
-    async fn has_ordered(&self, email: Option<&Email>, customer: Option<&CustomerId>) -> Result<bool> {
-        let s = self.state()?;
-        Ok(s.orders.iter().any(|o| {
-            (email == Some(&o.email) || (customer.is_some() && o.customer_id.as_ref() == customer))
-                && matches!(o.state(), OrderState::Paid | OrderState::Shipped | OrderState::Delivered)
-        }))
-    }
-}
-
-#[async_trait]
 impl CustomerStore for InMemoryStore {
     async fn create_customer(
         &self,
@@ -575,136 +388,5 @@ impl PromotionStore for InMemoryStore {
                 by_customer: s.customer_usage.get(&(id.clone(), customer_key.to_owned())).copied().unwrap_or(0),
             })
             .collect())
-    }
-}
-
-#[async_trait]
-impl IdempotencyStore for InMemoryStore {
-    async fn idempotency(&self, scope: &str, key: &str) -> Result<Option<IdempotencyRecord>> {
-        Ok(self.state()?.idempotency.get(&(scope.to_owned(), key.to_owned())).cloned())
-    }
-
-    async fn remember(&self, record: &IdempotencyRecord) -> Result<Remembered> {
-        let mut s = self.state()?;
-        let key = (record.scope.clone(), record.key.clone());
-        if let Some(existing) = s.idempotency.get(&key) {
-            return Ok(Remembered::Existing(existing.clone()));
-        }
-        s.idempotency.insert(key, record.clone());
-        Ok(Remembered::New)
-    }
-
-    async fn forget_before(&self, cutoff: OffsetDateTime) -> Result<u64> {
-        let mut s = self.state()?;
-        let before = s.idempotency.len();
-        s.idempotency.retain(|_, r| r.created_at >= cutoff);
-        Ok(u64::try_from(before - s.idempotency.len()).unwrap_or(0))
-    }
-}
-
-#[async_trait]
-impl OutboxStore for InMemoryStore {
-    async fn enqueue(&self, messages: &[OutboxMessage]) -> Result<()> {
-        self.state()?.enqueue(messages);
-        Ok(())
-    }
-
-    async fn outbox(&self, status: Option<OutboxStatus>, limit: u32) -> Result<Vec<OutboxMessage>> {
-        let s = self.state()?;
-        Ok(s.outbox
-            .iter()
-            .map(|e| &e.message)
-            .filter(|m| status.is_none_or(|st| m.status == st))
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .cloned()
-            .collect())
-    }
-
-    async fn outbox_health(&self) -> Result<crate::ports::OutboxHealth> {
-        let s = self.state()?;
-        let count = |status| s.outbox.iter().filter(|e| e.message.status == status).count() as u64;
-        let oldest =
-            s.outbox.iter().filter(|e| e.message.status == OutboxStatus::Pending).map(|e| e.message.created_at).min();
-        Ok(crate::ports::OutboxHealth {
-            pending: count(OutboxStatus::Pending),
-            failing: s.outbox.iter().filter(|e| e.message.status == OutboxStatus::Pending && e.failed).count() as u64,
-            dead: count(OutboxStatus::Dead),
-            oldest_pending: oldest,
-        })
-    }
-
-    async fn claim_outbox(
-        &self,
-        worker: &str,
-        now: OffsetDateTime,
-        lease: time::Duration,
-        limit: u32,
-    ) -> Result<Vec<OutboxMessage>> {
-        let mut s = self.state()?;
-        let mut claimed = Vec::new();
-        for entry in s.outbox.iter_mut() {
-            if claimed.len() >= usize::try_from(limit).unwrap_or(usize::MAX) {
-                break;
-            }
-            let due = entry.message.status == OutboxStatus::Pending
-                && entry.next_attempt_at <= now
-                && entry.lease_until.is_none_or(|until| until <= now);
-            if due {
-                entry.lease_owner = Some(worker.to_owned());
-                entry.lease_until = Some(now + lease);
-                entry.message.attempts += 1;
-                claimed.push(entry.message.clone());
-            }
-        }
-        Ok(claimed)
-    }
-
-    async fn outbox_sent(&self, id: &MessageId, worker: &str, _now: OffsetDateTime) -> Result<bool> {
-        let mut s = self.state()?;
-        let Some(entry) = s.held(id, worker) else { return Ok(false) };
-        entry.message.status = OutboxStatus::Sent;
-        entry.lease_owner = None;
-        entry.lease_until = None;
-        Ok(true)
-    }
-
-    async fn outbox_failed(
-        &self,
-        id: &MessageId,
-        worker: &str,
-        _error: &str,
-        retry_at: Option<OffsetDateTime>,
-    ) -> Result<bool> {
-        let mut s = self.state()?;
-        let Some(entry) = s.held(id, worker) else { return Ok(false) };
-        entry.failed = true;
-        match retry_at {
-            Some(at) => entry.next_attempt_at = at,
-            None => entry.message.status = OutboxStatus::Dead,
-        }
-        entry.lease_owner = None;
-        entry.lease_until = None;
-        Ok(true)
-    }
-}
-
-#[async_trait]
-impl AnalyticsStore for InMemoryStore {
-    async fn record_events(&self, events: &[AnalyticsEvent]) -> Result<()> {
-        self.state()?.events.extend_from_slice(events);
-        Ok(())
-    }
-
-    async fn events(
-        &self,
-        from: OffsetDateTime,
-        to: OffsetDateTime,
-        kinds: &[EventKind],
-    ) -> Result<Vec<AnalyticsEvent>> {
-        let s = self.state()?;
-        let mut events: Vec<AnalyticsEvent> =
-            s.events.iter().filter(|e| e.at >= from && e.at < to && kinds.contains(&e.kind)).cloned().collect();
-        events.sort_by_key(|e| e.at);
-        Ok(events)
     }
 }
