@@ -18,7 +18,7 @@ macro_rules! id_type {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        pub struct $name(std::sync::Arc<str>);
 
         impl $name {
             /// Parses an id, checking its prefix and its body (1 to 64 ASCII letters or digits).
@@ -30,7 +30,7 @@ macro_rules! id_type {
                         (1..=64).contains(&body.len()) && body.bytes().all(|b| b.is_ascii_alphanumeric())
                     });
                 if valid {
-                    Ok($name(value.to_owned()))
+                    Ok($name(value.into()))
                 } else {
                     Err(IdError { kind: $kind, prefix: $prefix, value: value.to_owned() })
                 }
@@ -60,7 +60,7 @@ macro_rules! id_type {
 
             fn from_generated(value: String) -> Self {
                 debug_assert!($name::parse(&value).is_ok(), "generated id {value}");
-                $name(value)
+                $name(value.into())
             }
         }
     };

@@ -1,7 +1,7 @@
 //! The impls every validated string type shares (ids, labels, SKUs, slugs, codes), written once.
 
 /// Implements `as_str`, `Display` (honouring width and alignment), `Debug` (the bare string), `AsRef<str>` and
-/// `From<$name> for String` for a tuple struct over a string (`String` or `Cow<'static, str>`); with the `openapi`
+/// `From<$name> for String` for a tuple struct over a string (`String`, `Arc<str>` or `Cow<'static, str>`); with the `openapi`
 /// feature, its schema: a string.
 macro_rules! string_newtype {
     ($name:ident) => {
@@ -32,7 +32,7 @@ macro_rules! string_newtype {
 
         impl From<$name> for String {
             fn from(value: $name) -> String {
-                value.0.into()
+                String::from(&*value.0)
             }
         }
 

@@ -11,11 +11,11 @@ use crate::{Money, MoneyError};
 pub(crate) fn largest_remainder(
     amount: i128,
     weights: impl Iterator<Item = i128> + Clone,
-    scratch: &mut Vec<(i128, usize)>,
+    scratch: &mut Vec<u128>,
     mut give: impl FnMut(usize, i128),
 ) {
     let total: i128 = weights.clone().sum();
-    debug_assert!(0 <= amount && amount <= total);
+    debug_assert!(0 <= amount && amount <= total && total < 1 << 96);
     if amount == 0 || total == 0 {
         return;
     }
@@ -31,7 +31,7 @@ pub(crate) fn largest_remainder(
         }
         given += share;
         if remainder > 0 {
-            scratch.push((remainder, index));
+            scratch.push(rank(remainder, index));
         }
     }
     let leftover = usize::try_from(amount - given).unwrap_or(0);
@@ -39,13 +39,28 @@ pub(crate) fn largest_remainder(
         return;
     }
     // Σ remainders = leftover × total and each remainder < total, so at least `leftover + 1` are non-zero.
-    let by_remainder = |a: &(i128, usize), b: &(i128, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
     if leftover < scratch.len() {
-        scratch.select_nth_unstable_by(leftover - 1, by_remainder);
+        scratch.select_nth_unstable_by(leftover - 1, |a, b| b.cmp(a));
     }
-    for &(_, index) in scratch.iter().take(leftover) {
-        give(index, 1);
+    for &key in scratch.iter().take(leftover) {
+        give(index_of(key), 1);
     }
+}
+
+/// A remainder and its index packed so that one integer comparison orders them: larger remainders first, then
+/// lower indices. A remainder is below the total (under 2^96, see the callers) and an index below 2^32 (carts are
+/// far smaller), so both fit.
+fn rank(remainder: i128, index: usize) -> u128 {
+    let index = u32::try_from(index).unwrap_or(u32::MAX);
+    (remainder.unsigned_abs() << 32) | u128::from(u32::MAX - index)
+}
+
+/// The index [`rank`] packed.
+fn index_of(key: u128) -> usize {
+    // The low 32 bits hold `u32::MAX - index`; the truncation takes exactly them.
+    #[allow(clippy::cast_possible_truncation, reason = "the low 32 bits are the index")]
+    let low = key as u32;
+    (u32::MAX - low) as usize
 }
 
 /// Splits `amount` over `weights` in proportion, so that the shares add up to `amount` exactly.
@@ -69,6 +84,9 @@ pub(crate) fn largest_remainder(
 pub fn allocate(amount: Money, weights: &[Money]) -> Result<Vec<Money>, MoneyError> {
     let currency = amount.currency();
     let units = amount.to_minor_i128()?;
+    if u32::try_from(weights.len()).is_err() {
+        return Err(MoneyError::Overflow);
+    }
     let mut minor = Vec::with_capacity(weights.len());
     for weight in weights {
         if weight.currency() != currency {

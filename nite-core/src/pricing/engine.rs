@@ -4,17 +4,18 @@ use std::cmp::Reverse;
 
 use crate::pricing::allocation::largest_remainder;
 use crate::pricing::buffers::Buffers;
-use crate::pricing::taxes::{RateCache, tax};
+use crate::pricing::taxes::{Rate, RateCache, tax};
 use crate::pricing::{
     AppliedPromotion, LineAllocation, NotApplied, PricedCart, PricedLine, PricedShipping, PricingCart, PricingContext,
     PricingError, Totals,
 };
-use crate::promotion::{Action, Condition, DiscountCode, NotAppliedReason, Promotion, PromotionClass, Target};
+use crate::promotion::{Action, Condition, NotAppliedReason, Promotion, PromotionClass, Target};
 use crate::tax::PriceMode;
 use crate::{Currency, Money, Percentage, PromotionId, RoundingMode};
 
-/// The most lines one cart may hold.
-pub const MAX_LINES: usize = 1_000;
+/// The most lines one pricing takes. A shop's own limits on a cart are usually far lower; this one bounds the
+/// engine's arithmetic (see [`MAX_UNIT_MINOR`]) and work.
+pub const MAX_LINES: usize = 10_000;
 
 /// The largest unit price, shipping charge or promotion amount, in minor units (a billion dollars).
 ///
@@ -97,22 +98,34 @@ fn best_combination(
 }
 
 /// One line while promotions run, in minor units.
+///
+/// Stored in 64 bits (48 bytes a line, so a large cart's lines stay in cache): a line's subtotal is at most
+/// [`MAX_UNIT_MINOR`] × [`Quantity::MAX`](crate::Quantity::MAX), about 10^15, and every field is at most that.
+/// Arithmetic that multiplies (by a rate, by another amount) widens to `i128` first.
 #[derive(Clone, Copy)]
 pub(super) struct Work {
-    unit: i128,
-    quantity: i128,
-    subtotal: i128,
-    discount: i128,
+    unit: i64,
+    quantity: i64,
+    subtotal: i64,
+    discount: i64,
     /// Scratch: the share of the promotion being applied, or (buy X get Y) the units given.
-    pending: i128,
+    pending: i64,
     /// Scratch (buy X get Y): units not yet used as bought or given.
-    free: i128,
+    free: i64,
 }
 
 impl Work {
     fn remaining(&self) -> i128 {
-        self.subtotal - self.discount
+        i128::from(self.subtotal - self.discount)
     }
+}
+
+/// An amount of one line (a share, a discount) as a [`Work`] field: it is at most the line's subtotal, so it fits.
+fn narrow(amount: i128) -> i64 {
+    debug_assert!(i64::try_from(amount).is_ok(), "{amount} is more than a line holds");
+    #[allow(clippy::cast_possible_truncation, reason = "bounded by the line's subtotal, see `Work`")]
+    let narrow = amount as i64;
+    narrow
 }
 
 struct Engine<'c, 'x, 'e> {
@@ -122,17 +135,14 @@ struct Engine<'c, 'x, 'e> {
     excluded: &'e [&'e PromotionId],
     currency: Currency,
     rounding: RoundingMode,
-    work: Vec<Work>,
+    /// The working vectors (lines, applied promotions, allocations, scratch), boxed so that the engine stays small
+    /// to move and the box goes back to the thread's keeping whole.
+    b: Box<Buffers>,
     /// Σ line subtotals before any discount.
     merchandise: i128,
     shipping: Option<i128>,
     shipping_discount: i128,
-    applied: Vec<(&'x Promotion, Option<&'c DiscountCode>, i128)>,
     not_applied: Vec<NotApplied>,
-    allocations: Vec<(usize, usize, i128)>,
-    /// Scratch for allocations: what is left of each line, and remainders.
-    weights: Vec<i128>,
-    scratch: Vec<(i128, usize)>,
 }
 
 fn minor(amount: Money, currency: Currency) -> Option<i128> {
@@ -152,8 +162,8 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
         if cart.lines.len() > MAX_LINES {
             return Err(PricingError::TooManyLines { count: cart.lines.len() });
         }
-        let mut buffers = Buffers::take();
-        let mut work = std::mem::take(&mut buffers.work);
+        let mut b = Buffers::take();
+        let work = &mut b.work;
         work.reserve(cart.lines.len());
         let mut merchandise = 0;
         for (index, line) in cart.lines.iter().enumerate() {
@@ -168,9 +178,9 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
                 what: format!("line {index} unit price"),
                 amount: line.unit_price,
             })?;
-            let quantity = i128::from(line.quantity.get());
-            let subtotal = unit * quantity;
-            merchandise += subtotal;
+            let quantity = i64::from(line.quantity.get());
+            let (unit, subtotal) = (narrow(unit), narrow(unit * i128::from(quantity)));
+            merchandise += i128::from(subtotal);
             work.push(Work { unit, quantity, subtotal, discount: 0, pending: 0, free: 0 });
         }
         let shipping = match cart.shipping {
@@ -189,36 +199,36 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
             excluded,
             currency,
             rounding: ctx.policy.rounding,
-            work,
+            b,
             merchandise,
             shipping,
             shipping_discount: 0,
-            applied: Vec::new(),
-            not_applied: Vec::with_capacity(ctx.promotions.len() + cart.codes.len()),
-            allocations: buffers.allocations,
-            weights: buffers.weights,
-            scratch: buffers.scratch,
+            // Allocated only when something does not apply.
+            not_applied: Vec::new(),
         })
     }
 
     fn run(mut self) -> Result<PricedCart, PricingError> {
-        let candidates = self.candidates();
+        self.candidates();
+        let promotions = self.ctx.promotions;
+        let codes = self.cart.codes;
         // One allocation each, however many lines: every line-level promotion gives each line at most one share.
-        let line_level = candidates.iter().filter(|(p, _)| p.class() != PromotionClass::Shipping).count();
-        self.allocations.reserve_exact(line_level * self.work.len());
-        self.applied.reserve_exact(candidates.len());
-        for candidate in candidates {
-            let (promotion, code) = candidate;
+        let line_level =
+            self.b.candidates.iter().filter(|&&(p, _)| promotions[p].class() != PromotionClass::Shipping).count();
+        self.b.allocations.reserve_exact(line_level * self.b.work.len());
+        for i in 0..self.b.candidates.len() {
+            let (index, code) = self.b.candidates[i];
+            let promotion = &promotions[index];
             let outcome = if self.excluded.contains(&&promotion.id) {
                 Err(NotAppliedReason::NotCombinable)
             } else {
                 self.eligibility(promotion).and_then(|()| self.apply(promotion))
             };
             match outcome {
-                Ok(amount) => self.applied.push((promotion, code, amount)),
+                Ok(amount) => self.b.applied.push((index, code, amount)),
                 Err(reason) => self.not_applied.push(NotApplied {
                     promotion_id: Some(promotion.id.clone()),
-                    code: code.cloned(),
+                    code: code.map(|c| codes[c].clone()),
                     reason,
                 }),
             }
@@ -226,12 +236,14 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
         self.finish()
     }
 
-    /// Automatic promotions and those whose code was entered, sorted by (priority, id); unknown codes are reported.
-    fn candidates(&mut self) -> Vec<(&'x Promotion, Option<&'c DiscountCode>)> {
+    /// Fills `candidates`: automatic promotions and those whose code was entered, sorted by (priority, id); unknown
+    /// codes are reported.
+    fn candidates(&mut self) {
         let codes = self.cart.codes;
+        let promotions = self.ctx.promotions;
         let entered = |i: usize| !codes[..i].contains(&codes[i]);
         for (i, code) in codes.iter().enumerate() {
-            if entered(i) && !self.ctx.promotions.iter().any(|p| p.code.as_ref() == Some(code)) {
+            if entered(i) && !promotions.iter().any(|p| p.code.as_ref() == Some(code)) {
                 self.not_applied.push(NotApplied {
                     promotion_id: None,
                     code: Some(code.clone()),
@@ -239,18 +251,14 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
                 });
             }
         }
-        let mut candidates: Vec<_> = self
-            .ctx
-            .promotions
-            .iter()
-            .filter_map(|p| match &p.code {
-                None => Some((p, None)),
-                Some(code) => codes.iter().find(|c| *c == code).map(|c| (p, Some(c))),
-            })
-            .collect();
-        candidates.sort_by(|(a, _), (b, _)| a.priority.cmp(&b.priority).then_with(|| a.id.cmp(&b.id)));
-        candidates.dedup_by(|(a, _), (b, _)| a.id == b.id);
-        candidates
+        self.b.candidates.clear();
+        self.b.candidates.extend(promotions.iter().enumerate().filter_map(|(i, p)| match &p.code {
+            None => Some((i, None)),
+            Some(code) => codes.iter().position(|c| c == code).map(|c| (i, Some(c))),
+        }));
+        let key = |i: usize| (promotions[i].priority, &promotions[i].id);
+        self.b.candidates.sort_unstable_by(|&(a, _), &(b, _)| key(a).cmp(&key(b)).then(a.cmp(&b)));
+        self.b.candidates.dedup_by(|(a, _), (b, _)| promotions[*a].id == promotions[*b].id);
     }
 
     /// Everything but the action: enabled, dates, usage, conditions, combinability.
@@ -276,7 +284,7 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
         for condition in &p.conditions {
             self.condition(condition)?;
         }
-        if self.applied.iter().any(|(other, _, _)| !p.combines(other)) {
+        if self.b.applied.iter().any(|&(other, _, _)| !p.combines(&self.ctx.promotions[other])) {
             return Err(R::NotCombinable);
         }
         Ok(())
@@ -299,9 +307,9 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
                     .cart
                     .lines
                     .iter()
-                    .zip(&self.work)
+                    .zip(&self.b.work)
                     .filter(|(line, _)| target.as_ref().is_none_or(|t| t.matches(line)))
-                    .map(|(_, w)| w.quantity)
+                    .map(|(_, w)| i128::from(w.quantity))
                     .sum();
                 if units < i128::from(*quantity) {
                     return Err(R::MinQuantityNotMet);
@@ -324,7 +332,7 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
     /// Applies the action to the lines or shipping and returns what it took off, or why it took nothing.
     fn apply(&mut self, p: &Promotion) -> Result<i128, NotAppliedReason> {
         use NotAppliedReason as R;
-        let promotion = self.applied.len();
+        let promotion = self.b.applied.len();
         let amount = match &p.action {
             Action::OrderPercentage { percentage } => {
                 let left = self.remaining();
@@ -345,7 +353,7 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
             }
             Action::ItemsAmount { target, amount_per_unit } => {
                 let per_unit = self.promotion_amount(*amount_per_unit)?;
-                self.discount_lines(target, promotion, |w| (per_unit * w.quantity).min(w.remaining()))?
+                self.discount_lines(target, promotion, |w| (per_unit * i128::from(w.quantity)).min(w.remaining()))?
             }
             Action::FreeShipping => {
                 let shipping = self.shipping.ok_or(R::ShippingNotSelected)?;
@@ -354,9 +362,9 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
                 off
             }
             Action::BuyXGetY { buy, buy_quantity, get, get_quantity, percentage, max_applications } => {
-                let x = i128::from(buy_quantity.get());
-                let y = i128::from(get_quantity.get());
-                let max = max_applications.map(|m| i128::from(m.get()));
+                let x = i64::from(buy_quantity.get());
+                let y = i64::from(get_quantity.get());
+                let max = max_applications.map(|m| i64::from(m.get()));
                 self.buy_x_get_y(buy, x, get, y, *percentage, max, promotion)?
             }
         };
@@ -371,7 +379,7 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
     }
 
     fn remaining(&self) -> i128 {
-        self.work.iter().map(Work::remaining).sum()
+        self.b.work.iter().map(Work::remaining).sum()
     }
 
     fn percent_of(&self, amount: i128, percentage: Percentage) -> i128 {
@@ -381,21 +389,21 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
 
     /// Spreads an order-level discount over the lines by what is left of each (largest remainder).
     fn allocate(&mut self, discount: i128, promotion: usize) {
-        let Engine { work, weights, scratch, .. } = self;
+        let Buffers { work, weights, scratch, .. } = &mut *self.b;
         weights.clear();
         weights.extend(work.iter().map(Work::remaining));
         scratch.clear();
         scratch.reserve_exact(work.len());
-        largest_remainder(discount, weights.iter().copied(), scratch, |i, units| work[i].pending += units);
+        largest_remainder(discount, weights.iter().copied(), scratch, |i, units| work[i].pending += narrow(units));
         self.commit_pending(promotion);
     }
 
     /// Moves every line's pending share into its discount and records it as an allocation.
     fn commit_pending(&mut self, promotion: usize) {
-        for (index, w) in self.work.iter_mut().enumerate() {
+        for (index, w) in self.b.work.iter_mut().enumerate() {
             if w.pending > 0 {
                 w.discount += w.pending;
-                self.allocations.push((index, promotion, w.pending));
+                self.b.allocations.push((index, promotion, i128::from(w.pending)));
                 w.pending = 0;
             }
         }
@@ -410,16 +418,16 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
     ) -> Result<i128, NotAppliedReason> {
         let mut matched = false;
         let mut total = 0;
-        for (index, (line, w)) in self.cart.lines.iter().zip(self.work.iter_mut()).enumerate() {
+        for (index, (line, w)) in self.cart.lines.iter().zip(self.b.work.iter_mut()).enumerate() {
             if !target.matches(line) {
                 continue;
             }
             matched = true;
             let discount = off(w).clamp(0, w.remaining());
             if discount > 0 {
-                w.discount += discount;
+                w.discount += narrow(discount);
                 total += discount;
-                self.allocations.push((index, promotion, discount));
+                self.b.allocations.push((index, promotion, discount));
             }
         }
         if matched { Ok(total) } else { Err(NotAppliedReason::NoMatchingItems) }
@@ -431,27 +439,27 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
     fn buy_x_get_y(
         &mut self,
         buy: &Target,
-        x: i128,
+        x: i64,
         get: &Target,
-        y: i128,
+        y: i64,
         percentage: Percentage,
-        max: Option<i128>,
+        max: Option<i64>,
         promotion: usize,
     ) -> Result<i128, NotAppliedReason> {
         let lines = self.cart.lines;
         let mut buys: Vec<usize> = (0..lines.len()).filter(|&i| buy.matches(&lines[i])).collect();
         let mut gets: Vec<usize> = (0..lines.len()).filter(|&i| get.matches(&lines[i])).collect();
-        buys.sort_by_key(|&i| (Reverse(self.work[i].unit), i));
-        gets.sort_by_key(|&i| (self.work[i].unit, i));
-        for w in &mut self.work {
+        buys.sort_by_key(|&i| (Reverse(self.b.work[i].unit), i));
+        gets.sort_by_key(|&i| (self.b.work[i].unit, i));
+        for w in &mut self.b.work {
             w.free = w.quantity;
             w.pending = 0;
         }
-        let work = &mut self.work;
-        let (mut b, mut g, mut applications) = (0, 0, 0_i128);
-        let mut taken: Vec<(usize, i128)> = Vec::new();
+        let work = &mut self.b.work;
+        let (mut b, mut g, mut applications) = (0, 0, 0_i64);
+        let mut taken: Vec<(usize, i64)> = Vec::new();
         loop {
-            let left = max.map_or(i128::MAX, |m| m - applications);
+            let left = max.map_or(i64::MAX, |m| m - applications);
             while b < buys.len() && work[buys[b]].free == 0 {
                 b += 1;
             }
@@ -516,11 +524,11 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
         }
         let (n, d) = percentage.fraction();
         let rounding = self.rounding;
-        for w in self.work.iter_mut() {
-            let units = std::mem::take(&mut w.pending);
-            w.pending = rounding.div(units * w.unit * n, d).min(w.remaining());
+        for w in self.b.work.iter_mut() {
+            let units = i128::from(std::mem::take(&mut w.pending));
+            w.pending = narrow(rounding.div(units * i128::from(w.unit) * n, d).min(w.remaining()));
         }
-        let total = self.work.iter().map(|w| w.pending).sum();
+        let total = self.b.work.iter().map(|w| i128::from(w.pending)).sum();
         self.commit_pending(promotion);
         Ok(total)
     }
@@ -533,29 +541,30 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
         let region = self.cart.destination.or(policy.origin.as_ref());
         let mut rates = RateCache::new(self.ctx, region);
         let rounding = self.rounding;
-        let tax_of = |amount: i128, quantity: i128, rate: Percentage| {
-            tax(amount, quantity, rate, policy.price_mode, policy.tax_rounding, rounding)
+        let tax_of = |amount: i128, quantity: i128, rate: Rate| {
+            tax(amount, quantity, rate.fraction, policy.price_mode, policy.tax_rounding, rounding)
         };
 
-        let mut lines = Vec::with_capacity(self.work.len());
+        let mut lines = Vec::with_capacity(self.b.work.len());
         let (mut subtotal, mut discount, mut tax_total, mut total) = (0, 0, 0, 0);
-        for (line, w) in self.cart.lines.iter().zip(&self.work) {
+        for (line, w) in self.cart.lines.iter().zip(&self.b.work) {
             let rate = rates.rate(&line.tax_category);
             let after_discount = w.remaining();
-            let tax = tax_of(after_discount, w.quantity, rate);
+            let tax = tax_of(after_discount, i128::from(w.quantity), rate);
+            let rate = rate.percentage;
             let (net, line_total) = match policy.price_mode {
                 PriceMode::TaxExclusive => (after_discount, after_discount + tax),
                 PriceMode::TaxInclusive => (after_discount - tax, after_discount),
             };
-            subtotal += w.subtotal;
-            discount += w.discount;
+            subtotal += i128::from(w.subtotal);
+            discount += i128::from(w.discount);
             tax_total += tax;
             total += line_total;
             lines.push(PricedLine {
                 unit_price: line.unit_price,
                 quantity: line.quantity,
-                subtotal: money(w.subtotal)?,
-                discount: money(w.discount)?,
+                subtotal: money(i128::from(w.subtotal))?,
+                discount: money(i128::from(w.discount))?,
                 net: money(net)?,
                 tax_rate: rate,
                 tax: money(tax)?,
@@ -565,9 +574,10 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
 
         let shipping = match (self.shipping, self.cart.shipping) {
             (Some(amount), Some(charge)) => {
-                let rate = charge.tax_category.as_ref().map_or(Percentage::ZERO, |c| rates.rate(c));
+                let rate = charge.tax_category.as_ref().map_or(Rate::ZERO, |c| rates.rate(c));
                 let after_discount = amount - self.shipping_discount;
                 let tax = tax_of(after_discount, 1, rate);
+                let rate = rate.percentage;
                 let (net, shipping_total) = match policy.price_mode {
                     PriceMode::TaxExclusive => (after_discount, after_discount + tax),
                     PriceMode::TaxInclusive => (after_discount - tax, after_discount),
@@ -586,22 +596,22 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
             _ => None,
         };
 
-        let mut applied = Vec::with_capacity(self.applied.len());
-        for &(p, code, amount) in &self.applied {
+        let mut applied = Vec::with_capacity(self.b.applied.len());
+        for &(p, code, amount) in &self.b.applied {
+            let p = &self.ctx.promotions[p];
             applied.push(AppliedPromotion {
                 promotion_id: p.id.clone(),
-                code: code.cloned(),
+                code: code.map(|c| self.cart.codes[c].clone()),
                 class: p.class(),
                 amount: money(amount)?,
             });
         }
-        let mut allocations = Vec::with_capacity(self.allocations.len());
-        for &(line, promotion, amount) in &self.allocations {
+        let mut allocations = Vec::with_capacity(self.b.allocations.len());
+        for &(line, promotion, amount) in &self.b.allocations {
             allocations.push(LineAllocation { line, promotion, amount: money(amount)? });
         }
         let not_applied = self.not_applied;
-        Buffers { work: self.work, weights: self.weights, scratch: self.scratch, allocations: self.allocations }
-            .give_back();
+        self.b.give_back();
 
         Ok(PricedCart {
             currency,

@@ -4,19 +4,19 @@ use crate::pricing::PricingContext;
 use crate::tax::{PriceMode, Region, TaxRounding};
 use crate::{Percentage, RoundingMode, TaxCategory};
 
-/// The tax in `amount` (net or gross, as `mode` says) of `quantity` units at `rate`, rounded per line or per unit.
+/// The tax in `amount` (net or gross, as `mode` says) of `quantity` units at the rate `n / d`, rounded per line or
+/// per unit.
 pub(super) fn tax(
     amount: i128,
     quantity: i128,
-    rate: Percentage,
+    (n, d): (i128, i128),
     mode: PriceMode,
     level: TaxRounding,
     rounding: RoundingMode,
 ) -> i128 {
-    if rate.is_zero() || amount == 0 {
+    if n == 0 || amount == 0 {
         return 0;
     }
-    let (n, d) = rate.fraction();
     // Exclusive: tax = amount × r. Inclusive: the amount already holds it, tax = amount × r / (1 + r).
     let denominator = match mode {
         PriceMode::TaxExclusive => d,
@@ -34,30 +34,59 @@ pub(super) fn tax(
     }
 }
 
+/// A tax rate, with its exact fraction worked out once.
+#[derive(Clone, Copy)]
+pub(super) struct Rate {
+    pub(super) percentage: Percentage,
+    /// `percentage` as `(numerator, denominator)`.
+    pub(super) fraction: (i128, i128),
+}
+
+impl Rate {
+    /// No tax.
+    pub(super) const ZERO: Rate = Rate { percentage: Percentage::ZERO, fraction: (0, 1) };
+}
+
+/// How many tax categories [`RateCache`] remembers; a cart with more looks the rest up each time.
+const REMEMBERED: usize = 4;
+
 /// Looks tax rates up once per tax category, since carts repeat a few categories over many lines.
 pub(super) struct RateCache<'a> {
     ctx: &'a PricingContext<'a>,
     region: Option<&'a Region>,
-    last: Option<(&'a TaxCategory, Percentage)>,
+    /// The categories seen so far and their rates, without allocating.
+    seen: [Option<(&'a str, Rate)>; REMEMBERED],
 }
 
 impl<'a> RateCache<'a> {
     pub(super) fn new(ctx: &'a PricingContext<'a>, region: Option<&'a Region>) -> RateCache<'a> {
-        RateCache { ctx, region, last: None }
+        RateCache { ctx, region, seen: [None; REMEMBERED] }
     }
 
-    pub(super) fn rate(&mut self, category: &'a TaxCategory) -> Percentage {
-        // Lines of one category usually share the catalog's label: the pointer check saves comparing the text.
-        if let Some((cached, rate)) = self.last
-            && (std::ptr::eq(cached, category) || cached == category)
-        {
-            return rate;
+    pub(super) fn rate(&mut self, category: &'a TaxCategory) -> Rate {
+        let label = category.as_str();
+        // Lines of one category often share the label's text (the catalog's constant): comparing the pointer first
+        // saves comparing the bytes.
+        let same = |seen: &str| seen.len() == label.len() && (std::ptr::eq(seen, label) || seen == label);
+        let mut free = None;
+        for (slot, entry) in self.seen.iter().enumerate() {
+            match entry {
+                Some((seen, rate)) if same(seen) => return *rate,
+                Some(_) => {}
+                None => {
+                    free = Some(slot);
+                    break;
+                }
+            }
         }
-        let rate = self
+        let percentage = self
             .region
             .and_then(|region| self.ctx.tax_rules.rule_for(region, category))
             .map_or(Percentage::ZERO, |rule| rule.rate);
-        self.last = Some((category, rate));
+        let rate = Rate { percentage, fraction: percentage.fraction() };
+        if let Some(slot) = free {
+            self.seen[slot] = Some((label, rate));
+        }
         rate
     }
 }

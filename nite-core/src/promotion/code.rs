@@ -18,7 +18,7 @@ pub struct DiscountCodeError(pub String);
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct DiscountCode(String);
+pub struct DiscountCode(std::sync::Arc<str>);
 
 impl DiscountCode {
     /// Parses and normalizes a code.
@@ -26,7 +26,11 @@ impl DiscountCode {
         let trimmed = value.trim();
         let valid = (1..=64).contains(&trimmed.len())
             && trimmed.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if valid { Ok(DiscountCode(trimmed.to_ascii_uppercase())) } else { Err(DiscountCodeError(value.to_owned())) }
+        if valid {
+            Ok(DiscountCode(trimmed.to_ascii_uppercase().into()))
+        } else {
+            Err(DiscountCodeError(value.to_owned()))
+        }
     }
 }
 

@@ -189,3 +189,20 @@ fn niteputter_cart() {
         "#]],
     );
 }
+
+// The engine takes up to MAX_LINES lines, exactly: 10,000 lines of 1 × 0.01 at 19 % are 100.00 and no tax
+// (0.0019 → 0.00 on each line: tax is rounded per line, so none); one more line is refused, naming the count.
+#[test]
+fn the_most_lines_price_exactly_and_one_more_is_refused() {
+    use nite_core::pricing::{MAX_LINES, PricingError};
+    let shop = Shop::new(Currency::USD).taxed("DE", "19");
+    let cent = line("cent", &Category::BASIC, money("0.01", Currency::USD), 1);
+    let mut lines = vec![cent; MAX_LINES];
+    let priced = shop.price(&lines);
+    assert_eq!(priced.lines.len(), 10_000);
+    assert_eq!(priced.totals.subtotal, money("100.00", Currency::USD));
+    assert_eq!(priced.totals.tax, money("0.00", Currency::USD));
+    assert_eq!(priced.totals.total, money("100.00", Currency::USD));
+    lines.push(lines[0].clone());
+    assert!(matches!(shop.try_price(&lines), Err(PricingError::TooManyLines { count: 10_001 })));
+}
