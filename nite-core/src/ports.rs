@@ -7,6 +7,7 @@
 //! in one call. An adapter runs each such call in one transaction.
 
 mod analytics;
+mod cached;
 mod cart;
 mod catalog;
 mod customer;
@@ -22,6 +23,7 @@ mod session;
 mod test_payment;
 
 pub use analytics::AnalyticsStore;
+pub use cached::ReadCache;
 pub use cart::CartStore;
 pub use catalog::{CatalogStore, ProductFilter};
 pub use customer::CustomerStore;

@@ -9,7 +9,7 @@
 //! processes see the change when their own answers expire.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -18,6 +18,7 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use nite_core::ProductId;
+use nite_core::ports::ReadCache;
 
 use crate::state::AppState;
 
@@ -39,12 +40,14 @@ pub(crate) struct Cached {
 pub(crate) struct CatalogCache {
     ttl: Duration,
     entries: RwLock<HashMap<String, Cached>>,
+    /// The shop's cache of promotions and products (`ShopBuilder::read_cache`), cleared with this one.
+    reads: Option<Arc<ReadCache>>,
 }
 
 impl CatalogCache {
     /// A cache keeping answers for `ttl`; a zero `ttl` keeps nothing.
-    pub(crate) fn new(ttl: Duration) -> CatalogCache {
-        CatalogCache { ttl, entries: RwLock::new(HashMap::new()) }
+    pub(crate) fn new(ttl: Duration, reads: Option<Arc<ReadCache>>) -> CatalogCache {
+        CatalogCache { ttl, entries: RwLock::new(HashMap::new()), reads }
     }
 
     /// The answer for `target`, if one was made less than the TTL ago.
@@ -71,6 +74,9 @@ impl CatalogCache {
     /// Forgets every answer (after a change to products, stock or reviews).
     pub(crate) fn clear(&self) {
         self.entries.write().unwrap_or_else(|e| e.into_inner()).clear();
+        if let Some(reads) = &self.reads {
+            reads.clear();
+        }
     }
 }
 
@@ -140,7 +146,7 @@ mod tests {
 
     #[test]
     fn answers_live_for_the_ttl_and_clear_forgets_them() {
-        let cache = CatalogCache::new(Duration::from_millis(50));
+        let cache = CatalogCache::new(Duration::from_millis(50), None);
         cache.put("/products", Bytes::from_static(b"[]"), None);
         assert!(cache.get("/products").is_some());
         assert!(cache.get("/products?limit=5").is_none(), "the query is part of the key");
@@ -149,14 +155,14 @@ mod tests {
         cache.put("/products", Bytes::from_static(b"[]"), None);
         std::thread::sleep(Duration::from_millis(60));
         assert!(cache.get("/products").is_none(), "expired");
-        let off = CatalogCache::new(Duration::ZERO);
+        let off = CatalogCache::new(Duration::ZERO, None);
         off.put("/products", Bytes::from_static(b"[]"), None);
         assert!(off.get("/products").is_none(), "a zero TTL keeps nothing");
     }
 
     #[test]
     fn a_full_cache_starts_over_instead_of_growing() {
-        let cache = CatalogCache::new(Duration::from_secs(60));
+        let cache = CatalogCache::new(Duration::from_secs(60), None);
         for i in 0..=MAX_ENTRIES {
             cache.put(&format!("/products?q={i}"), Bytes::new(), None);
         }

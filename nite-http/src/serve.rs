@@ -78,7 +78,10 @@ pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Datab
         .email_sender(email)
         .webhook_sender(Arc::new(webhooks))
         .shipping(shipping)
-        .settings(settings);
+        .settings(settings)
+        // Promotions and products are read through a cache as old as the catalog's answers may be; the server
+        // clears both together when the catalog changes.
+        .read_cache(Duration::from_millis(config.catalog_cache_ms));
     builder = match &config.payments {
         Payments::Test => {
             builder.test_payments(Arc::new(TestPaymentProvider::with_store(stores.test_payments.clone(), ids)))

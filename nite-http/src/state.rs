@@ -42,6 +42,7 @@ pub struct AppState {
 impl AppState {
     /// The state of a shop: tokens signed with `jwt_secret`, valid 15 minutes.
     pub fn new(shop: Shop, database: Option<nite_storage::Database>, jwt_secret: &[u8]) -> AppState {
+        let reads = shop.read_cache.clone();
         AppState {
             shop: Arc::new(shop),
             database,
@@ -51,7 +52,7 @@ impl AppState {
             warnings: Vec::new(),
             cors_origins: Vec::new(),
             views: Arc::default(),
-            catalog_cache: Arc::new(cache::CatalogCache::new(Duration::ZERO)),
+            catalog_cache: Arc::new(cache::CatalogCache::new(Duration::ZERO, reads)),
             shared: Arc::new(shared::Shared::off()),
             trusted_proxies: Arc::default(),
             home_country: None,
@@ -91,7 +92,7 @@ impl AppState {
     /// Reuses catalog answers (the product list, product pages) for `ttl`: the stock they show may be that old,
     /// while carts and checkout always read it fresh. Administrators' changes through this server clear it.
     pub fn with_catalog_cache(mut self, ttl: Duration) -> AppState {
-        self.catalog_cache = Arc::new(cache::CatalogCache::new(ttl));
+        self.catalog_cache = Arc::new(cache::CatalogCache::new(ttl, self.shop.read_cache.clone()));
         self
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use nite_core::email::EmailSender;
 use nite_core::payment::{PaymentProvider, TestPaymentProvider};
-use nite_core::ports::Stores;
+use nite_core::ports::{ReadCache, Stores};
 use nite_core::services::{
     CartService, CatalogService, CheckoutService, CustomerService, DispatchOptions, EventDispatcher, EventSubscriber,
     FulfilmentService, MerchandisingService, OrderService, Passwords, PaymentEventService, ReservationSweeper,
@@ -59,6 +59,9 @@ pub struct Shop {
     pub subscribers: Vec<Arc<dyn EventSubscriber>>,
     /// Sends outgoing webhooks, when the shop has a sender.
     pub webhook_sender: Option<Arc<dyn WebhookSender>>,
+    /// The cache of promotions and products the stores are read through, when the shop has one
+    /// ([`ShopBuilder::read_cache`]): clear it when another process changes them.
+    pub read_cache: Option<Arc<ReadCache>>,
 }
 
 /// Builds a [`Shop`]. Required: [`stores`](ShopBuilder::stores), [`shipping`](ShopBuilder::shipping),
@@ -75,6 +78,7 @@ pub struct ShopBuilder {
     passwords: Option<Arc<dyn Passwords>>,
     subscribers: Vec<Arc<dyn EventSubscriber>>,
     webhook_sender: Option<Arc<dyn WebhookSender>>,
+    read_cache: Option<std::time::Duration>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
     settings: ShopSettings,
@@ -93,6 +97,7 @@ impl Shop {
             passwords: None,
             subscribers: Vec::new(),
             webhook_sender: None,
+            read_cache: None,
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
             settings: ShopSettings::default(),
@@ -118,6 +123,14 @@ impl ShopBuilder {
     /// The storage ports (required). [`Stores::from_store`] serves every port from one store.
     pub fn stores(mut self, stores: Stores) -> Self {
         self.stores = Some(stores);
+        self
+    }
+
+    /// Reads promotions and products by SKU (what every cart change prices with) through a cache that keeps them
+    /// for `ttl` (none by default): see [`ReadCache`] for what may be stale, for how long, and why a shopper is
+    /// never charged differently from what they were shown. A zero `ttl` means no cache.
+    pub fn read_cache(mut self, ttl: std::time::Duration) -> Self {
+        self.read_cache = Some(ttl);
         self
     }
 
@@ -196,6 +209,11 @@ impl ShopBuilder {
     pub fn build(self) -> Result<Shop, ShopBuildError> {
         let missing = |part, call| ShopBuildError::Missing { part, call };
         let stores = self.stores.ok_or(missing("its stores", "stores"))?;
+        let read_cache = self.read_cache.filter(|ttl| !ttl.is_zero()).map(ReadCache::new);
+        let stores = match &read_cache {
+            Some(cache) => cache.wrap(stores),
+            None => stores,
+        };
         let shipping = self.shipping.ok_or(missing("a shipping provider", "shipping"))?;
         let email = self.email.ok_or(missing("an email sender", "email_sender"))?;
         let email_settings = self.email_settings.ok_or(missing("its email settings", "email_settings"))?;
@@ -239,6 +257,7 @@ impl ShopBuilder {
             webhooks: WebhookService::new(ctx.clone()),
             subscribers: self.subscribers,
             webhook_sender: self.webhook_sender,
+            read_cache,
             ctx,
         })
     }

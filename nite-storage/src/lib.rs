@@ -16,6 +16,8 @@
 
 mod codec;
 mod error;
+#[cfg(feature = "sqlite")]
+mod held;
 mod migrations;
 #[cfg(feature = "postgres")]
 #[allow(clippy::duplicate_mod, reason = "both backends compile the same `sql/` files, by design (see `sql.rs`)")]

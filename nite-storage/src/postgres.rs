@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgPool, PgPoolOptions, Postgres};
 
 use crate::error::{StorageError, redact};
 use crate::migrations::{POSTGRES, latest, migrator};
@@ -47,9 +48,14 @@ impl PgStore {
         &self.pool
     }
 
-    /// The pool writes go through: the same one (PostgreSQL runs writers concurrently and locks rows).
-    pub(crate) fn writer(&self) -> &PgPool {
-        &self.pool
+    /// A connection for a write: any of the pool's (PostgreSQL runs writers concurrently and locks rows).
+    pub(crate) async fn write(&self) -> nite_core::Result<PoolConnection<Postgres>> {
+        self.pool.acquire().await.map_err(crate::sql::db("taking a connection"))
+    }
+
+    /// A connection for a read.
+    pub(crate) async fn read(&self) -> nite_core::Result<PoolConnection<Postgres>> {
+        self.pool.acquire().await.map_err(crate::sql::db("taking a connection"))
     }
 
     /// Closes every connection.
@@ -58,8 +64,8 @@ impl PgStore {
     }
 }
 
-async fn begin_write(pool: &PgPool) -> nite_core::Result<Tx> {
-    pool.begin().await.map_err(crate::sql::db("starting a transaction"))
+async fn begin_write(store: &PgStore) -> nite_core::Result<Tx> {
+    store.pool.begin().await.map_err(crate::sql::db("starting a transaction"))
 }
 
 /// Serializes checkouts of one client for the rest of the transaction, so that its count of unpaid orders cannot

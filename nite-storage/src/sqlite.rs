@@ -1,24 +1,30 @@
 //! `SqliteStore`: every storage port over one SQLite file in WAL mode. SQLite runs one writer at a time, so the store
-//! gives writes one path: a pool of one connection that every write (a transaction or a single statement) goes
-//! through, in the order it asked, waiting in the pool's fair queue instead of busy-waiting on SQLite's lock. Reads
-//! go to a pool of read-only connections, which WAL lets read while the writer writes (and which refuse a write, so
-//! a write sent the wrong way fails every test). Write transactions begin `IMMEDIATE`.
+//! gives writes one path: one connection that every write (a transaction or a single statement) goes through, in
+//! the order it asked, waiting in a fair queue instead of busy-waiting on SQLite's lock. Reads go to read-only
+//! connections, which WAL lets read while the writer writes (and which refuse a write, so a write sent the wrong way
+//! fails every test). Write transactions begin `IMMEDIATE`. The store holds these connections itself rather than
+//! borrowing them from sqlx's pool for each statement (see `held.rs` for why).
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use sqlx::ConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::{StorageError, redact};
+use crate::held::{self, Conn, Readers, Shared, WriteTx};
 use crate::migrations::{SQLITE, latest, migrator};
 
 /// The storage ports over SQLite.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    /// Reads: read-only connections.
+    /// Read-only connections for callers of [`SqliteStore::pool`] (tests, operators' queries, backups).
     pool: SqlitePool,
-    /// Writes: one connection.
-    writer: SqlitePool,
+    /// The ports' reads: read-only connections held by the store.
+    readers: Arc<Readers>,
+    /// Every write: the one writing connection.
+    writer: Shared,
 }
 
 impl SqliteStore {
@@ -34,29 +40,35 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         // The writer first: it creates the file and turns WAL on, which the read-only connections cannot.
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone().create_if_missing(true))
-            .await
-            .map_err(connect)?;
+        let writer = options.clone().create_if_missing(true).connect().await.map_err(connect)?;
+        let reading = options.read_only(true);
+        let mut readers = Vec::new();
+        for _ in 0..max_connections.max(1) {
+            readers.push(held::share(reading.connect().await.map_err(connect)?));
+        }
+        // Opens connections only when asked for one.
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))
+            .min_connections(0)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.read_only(true))
-            .await
-            .map_err(connect)?;
-        Ok(SqliteStore { pool, writer })
+            .connect_lazy_with(reading);
+        Ok(SqliteStore { pool, readers: Arc::new(Readers::new(readers)), writer: held::share(writer) })
     }
 
-    /// The one connection writes go through.
-    pub(crate) fn writer(&self) -> &SqlitePool {
-        &self.writer
+    /// The writing connection, once every write before has finished with it.
+    pub(crate) async fn write(&self) -> nite_core::Result<Conn> {
+        Conn::lock(&self.writer).await.map_err(crate::sql::db("taking the writing connection"))
+    }
+
+    /// A reading connection.
+    pub(crate) async fn read(&self) -> nite_core::Result<Conn> {
+        self.readers.read().await.map_err(crate::sql::db("taking a reading connection"))
     }
 
     /// Applies every migration not applied yet.
     pub async fn migrate(&self) -> Result<(), StorageError> {
-        migrator(SQLITE).run(&self.writer).await.map_err(StorageError::Migrate)
+        let mut writer = Conn::lock(&self.writer).await.map_err(|e| StorageError::Migrate(e.into()))?;
+        migrator(SQLITE).run(&mut *writer).await.map_err(StorageError::Migrate)
     }
 
     /// Whether the database answers and has every migration applied.
@@ -92,7 +104,8 @@ impl SqliteStore {
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
-        self.writer.close().await;
+        self.readers.close().await;
+        held::close(&self.writer).await;
     }
 }
 
@@ -103,8 +116,8 @@ async fn lock_client(_tx: &mut Tx, _client: &str) -> nite_core::Result<()> {
     Ok(())
 }
 
-async fn begin_write(pool: &SqlitePool) -> nite_core::Result<Tx> {
-    pool.begin_with("BEGIN IMMEDIATE").await.map_err(crate::sql::db("starting a write transaction"))
+async fn begin_write(store: &SqliteStore) -> nite_core::Result<Tx> {
+    WriteTx::begin(&store.writer).await.map_err(crate::sql::db("starting a write transaction"))
 }
 
 /// Leases due outbox messages; SQLite runs one writer at a time, so the update is the claim.
@@ -125,8 +138,8 @@ const LOCK_ROWS: &str = "";
 type Store = SqliteStore;
 /// The database the shared SQL runs on.
 type Db = sqlx::Sqlite;
-/// A transaction on [`Db`].
-type Tx = sqlx::Transaction<'static, Db>;
+/// A write transaction on [`Db`], holding the writer.
+type Tx = WriteTx;
 
 #[path = "sql/carts.rs"]
 mod carts;

@@ -23,7 +23,7 @@ impl CartStore for Store {
         .bind(cart.version)
         .bind(micros(cart.created_at))
         .bind(to_doc(cart)?)
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) { Error::Conflict("cart") } else { Error::adapter("creating a cart", e) }
@@ -33,7 +33,7 @@ impl CartStore for Store {
 
     async fn cart(&self, id: &CartId) -> Result<Option<Cart>> {
         by_key(
-            &self.pool,
+            self,
             "SELECT state, version, doc FROM carts WHERE id = $1",
             id.as_str(),
             "reading a cart",
@@ -53,7 +53,7 @@ impl CartStore for Store {
         .bind(saved.version)
         .bind(to_doc(&saved)?)
         .bind(cart.version)
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db("saving a cart"))?;
         if updated.rows_affected() == 1 {
@@ -71,7 +71,7 @@ impl CartStore for Store {
              ORDER BY created_at DESC, id DESC LIMIT 1",
         )
         .bind(customer.as_str())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db("finding a customer's cart"))?;
         row.as_ref().map(cart_from_row).transpose()

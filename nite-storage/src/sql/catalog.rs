@@ -16,7 +16,7 @@ use crate::sql::{db, in_list, int, is_unique_violation, page_of};
 #[async_trait]
 impl CatalogStore for Store {
     async fn upsert_product(&self, product: &Product) -> Result<()> {
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         let id = product.id.as_str();
         let clash: Option<String> = sqlx::query_scalar("SELECT id FROM products WHERE slug = $1 AND id <> $2")
             .bind(product.slug.as_str())
@@ -82,7 +82,7 @@ impl CatalogStore for Store {
     }
 
     async fn delete_product(&self, id: &ProductId) -> Result<()> {
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         sqlx::query::<Db>("DELETE FROM variants WHERE product_id = $1")
             .bind(id.as_str())
             .execute(&mut *tx)
@@ -100,11 +100,11 @@ impl CatalogStore for Store {
     }
 
     async fn product(&self, id: &ProductId) -> Result<Option<Product>> {
-        by_key(&self.pool, "SELECT doc FROM products WHERE id = $1", id.as_str(), "reading a product", doc_of).await
+        by_key(self, "SELECT doc FROM products WHERE id = $1", id.as_str(), "reading a product", doc_of).await
     }
 
     async fn product_by_slug(&self, slug: &Slug) -> Result<Option<Product>> {
-        by_key(&self.pool, "SELECT doc FROM products WHERE slug = $1", slug.as_str(), "reading a product", doc_of).await
+        by_key(self, "SELECT doc FROM products WHERE slug = $1", slug.as_str(), "reading a product", doc_of).await
     }
 
     async fn products(&self, filter: &ProductFilter) -> Result<Page<Product>> {
@@ -120,7 +120,7 @@ impl CatalogStore for Store {
         .bind(filter.query.as_deref().map(contains_pattern))
         .bind(after)
         .bind(limit + 1)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db("listing products"))?;
         let mut items = Vec::with_capacity(rows.len());
@@ -145,7 +145,7 @@ impl CatalogStore for Store {
         for sku in skus {
             query = query.bind(sku.as_str());
         }
-        let rows = query.fetch_all(&self.pool).await.map_err(db("finding products by SKU"))?;
+        let rows = query.fetch_all(&mut *self.read().await?).await.map_err(db("finding products by SKU"))?;
         rows.iter().map(doc_of).collect()
     }
 }
@@ -173,13 +173,13 @@ impl InventoryStore for Store {
         for sku in skus {
             query = query.bind(sku.as_str());
         }
-        let rows = query.fetch_all(&self.pool).await.map_err(db("reading stock"))?;
+        let rows = query.fetch_all(&mut *self.read().await?).await.map_err(db("reading stock"))?;
         rows.iter().map(stock_from_row).collect()
     }
 
     async fn all_stock(&self) -> Result<Vec<StockLevel>> {
         let rows = sqlx::query::<Db>("SELECT sku, on_hand, reserved FROM inventory ORDER BY sku")
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db("reading stock"))?;
         rows.iter().map(stock_from_row).collect()
@@ -194,7 +194,7 @@ impl InventoryStore for Store {
         )
         .bind(sku.as_str())
         .bind(int(on_hand))
-        .fetch_optional(self.writer())
+        .fetch_optional(&mut *self.write().await?)
         .await
         .map_err(db("setting stock"))?;
         match row {
@@ -202,7 +202,7 @@ impl InventoryStore for Store {
             None => {
                 let reserved: i64 = sqlx::query_scalar("SELECT reserved FROM inventory WHERE sku = $1")
                     .bind(sku.as_str())
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *self.read().await?)
                     .await
                     .map_err(db("reading stock"))?;
                 Err(Error::invalid("on_hand", format!("is below the {reserved} units reserved")))

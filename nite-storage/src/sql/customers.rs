@@ -24,7 +24,7 @@ impl CustomerStore for Store {
         outbox: &[OutboxMessage],
         events: &[DomainEvent],
     ) -> Result<()> {
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         sqlx::query::<Db>(
             "INSERT INTO customers (id, email, created_at, password_hash, doc) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -44,13 +44,13 @@ impl CustomerStore for Store {
     }
 
     async fn customer(&self, id: &CustomerId) -> Result<Option<Customer>> {
-        by_key(&self.pool, "SELECT doc FROM customers WHERE id = $1", id.as_str(), "reading a customer", doc_of).await
+        by_key(self, "SELECT doc FROM customers WHERE id = $1", id.as_str(), "reading a customer", doc_of).await
     }
 
     async fn customer_by_email(&self, email: &Email) -> Result<Option<(Customer, PasswordHash)>> {
         let row = sqlx::query::<Db>("SELECT doc, password_hash FROM customers WHERE email = $1")
             .bind(email.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db("reading a customer"))?;
         match row {
@@ -67,7 +67,7 @@ impl CustomerStore for Store {
             .bind(customer.id.as_str())
             .bind(customer.email.as_str())
             .bind(to_doc(customer)?)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await
             .map_err(|e| {
                 if is_unique_violation(&e) { Error::EmailTaken } else { Error::adapter("saving a customer", e) }
@@ -79,7 +79,7 @@ impl CustomerStore for Store {
         let updated = sqlx::query::<Db>("UPDATE customers SET password_hash = $2 WHERE id = $1")
             .bind(id.as_str())
             .bind(&hash.0)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db("setting a password"))?;
         if updated.rows_affected() == 0 { Err(Error::not_found("customer", id)) } else { Ok(()) }
@@ -87,7 +87,7 @@ impl CustomerStore for Store {
 
     async fn customers(&self, page: &nite_core::ports::PageRequest) -> Result<Page<Customer>> {
         keyset_page(
-            &self.pool,
+            self,
             "SELECT created_at, doc FROM customers
              WHERE ($1 IS NULL OR created_at > $1 OR (created_at = $1 AND id > $2))
              ORDER BY created_at, id LIMIT $3",
@@ -113,14 +113,14 @@ impl SessionStore for Store {
         .bind(&token.family)
         .bind(token.customer_id.as_str())
         .bind(micros(token.expires_at))
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db("storing a refresh token"))?;
         Ok(())
     }
 
     async fn use_refresh(&self, token_hash: &str, now: OffsetDateTime) -> Result<RefreshUse> {
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         let row = sqlx::query::<Db>(
             "UPDATE refresh_tokens SET spent = 1 WHERE token_hash = $1 AND spent = 0 AND expires_at > $2
              RETURNING customer_id, family",
@@ -160,7 +160,7 @@ impl SessionStore for Store {
     async fn revoke_family(&self, family: &str) -> Result<()> {
         sqlx::query::<Db>("UPDATE refresh_tokens SET spent = 1 WHERE family = $1")
             .bind(family)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db("revoking a token family"))?;
         Ok(())
@@ -173,7 +173,7 @@ impl SessionStore for Store {
         .bind(token_hash)
         .bind(customer.as_str())
         .bind(micros(expires_at))
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db("storing a password-reset token"))?;
         Ok(())
@@ -181,7 +181,7 @@ impl SessionStore for Store {
 
     async fn use_reset(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<CustomerId>> {
         let context = "using a password-reset token";
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         let customer: Option<String> = sqlx::query_scalar(
             "UPDATE password_resets SET used = 1 WHERE token_hash = $1 AND used = 0 AND expires_at > $2
              RETURNING customer_id",
@@ -205,7 +205,7 @@ impl SessionStore for Store {
     async fn revoke_customer_sessions(&self, customer: &CustomerId) -> Result<()> {
         sqlx::query::<Db>("UPDATE refresh_tokens SET spent = 1 WHERE customer_id = $1")
             .bind(customer.as_str())
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db("revoking a customer's sessions"))?;
         Ok(())

@@ -57,7 +57,7 @@ impl EventStore for Store {
         .bind(i64::from(consumer.enabled))
         .bind(micros(consumer.created_at))
         .bind(to_doc(consumer)?)
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db("saving an event consumer"))?;
         Ok(())
@@ -65,7 +65,7 @@ impl EventStore for Store {
 
     async fn consumers(&self) -> Result<Vec<EventConsumer>> {
         let rows = sqlx::query::<Db>("SELECT doc FROM event_consumers ORDER BY created_at, id")
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db("listing event consumers"))?;
         rows.iter().map(|row| from_doc(&row.try_get::<String, _>("doc").map_err(db("reading a consumer"))?)).collect()
@@ -74,14 +74,14 @@ impl EventStore for Store {
     async fn consumer(&self, id: &str) -> Result<Option<EventConsumer>> {
         let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM event_consumers WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db("reading an event consumer"))?;
         doc.as_deref().map(from_doc).transpose()
     }
 
     async fn delete_consumer(&self, id: &str) -> Result<bool> {
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         sqlx::query::<Db>("DELETE FROM event_deliveries WHERE consumer_id = $1 AND status <> 'delivered'")
             .bind(id)
             .execute(&mut *tx)
@@ -97,13 +97,13 @@ impl EventStore for Store {
     }
 
     async fn publish(&self, events: &[DomainEvent]) -> Result<()> {
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         insert_domain_events(&mut tx, events).await?;
         commit(tx).await
     }
 
     async fn fan_out(&self, now: OffsetDateTime, limit: u32) -> Result<u32> {
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         let waiting: Vec<i64> =
             sqlx::query_scalar("SELECT seq FROM domain_events WHERE fanned_out = 0 ORDER BY seq LIMIT $1")
                 .bind(int(limit))
@@ -164,7 +164,7 @@ impl EventStore for Store {
         for consumer in consumers {
             query = query.bind(consumer);
         }
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         let rows = query.fetch_all(&mut *tx).await.map_err(db("claiming deliveries"))?;
         commit(tx).await?;
         if rows.is_empty() {
@@ -178,7 +178,8 @@ impl EventStore for Store {
             query = query.bind(id);
         }
         let mut events = HashMap::new();
-        for row in query.fetch_all(&self.pool).await.map_err(db("reading events"))? {
+        let found = query.fetch_all(&mut *self.read().await?).await.map_err(db("reading events"))?;
+        for row in found {
             let id: String = row.try_get("id").map_err(db("reading an event"))?;
             events.insert(id, event_from(&row.try_get::<String, _>("payload").map_err(db("reading an event"))?)?);
         }
@@ -200,7 +201,7 @@ impl EventStore for Store {
         .bind(delivery)
         .bind(worker)
         .bind(micros(now))
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db("recording a delivery"))?;
         Ok(done.rows_affected() == 1)
@@ -225,7 +226,7 @@ impl EventStore for Store {
         .bind(error)
         .bind(enum_name(&status)?)
         .bind(retry_at.map(micros))
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db("recording a failed delivery"))?;
         Ok(failed.rows_affected() == 1)
@@ -239,7 +240,7 @@ impl EventStore for Store {
         )
         .bind(consumer)
         .bind(crate::codec::limit(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db("listing deliveries"))?;
         rows.iter()

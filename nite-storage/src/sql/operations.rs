@@ -26,7 +26,7 @@ impl nite_core::ports::TestPaymentStore for Store {
         .bind(payment.id.as_str())
         .bind(&payment.idempotency_key)
         .bind(&payment.doc)
-        .fetch_one(self.writer())
+        .fetch_one(&mut *self.write().await?)
         .await
         .map_err(db("storing a test payment"))?;
         test_payment_from_row(&row)
@@ -34,7 +34,7 @@ impl nite_core::ports::TestPaymentStore for Store {
 
     async fn test_payment(&self, id: &PaymentId) -> Result<Option<nite_core::ports::StoredTestPayment>> {
         by_key(
-            &self.pool,
+            self,
             "SELECT id, idempotency_key, version, doc FROM test_payments WHERE id = $1",
             id.as_str(),
             "reading a test payment",
@@ -50,7 +50,7 @@ impl nite_core::ports::TestPaymentStore for Store {
         .bind(&payment.doc)
         .bind(payment.id.as_str())
         .bind(payment.version)
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db("saving a test payment"))?;
         Ok(done.rows_affected() == 1)
@@ -64,7 +64,7 @@ impl nite_core::ports::JobStore for Store {
             sqlx::query::<Db>("DELETE FROM job_runs WHERE job = $1 AND claimed_at < $2")
                 .bind(job)
                 .bind(micros(at - time::Duration::days(1)))
-                .execute(self.writer())
+                .execute(&mut *self.write().await?)
                 .await
                 .map_err(db("forgetting old job slots"))?;
         }
@@ -76,7 +76,7 @@ impl nite_core::ports::JobStore for Store {
         .bind(slot)
         .bind(holder)
         .bind(micros(at))
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db("claiming a job slot"))?;
         Ok(done.rows_affected() == 1)
@@ -86,7 +86,7 @@ impl nite_core::ports::JobStore for Store {
         let row = sqlx::query::<Db>("SELECT COUNT(*) AS n FROM job_runs WHERE job = $1 AND claimed_at >= $2")
             .bind(job)
             .bind(micros(since))
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.read().await?)
             .await
             .map_err(db("counting job runs"))?;
         let n: i64 = row.try_get("n").map_err(db("counting job runs"))?;

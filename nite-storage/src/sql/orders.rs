@@ -85,7 +85,7 @@ fn expires_at(order: &Order) -> Option<i64> {
 impl OrderStore for Store {
     async fn place_order(&self, request: PlaceOrder<'_>) -> Result<Placed> {
         let order = request.order;
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         if let Some(record) = request.idempotency {
             let inserted = sqlx::query::<Db>(
                 "INSERT INTO idempotency_keys (scope, key, fingerprint, resource_id, response, created_at)
@@ -227,7 +227,7 @@ impl OrderStore for Store {
 
     async fn save_order(&self, update: OrderUpdate<'_>) -> Result<Saved> {
         let order = update.order;
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         if let Some(entry) = update.inbox {
             let inserted = sqlx::query::<Db>(
                 "INSERT INTO webhook_inbox (provider, event_id, received_at) VALUES ($1, $2, $3)
@@ -300,7 +300,7 @@ impl OrderStore for Store {
             .bind(order.as_str())
             .bind(provider)
             .bind(payment.as_str())
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db("attaching a payment"))?;
         if updated.rows_affected() == 0 { Err(Error::not_found("order", order)) } else { Ok(()) }
@@ -314,7 +314,7 @@ impl OrderStore for Store {
         .bind(&entry.provider)
         .bind(&entry.event_id)
         .bind(micros(entry.received_at))
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db("remembering a webhook event"))?;
         Ok(inserted.rows_affected() == 1)
@@ -322,7 +322,7 @@ impl OrderStore for Store {
 
     async fn order(&self, id: &OrderId) -> Result<Option<Order>> {
         by_key(
-            &self.pool,
+            self,
             "SELECT version, payment_provider, payment_id, doc FROM orders WHERE id = $1",
             id.as_str(),
             "reading an order",
@@ -333,7 +333,7 @@ impl OrderStore for Store {
 
     async fn order_by_payment(&self, payment_id: &PaymentId) -> Result<Option<Order>> {
         by_key(
-            &self.pool,
+            self,
             "SELECT version, payment_provider, payment_id, doc FROM orders WHERE payment_id = $1",
             payment_id.as_str(),
             "reading an order",
@@ -344,7 +344,7 @@ impl OrderStore for Store {
 
     async fn orders(&self, filter: &OrderFilter) -> Result<Page<Order>> {
         keyset_page(
-            &self.pool,
+            self,
             "SELECT version, payment_provider, payment_id, created_at, doc FROM orders
              WHERE ($1 IS NULL OR customer_id = $1) AND ($2 IS NULL OR state = $2)
                AND ($3 IS NULL OR id = $3 OR lower(email) LIKE $4 ESCAPE '\\')
@@ -373,7 +373,7 @@ impl OrderStore for Store {
         )
         .bind(micros(now))
         .bind(int(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db("finding expired orders"))?;
         rows.iter().map(order_from_row).collect()
@@ -387,7 +387,7 @@ impl OrderStore for Store {
         )
         .bind(customer.as_str())
         .bind(product.as_str())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db("checking a purchase"))?;
         Ok(found.is_some())
@@ -400,7 +400,7 @@ impl OrderStore for Store {
         )
         .bind(email.map(Email::as_str))
         .bind(customer.map(CustomerId::as_str))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db("checking an order history"))?;
         Ok(found.is_some())

@@ -16,14 +16,14 @@ use crate::sql::{db, in_list, int, is_unique_violation};
 impl PromotionStore for Store {
     async fn promotions(&self) -> Result<Vec<Promotion>> {
         let rows = sqlx::query::<Db>("SELECT doc FROM promotions ORDER BY id")
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db("listing promotions"))?;
         rows.iter().map(doc_of).collect()
     }
 
     async fn promotion(&self, id: &PromotionId) -> Result<Option<Promotion>> {
-        by_key(&self.pool, "SELECT doc FROM promotions WHERE id = $1", id.as_str(), "reading a promotion", doc_of).await
+        by_key(self, "SELECT doc FROM promotions WHERE id = $1", id.as_str(), "reading a promotion", doc_of).await
     }
 
     async fn upsert_promotion(&self, promotion: &Promotion) -> Result<()> {
@@ -38,7 +38,7 @@ impl PromotionStore for Store {
         .bind(promotion.usage_limit.map(int))
         .bind(promotion.usage_limit_per_customer.map(int))
         .bind(to_doc(promotion)?)
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -64,7 +64,7 @@ impl PromotionStore for Store {
         for id in ids {
             query = query.bind(id.as_str());
         }
-        let rows = query.fetch_all(&self.pool).await.map_err(db("reading promotion usage"))?;
+        let rows = query.fetch_all(&mut *self.read().await?).await.map_err(db("reading promotion usage"))?;
         let mut usage = Vec::with_capacity(ids.len());
         for id in ids {
             let mut found = PromotionUsage { promotion_id: id.clone(), total: 0, by_customer: 0 };

@@ -9,7 +9,7 @@ use nite_core::{Currency, CustomerId, Email, Error, Money, OrderId, ProductId, R
 use sqlx::{AssertSqlSafe, Row};
 use time::OffsetDateTime;
 
-use super::rows::{commit, insert_events, insert_outbox};
+use super::rows::{EVENTS_PER_STATEMENT, commit, insert_events, insert_outbox};
 use super::{CLAIM_OUTBOX, Db, Store, begin_write};
 use crate::codec::{count, from_doc, from_micros, micros};
 use crate::sql::{db, enum_name, in_list, int, parse_name};
@@ -35,7 +35,7 @@ impl IdempotencyStore for Store {
         )
         .bind(scope)
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db("reading an idempotency key"))?;
         row.as_ref().map(idempotency_from_row).transpose()
@@ -52,7 +52,7 @@ impl IdempotencyStore for Store {
         .bind(&record.resource_id)
         .bind(record.response.as_deref())
         .bind(micros(record.created_at))
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db("recording an idempotency key"))?;
         if inserted.rows_affected() == 1 {
@@ -65,7 +65,7 @@ impl IdempotencyStore for Store {
     async fn forget_before(&self, cutoff: OffsetDateTime) -> Result<u64> {
         let deleted = sqlx::query::<Db>("DELETE FROM idempotency_keys WHERE created_at < $1")
             .bind(micros(cutoff))
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db("expiring idempotency keys"))?;
         Ok(deleted.rows_affected())
@@ -92,7 +92,7 @@ fn outbox_from_row(row: &<Db as sqlx::Database>::Row) -> Result<OutboxMessage> {
 #[async_trait]
 impl OutboxStore for Store {
     async fn enqueue(&self, messages: &[OutboxMessage]) -> Result<()> {
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         insert_outbox(&mut tx, messages).await?;
         commit(tx).await
     }
@@ -104,7 +104,7 @@ impl OutboxStore for Store {
         lease: time::Duration,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>> {
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         let rows = sqlx::query::<Db>(CLAIM_OUTBOX)
             .bind(worker)
             .bind(micros(now + lease))
@@ -131,7 +131,7 @@ impl OutboxStore for Store {
         .bind(id.as_str())
         .bind(worker)
         .bind(micros(now))
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db("marking an outbox message sent"))?;
         Ok(updated.rows_affected() == 1)
@@ -154,7 +154,7 @@ impl OutboxStore for Store {
         .bind(if retry_at.is_some() { "pending" } else { "dead" })
         .bind(retry_at.map(micros))
         .bind(error)
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db("recording a failed send"))?;
         Ok(updated.rows_affected() == 1)
@@ -167,7 +167,7 @@ impl OutboxStore for Store {
         )
         .bind(status.map(|s| enum_name(&s)).transpose()?)
         .bind(int(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db("reading the outbox"))?;
         rows.iter().map(outbox_from_row).collect()
@@ -180,7 +180,7 @@ impl OutboxStore for Store {
                MIN(created_at) AS oldest
              FROM outbox WHERE status IN ('pending', 'dead') GROUP BY status",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db(context))?;
         let mut health = nite_core::ports::OutboxHealth::default();
@@ -236,7 +236,11 @@ impl AnalyticsStore for Store {
         if events.is_empty() {
             return Ok(());
         }
-        let mut tx = begin_write(self.writer()).await?;
+        // One statement is atomic on its own: a transaction would add two round trips to the writer.
+        if events.len() <= EVENTS_PER_STATEMENT {
+            return insert_events(&mut *self.write().await?, events).await;
+        }
+        let mut tx = begin_write(self).await?;
         insert_events(&mut tx, events).await?;
         commit(tx).await
     }
@@ -259,7 +263,7 @@ impl AnalyticsStore for Store {
         for kind in kinds {
             query = query.bind(kind.as_str());
         }
-        let rows = query.fetch_all(&self.pool).await.map_err(db("reading analytics events"))?;
+        let rows = query.fetch_all(&mut *self.read().await?).await.map_err(db("reading analytics events"))?;
         rows.iter().map(event_from_row).collect()
     }
 }

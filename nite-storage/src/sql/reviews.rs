@@ -16,7 +16,7 @@ use crate::sql::{db, in_list, is_unique_violation};
 #[async_trait]
 impl ReviewStore for Store {
     async fn create_review(&self, review: &Review, events: &[DomainEvent]) -> Result<()> {
-        let mut tx = begin_write(self.writer()).await?;
+        let mut tx = begin_write(self).await?;
         sqlx::query::<Db>(
             "INSERT INTO reviews (id, product_id, customer_id, status, rating, created_at, doc)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -38,19 +38,13 @@ impl ReviewStore for Store {
     }
 
     async fn review(&self, id: &ReviewId) -> Result<Option<Review>> {
-        by_key(
-            &self.pool,
-            "SELECT status, doc FROM reviews WHERE id = $1",
-            id.as_str(),
-            "reading a review",
-            review_from_row,
-        )
-        .await
+        by_key(self, "SELECT status, doc FROM reviews WHERE id = $1", id.as_str(), "reading a review", review_from_row)
+            .await
     }
 
     async fn reviews(&self, filter: &ReviewFilter) -> Result<Page<Review>> {
         keyset_page(
-            &self.pool,
+            self,
             "SELECT status, created_at, doc FROM reviews
              WHERE ($1 IS NULL OR product_id = $1) AND ($2 IS NULL OR status = $2)
                AND ($3 IS NULL OR created_at < $3 OR (created_at = $3 AND id < $4))
@@ -69,7 +63,7 @@ impl ReviewStore for Store {
         let row = sqlx::query::<Db>("UPDATE reviews SET status = $2 WHERE id = $1 RETURNING status, doc")
             .bind(id.as_str())
             .bind(status.as_str())
-            .fetch_optional(self.writer())
+            .fetch_optional(&mut *self.write().await?)
             .await
             .map_err(db("moderating a review"))?;
         row.as_ref().map(review_from_row).transpose()?.ok_or_else(|| Error::not_found("review", id))
@@ -88,7 +82,7 @@ impl ReviewStore for Store {
         for product in products {
             query = query.bind(product.as_str());
         }
-        let rows = query.fetch_all(&self.pool).await.map_err(db("summarising reviews"))?;
+        let rows = query.fetch_all(&mut *self.read().await?).await.map_err(db("summarising reviews"))?;
         let mut histograms = vec![[0_u32; 5]; products.len()];
         for row in &rows {
             let product: String = row.try_get("product_id").map_err(db("summarising reviews"))?;

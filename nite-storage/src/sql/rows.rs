@@ -14,7 +14,7 @@ use sqlx::{AssertSqlSafe, Row};
 use crate::codec::{cursor, from_doc, limit, micros, parse_cursor, to_doc};
 use crate::sql::{db, enum_name, int, page_of, parse_name, placeholders};
 
-use super::{Db, Tx};
+use super::{Db, Store, Tx};
 
 pub(super) async fn commit(tx: Tx) -> Result<()> {
     tx.commit().await.map_err(db("committing"))
@@ -53,13 +53,13 @@ pub(super) fn doc_of<T: serde::de::DeserializeOwned>(row: &<Db as sqlx::Database
 
 /// The one row `sql` finds for `key` (its only parameter), decoded.
 pub(super) async fn by_key<T>(
-    pool: &sqlx::Pool<Db>,
+    store: &Store,
     sql: &'static str,
     key: &str,
     context: &'static str,
     decode: fn(&<Db as sqlx::Database>::Row) -> Result<T>,
 ) -> Result<Option<T>> {
-    let row = sqlx::query::<Db>(sql).bind(key).fetch_optional(pool).await.map_err(db(context))?;
+    let row = sqlx::query::<Db>(sql).bind(key).fetch_optional(&mut *store.read().await?).await.map_err(db(context))?;
     row.as_ref().map(decode).transpose()
 }
 
@@ -67,7 +67,7 @@ pub(super) async fn by_key<T>(
 /// `filters` first (a `NULL` filter matches every row), then the cursor's time and id, then the row limit.
 #[allow(clippy::too_many_arguments, reason = "one query's parts, each used once")]
 pub(super) async fn keyset_page<T>(
-    pool: &sqlx::Pool<Db>,
+    store: &Store,
     sql: &'static str,
     filters: &[Option<String>],
     after: Option<&str>,
@@ -86,7 +86,7 @@ pub(super) async fn keyset_page<T>(
         .bind(after.as_ref().map(|(at, _)| *at))
         .bind(after.map(|(_, id)| id))
         .bind(page_size + 1)
-        .fetch_all(pool)
+        .fetch_all(&mut *store.read().await?)
         .await
         .map_err(db(context))?;
     let mut items = Vec::with_capacity(rows.len());
@@ -98,8 +98,16 @@ pub(super) async fn keyset_page<T>(
     Ok(Page { items: page.items.into_iter().map(|(_, item)| item).collect(), next_cursor: page.next_cursor })
 }
 
-pub(super) async fn insert_events(tx: &mut Tx, events: &[AnalyticsEvent]) -> Result<()> {
-    for chunk in events.chunks(100) {
+/// The most analytics events one `INSERT` takes.
+pub(super) const EVENTS_PER_STATEMENT: usize = 100;
+
+/// Inserts `events`, [`EVENTS_PER_STATEMENT`] to a statement, on `conn` (a transaction, or the writer for one
+/// statement's worth).
+pub(super) async fn insert_events(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    events: &[AnalyticsEvent],
+) -> Result<()> {
+    for chunk in events.chunks(EVENTS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO analytics_events
              (kind, at, product_id, order_id, customer_id, quantity, amount_minor, currency, visitor) VALUES {}",
@@ -119,7 +127,7 @@ pub(super) async fn insert_events(tx: &mut Tx, events: &[AnalyticsEvent]) -> Res
                 .bind(e.amount.map(|a| a.currency().to_string()))
                 .bind(e.visitor.as_deref());
         }
-        query.execute(&mut **tx).await.map_err(db("recording analytics events"))?;
+        query.execute(&mut *conn).await.map_err(db("recording analytics events"))?;
     }
     Ok(())
 }
