@@ -15,7 +15,8 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sqlx::SqliteConnection;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, SqliteConnection};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// One held connection and whether a transaction on it was left open.
@@ -75,35 +76,69 @@ impl DerefMut for Conn {
     }
 }
 
-/// Several read connections: a caller takes a free one, or waits in line for the next in turn.
+/// Up to `n` read connections, opened as readers need them: a caller takes a free open one, else opens one while
+/// fewer than `n` are, else waits in line for the next in turn.
 #[derive(Debug)]
 pub(crate) struct Readers {
-    conns: Vec<Shared>,
+    options: SqliteConnectOptions,
+    /// The open connections (never more than `max`).
+    conns: std::sync::RwLock<Vec<Shared>>,
+    max: usize,
     next: AtomicUsize,
+    closed: std::sync::atomic::AtomicBool,
 }
 
 impl Readers {
-    pub(crate) fn new(conns: Vec<Shared>) -> Readers {
-        Readers { conns, next: AtomicUsize::new(0) }
+    pub(crate) fn new(options: SqliteConnectOptions, max: usize) -> Readers {
+        Readers {
+            options,
+            conns: std::sync::RwLock::default(),
+            max: max.max(1),
+            next: AtomicUsize::new(0),
+            closed: std::sync::atomic::AtomicBool::new(false),
+        }
     }
 
-    /// A free connection if there is one, else the next in turn once it is free.
+    /// Keeps a newly opened connection, unless a race opened `max` already.
+    fn keep(&self, shared: Shared) {
+        let mut all = self.conns.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if all.len() < self.max {
+            all.push(shared);
+        }
+    }
+
+    fn open(&self) -> Vec<Shared> {
+        self.conns.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// A free connection if there is one, else a new one if there may be more, else the next in turn once free.
     pub(crate) async fn read(&self) -> Result<Conn, sqlx::Error> {
-        let n = self.conns.len();
+        if self.closed.load(Ordering::Relaxed) {
+            return Err(closed());
+        }
+        let conns = self.open();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
-        for i in 0..n {
-            if let Ok(guard) = Arc::clone(&self.conns[(start + i) % n]).try_lock_owned() {
+        for i in 0..conns.len() {
+            if let Ok(guard) = Arc::clone(&conns[(start + i) % conns.len()]).try_lock_owned() {
                 return Conn::ready(guard).await;
             }
         }
-        let shared = self.conns.get(start % n.max(1)).ok_or_else(closed)?;
+        if conns.len() < self.max {
+            let shared = share(self.options.connect().await?);
+            let guard = Arc::clone(&shared).lock_owned().await;
+            self.keep(shared);
+            // One opened past the limit by a race serves this read and is closed when dropped.
+            return Conn::ready(guard).await;
+        }
+        let shared = conns.get(start % conns.len().max(1)).ok_or_else(closed)?;
         Conn::lock(shared).await
     }
 
-    /// Closes every connection, waiting for each to be free.
+    /// Closes every connection, waiting for each to be free; later reads fail.
     pub(crate) async fn close(&self) {
-        for shared in &self.conns {
-            close(shared).await;
+        self.closed.store(true, Ordering::Relaxed);
+        for shared in self.open() {
+            close(&shared).await;
         }
     }
 }

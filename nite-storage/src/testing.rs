@@ -39,13 +39,16 @@ pub fn with_database(url: &str, name: &str) -> String {
     }
 }
 
-/// Creates a new, empty database `nite_{purpose}_{pid}_{n}` on the server at `admin_url` and returns its URL.
+/// Creates a new, empty database `nite_{purpose}_{pid}_{time}_{n}` on the server at `admin_url` and returns its URL.
+/// The time (microseconds, in hex) keeps names apart when a later run's process gets the same id as an earlier one
+/// whose databases are still there.
 ///
 /// # Panics
 /// When the server does not answer or refuses to create the database: a test cannot go on without it.
 pub async fn create_database(admin_url: &str, purpose: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let name = format!("nite_{purpose}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros());
+    let name = format!("nite_{purpose}_{}_{micros:x}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
     let admin = PgStore::connect(admin_url, 1).await.expect("the test PostgreSQL server answers");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(admin.pool())

@@ -1,13 +1,15 @@
 //! `nite-load`: the load client of `load_tests/run`.
 //!
-//! Shoppers buy over and over as guests, each with the journey of `load_tests/journey.py` (12 requests: the list,
+//! Shoppers buy over and over as guests, each with the whole journey (12 requests: the list,
 //! the Pro page, a cart, a Pro and a Basic, `NITE10`, the address, the shipping quote and choice, checkout with an
 //! `Idempotency-Key`, the test payment, the paid order read with its token). Readers read the catalog as
 //! `catalog.lua` does. Both can run at once, against one server or several in turn (as a round-robin balancer sends
 //! requests), while the servers' resident memory is sampled every second, and for a while after the load ends.
 //!
 //! It is written for a small machine shared with the server: one thread, one keep-alive HTTP/1.1 connection per
-//! shopper or reader and server (hyper), no parsing beyond the ids the journey needs. Every request is timed on its
+//! shopper or reader and server (hyper), no parsing beyond the ids the journey needs. Each shopper connects from a
+//! loopback address of its own (`127.6.0.1`, `127.6.0.2`, …; readers from `127.7.…`), so the server sees separate
+//! clients, as it would see real shoppers, and not one client making every request. Every request is timed on its
 //! own; the report gives each request's count, p50, p99 and maximum, the writing requests together, whole journeys,
 //! and a line per window (journeys and reads a second, memory) to show whether throughput decays.
 //!
@@ -18,6 +20,7 @@
 #![allow(clippy::float_arithmetic, reason = "rates, percentiles and megabytes for the report")]
 
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -29,7 +32,7 @@ use hyper::client::conn::http1::SendRequest;
 use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
+use tokio::net::TcpSocket;
 
 /// What to run.
 #[derive(Parser, Debug)]
@@ -73,23 +76,29 @@ const CATALOG: [&str; 4] = [
 struct Connection {
     /// `host:port`.
     authority: String,
+    /// The loopback address this client connects from, so the server tells the clients apart as it would real
+    /// shoppers (its per-client limits and locks are keyed by address).
+    local: IpAddr,
     sender: Option<SendRequest<Full<Bytes>>>,
 }
 
 impl Connection {
-    fn new(server: &str) -> Result<Connection> {
+    fn new(server: &str, local: IpAddr) -> Result<Connection> {
         let authority = server
             .strip_prefix("http://")
             .ok_or_else(|| anyhow!("{server}: only http:// servers (on this machine) are load-tested"))?
             .trim_end_matches('/')
             .to_owned();
-        Ok(Connection { authority, sender: None })
+        Ok(Connection { authority, local, sender: None })
     }
 
     async fn connect(&mut self) -> Result<&mut SendRequest<Full<Bytes>>> {
         if self.sender.as_ref().is_none_or(SendRequest::is_closed) {
-            let stream =
-                TcpStream::connect(&self.authority).await.with_context(|| format!("connect {}", self.authority))?;
+            let server: SocketAddr =
+                self.authority.parse().with_context(|| format!("{}: not ip:port", self.authority))?;
+            let socket = TcpSocket::new_v4()?;
+            socket.bind(SocketAddr::new(self.local, 0)).with_context(|| format!("binding {}", self.local))?;
+            let stream = socket.connect(server).await.with_context(|| format!("connect {}", self.authority))?;
             stream.set_nodelay(true)?;
             let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
             tokio::spawn(connection);
@@ -299,6 +308,12 @@ impl Shopper {
     }
 }
 
+/// The `n`th client's loopback address in `127.<block>.x.y` (every `127.*` address reaches this machine).
+fn client_address(block: u8, n: usize) -> IpAddr {
+    let [high, low] = u16::try_from(n % 60_000 + 1).unwrap_or(1).to_be_bytes();
+    IpAddr::V4(Ipv4Addr::new(127, block, high, low))
+}
+
 fn text(value: &Value) -> Result<String> {
     value.as_str().map(str::to_owned).ok_or_else(|| anyhow!("expected a string, found {value}"))
 }
@@ -482,13 +497,14 @@ fn main() -> Result<()> {
         let run = Run { stats: Arc::default(), started, deadline };
         let mut tasks = Vec::new();
         for id in 0..args.shoppers {
-            let connections = args.servers.iter().map(|s| Connection::new(s)).collect::<Result<Vec<_>>>()?;
+            let local = client_address(6, id);
+            let connections = args.servers.iter().map(|s| Connection::new(s, local)).collect::<Result<Vec<_>>>()?;
             // Shoppers start at different servers, so that each server sees every step.
             let shopper = Shopper { run: run.clone(), connections, next: id, id, journeys: 0 };
             tasks.push(tokio::spawn(shopper.shop()));
         }
         for i in 0..args.readers {
-            let connection = Connection::new(&args.servers[i % args.servers.len()])?;
+            let connection = Connection::new(&args.servers[i % args.servers.len()], client_address(7, i))?;
             tasks.push(tokio::spawn(read(run.clone(), connection, i)));
         }
         let sampler = (!args.pids.is_empty()).then(|| {

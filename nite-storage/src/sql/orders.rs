@@ -139,7 +139,6 @@ impl OrderStore for Store {
                 Some(_) => Error::CartNotOpen,
             });
         }
-        let running_low = reserve(&mut tx, request.reservations, request.low_stock).await?;
         for usage in request.promotion_uses {
             let limit: Option<Option<i64>> = sqlx::query_scalar(
                 "UPDATE promotions SET used = used + 1
@@ -218,6 +217,9 @@ impl OrderStore for Store {
             query.execute(&mut *tx).await.map_err(db("inserting order lines"))?;
         }
         insert_events(&mut tx, request.events).await?;
+        // Stock last: every checkout of a popular product waits for its row, so the row is held for as short a time
+        // as the transaction allows (this statement, the events, the commit).
+        let running_low = reserve(&mut tx, request.reservations, request.low_stock).await?;
         let mut published = request.domain_events.to_vec();
         published.extend(running_low);
         insert_domain_events(&mut tx, &published).await?;
@@ -270,6 +272,9 @@ impl OrderStore for Store {
                 None => Error::not_found("order", &order.id),
             });
         }
+        insert_outbox(&mut tx, update.outbox).await?;
+        insert_events(&mut tx, update.events).await?;
+        // Stock last, as in `place_order`: the rows of popular products are held as briefly as possible.
         let statement = match update.stock {
             StockEffect::None => None,
             StockEffect::Commit => {
@@ -288,8 +293,6 @@ impl OrderStore for Store {
                     .map_err(db("moving stock"))?;
             }
         }
-        insert_outbox(&mut tx, update.outbox).await?;
-        insert_events(&mut tx, update.events).await?;
         insert_domain_events(&mut tx, update.domain_events).await?;
         commit(tx).await?;
         Ok(Saved::Saved)
