@@ -87,6 +87,8 @@ fn ci() -> anyhow::Result<()> {
             "embedded-checkout",
             "--exclude",
             "nite-benches",
+            "--exclude",
+            "nite-load",
         ]),
     )?;
     step("doc tests", cargo(&["test", "--workspace", "--all-features", "--doc", "--locked"]))?;
@@ -179,7 +181,16 @@ fn unchanged(
 }
 
 /// The crates `cargo package` verifies against each other.
-const PACKAGED: &[&str] = &["nite-core", "nite-email", "nite-payments", "nite-shipping", "nite-storage", "nite-http"];
+pub(crate) const PACKAGED: &[&str] = &[
+    "nite-core",
+    "nite-email",
+    "nite-payments",
+    "nite-shipping",
+    "nite-storage",
+    "nite-webhooks",
+    "nite-shop",
+    "nite-http",
+];
 
 /// Removes cargo's unpacked copies of our own packages from `CARGO_HOME/registry/src`. `cargo package` verifies a
 /// crate against its siblings' fresh packages through a local registry, but unpacks each name and version there only

@@ -119,6 +119,31 @@ fn workspace_dependencies() -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// `cargo package` verifies each crate against its siblings' unpacked packages, which the test command removes
+/// first by name (`PACKAGED`): a publishable crate missing from that list is verified against a stale copy of
+/// itself. So the list is exactly the workspace's publishable crates.
+#[test]
+fn every_publishable_crate_is_forgotten_before_packaging() {
+    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut publishable: Vec<&str> = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        // `publish = false` is an empty list of registries.
+        .filter(|p| p["publish"].as_array().is_none_or(|registries| !registries.is_empty()))
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    let mut packaged = crate::PACKAGED.to_vec();
+    publishable.sort_unstable();
+    packaged.sort_unstable();
+    assert_eq!(packaged, publishable);
+}
+
 #[test]
 fn crates_depend_only_inwards() {
     let graph = workspace_dependencies();
