@@ -107,8 +107,8 @@ impl Readers {
         }
     }
 
-    fn open(&self) -> Vec<Shared> {
-        self.conns.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    fn open(&self) -> std::sync::RwLockReadGuard<'_, Vec<Shared>> {
+        self.conns.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// A free connection if there is one, else a new one if there may be more, else the next in turn once free.
@@ -116,28 +116,32 @@ impl Readers {
         if self.closed.load(Ordering::Relaxed) {
             return Err(closed());
         }
-        let conns = self.open();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
-        for i in 0..conns.len() {
-            if let Ok(guard) = Arc::clone(&conns[(start + i) % conns.len()]).try_lock_owned() {
-                return Conn::ready(guard).await;
-            }
+        // Looked at under the list's lock, which no await crosses: nothing is copied but the one connection taken.
+        let (free, open, in_turn) = {
+            let conns = self.open();
+            let n = conns.len();
+            let free = (0..n).find_map(|i| Arc::clone(&conns[(start + i) % n]).try_lock_owned().ok());
+            (free, n, conns.get(start % n.max(1)).cloned())
+        };
+        if let Some(guard) = free {
+            return Conn::ready(guard).await;
         }
-        if conns.len() < self.max {
+        if open < self.max {
             let shared = share(self.options.connect().await?);
             let guard = Arc::clone(&shared).lock_owned().await;
             self.keep(shared);
             // One opened past the limit by a race serves this read and is closed when dropped.
             return Conn::ready(guard).await;
         }
-        let shared = conns.get(start % conns.len().max(1)).ok_or_else(closed)?;
-        Conn::lock(shared).await
+        Conn::lock(&in_turn.ok_or_else(closed)?).await
     }
 
     /// Closes every connection, waiting for each to be free; later reads fail.
     pub(crate) async fn close(&self) {
         self.closed.store(true, Ordering::Relaxed);
-        for shared in self.open() {
+        let conns = self.open().clone();
+        for shared in conns {
             close(&shared).await;
         }
     }
