@@ -1,41 +1,111 @@
-//! SQLite connections that the store holds itself, instead of borrowing them from sqlx's pool for each statement.
+//! SQLite connections that the store holds itself, each behind a fair (first come, first served) lock, used in place
+//! through rusqlite (see `lite.rs` for why in place).
 //!
-//! sqlx's pool tests a connection every time one is given back (a `ping`, in a task of its own), and the next
-//! caller waits for that test. For SQLite a ping is a round trip to the connection's thread, as costly as a small
-//! statement, so every statement through the pool cost about two round trips and a task (measured here: 130 µs for
-//! `SELECT 1` through a pool of one, 30 µs on a held connection). These connections are opened once, kept behind
-//! fair (first come, first served) locks, and used directly.
-//!
-//! A write transaction ([`WriteTx`]) holds the writer's lock from `BEGIN IMMEDIATE` to `COMMIT`. One dropped
-//! without a commit (an error, a cancelled request) is rolled back by a task before the lock passes on; where no
-//! runtime can run that task, the next holder rolls it back first. Either way no one ever writes inside another's
-//! unfinished transaction.
+//! A write transaction ([`WriteTx`]) holds the writer's lock from `BEGIN IMMEDIATE` to `COMMIT`. Statements run on
+//! the caller's thread and never wait, so a transaction holds the writer only while its own statements run. One
+//! dropped without a commit (an error, a cancelled request) is rolled back right there, before the lock passes on;
+//! and whoever takes a connection that is still inside a transaction (a rollback that failed) rolls it back first.
+//! Either way no one ever writes inside another's unfinished transaction.
 
 use std::ops::{Deref, DerefMut};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, SqliteConnection};
+use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-/// One held connection and whether a transaction on it was left open.
+use crate::lite::{LiteError, batch};
+
+/// Statements a connection keeps prepared: every constant one the ports issue, with room for the built ones.
+const PREPARED: usize = 256;
+
+/// How a connection is opened.
+#[derive(Debug, Clone)]
+pub(crate) struct Opener {
+    /// The database file.
+    pub(crate) path: PathBuf,
+    /// Read-only (a reader) or read-write, creating the file if missing (the writer).
+    pub(crate) writer: bool,
+    /// How long a statement waits for a lock another process holds (a backup, an operator's shell).
+    pub(crate) busy_timeout: Duration,
+}
+
+impl Opener {
+    /// Opens a connection and sets it up: the writer turns WAL on and checks foreign keys; readers keep a small page
+    /// cache each (512 KiB instead of SQLite's 2 MiB), since the operating system caches the file for all of them.
+    pub(crate) fn open(&self) -> Result<Connection, LiteError> {
+        let mode = if self.writer {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        };
+        let conn = Connection::open_with_flags(&self.path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        conn.busy_timeout(self.busy_timeout)?;
+        conn.set_prepared_statement_cache_capacity(PREPARED);
+        if self.writer {
+            conn.pragma_update(None, "journal_mode", "wal")?;
+            conn.pragma_update(None, "synchronous", "normal")?;
+            conn.pragma_update(None, "foreign_keys", "on")?;
+            // The checkpointer copies the log into the file in the background; the writer does it itself (on
+            // its commit, with its fsync) only if the log grows this far (about 40 MB) anyway.
+            conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINTS_AT)?;
+            // After a busy spell the log file is cut back to this (16 MiB) once it starts over.
+            conn.pragma_update(None, "journal_size_limit", 16 * 1024 * 1024)?;
+        } else {
+            conn.pragma_update(None, "cache_size", -512)?;
+        }
+        Ok(conn)
+    }
+}
+
+/// Log pages after which the writer checkpoints on its own commit.
+const WRITER_CHECKPOINTS_AT: i64 = 10_000;
+
+/// How often the checkpointer copies the write-ahead log into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+
+/// Checkpoints the write-ahead log on a thread and connection of its own, so the copy into the database file and
+/// its fsync happen beside the writer instead of inside a commit (where they held every write up to 150 ms here).
+/// `PASSIVE`: it copies what no reader still needs and never waits for anyone. It stops when dropped.
+#[derive(Debug)]
+pub(crate) struct Checkpointer {
+    /// Dropping this stops the thread.
+    _stop: std::sync::mpsc::Sender<()>,
+}
+
+impl Checkpointer {
+    /// Opens the checkpointer's connection to the database `writer` opens, and starts its thread.
+    pub(crate) fn start(writer: &Opener) -> Result<Checkpointer, LiteError> {
+        let conn = Opener { writer: true, ..writer.clone() }.open()?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("nite-sqlite-checkpoint".into())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                        tracing::warn!(error = %e, "the SQLite checkpointer failed; the writer checkpoints instead");
+                    }
+                }
+            })
+            .map_err(LiteError::Thread)?;
+        Ok(Checkpointer { _stop: stop })
+    }
+}
+
+/// One held connection (`None` once closed).
 #[derive(Debug)]
 pub(crate) struct Held {
-    conn: Option<SqliteConnection>,
-    open_transaction: bool,
+    conn: Option<Connection>,
 }
 
 /// A connection shared in turn: whoever holds the lock holds the connection.
 pub(crate) type Shared = Arc<Mutex<Held>>;
 
 /// Wraps a newly opened connection.
-pub(crate) fn share(conn: SqliteConnection) -> Shared {
-    Arc::new(Mutex::new(Held { conn: Some(conn), open_transaction: false }))
-}
-
-fn closed() -> sqlx::Error {
-    sqlx::Error::PoolClosed
+pub(crate) fn share(conn: Connection) -> Shared {
+    Arc::new(Mutex::new(Held { conn: Some(conn) }))
 }
 
 /// A held connection, locked for one statement or several.
@@ -43,59 +113,55 @@ fn closed() -> sqlx::Error {
 pub(crate) struct Conn(OwnedMutexGuard<Held>);
 
 impl Conn {
-    /// Locks `shared` (waiting in line) and rolls back a transaction its last holder left open.
-    pub(crate) async fn lock(shared: &Shared) -> Result<Conn, sqlx::Error> {
-        Conn::ready(Arc::clone(shared).lock_owned().await).await
+    /// Locks `shared` (waiting in line) and rolls back a transaction left open on it.
+    pub(crate) async fn lock(shared: &Shared) -> Result<Conn, LiteError> {
+        Conn::ready(Arc::clone(shared).lock_owned().await)
     }
 
-    async fn ready(mut guard: OwnedMutexGuard<Held>) -> Result<Conn, sqlx::Error> {
-        if guard.conn.is_none() {
-            return Err(closed());
-        }
-        if guard.open_transaction {
-            let conn = guard.conn.as_mut().ok_or_else(closed)?;
-            sqlx::query("ROLLBACK").execute(&mut *conn).await?;
-            guard.open_transaction = false;
+    fn ready(guard: OwnedMutexGuard<Held>) -> Result<Conn, LiteError> {
+        let conn = guard.conn.as_ref().ok_or(LiteError::Closed)?;
+        if !conn.is_autocommit() {
+            batch(conn, "ROLLBACK")?;
         }
         Ok(Conn(guard))
     }
 }
 
 impl Deref for Conn {
-    type Target = SqliteConnection;
+    type Target = Connection;
 
-    fn deref(&self) -> &SqliteConnection {
+    fn deref(&self) -> &Connection {
         // `Conn::ready` checked it; only `close` takes it, behind the same lock.
         self.0.conn.as_ref().expect("a locked connection is open")
     }
 }
 
 impl DerefMut for Conn {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
+    fn deref_mut(&mut self) -> &mut Connection {
         self.0.conn.as_mut().expect("a locked connection is open")
     }
 }
 
-/// Up to `n` read connections, opened as readers need them: a caller takes a free open one, else opens one while
-/// fewer than `n` are, else waits in line for the next in turn.
+/// Up to `max` read connections, opened as readers need them: a caller takes a free open one, else opens one while
+/// fewer than `max` are, else waits in line for the next in turn.
 #[derive(Debug)]
 pub(crate) struct Readers {
-    options: SqliteConnectOptions,
+    opener: Opener,
     /// The open connections (never more than `max`).
     conns: std::sync::RwLock<Vec<Shared>>,
     max: usize,
     next: AtomicUsize,
-    closed: std::sync::atomic::AtomicBool,
+    closed: AtomicBool,
 }
 
 impl Readers {
-    pub(crate) fn new(options: SqliteConnectOptions, max: usize) -> Readers {
+    pub(crate) fn new(opener: Opener, max: usize) -> Readers {
         Readers {
-            options,
+            opener,
             conns: std::sync::RwLock::default(),
             max: max.max(1),
             next: AtomicUsize::new(0),
-            closed: std::sync::atomic::AtomicBool::new(false),
+            closed: AtomicBool::new(false),
         }
     }
 
@@ -112,9 +178,9 @@ impl Readers {
     }
 
     /// A free connection if there is one, else a new one if there may be more, else the next in turn once free.
-    pub(crate) async fn read(&self) -> Result<Conn, sqlx::Error> {
+    pub(crate) async fn read(&self) -> Result<Conn, LiteError> {
         if self.closed.load(Ordering::Relaxed) {
-            return Err(closed());
+            return Err(LiteError::Closed);
         }
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         // Looked at under the list's lock, which no await crosses: nothing is copied but the one connection taken.
@@ -125,16 +191,16 @@ impl Readers {
             (free, n, conns.get(start % n.max(1)).cloned())
         };
         if let Some(guard) = free {
-            return Conn::ready(guard).await;
+            return Conn::ready(guard);
         }
         if open < self.max {
-            let shared = share(self.options.connect().await?);
+            let shared = share(self.opener.open()?);
             let guard = Arc::clone(&shared).lock_owned().await;
             self.keep(shared);
             // One opened past the limit by a race serves this read and is closed when dropped.
-            return Conn::ready(guard).await;
+            return Conn::ready(guard);
         }
-        Conn::lock(&in_turn.ok_or_else(closed)?).await
+        Conn::lock(&in_turn.ok_or(LiteError::Closed)?).await
     }
 
     /// Closes every connection, waiting for each to be free; later reads fail.
@@ -147,129 +213,121 @@ impl Readers {
     }
 }
 
-/// Closes a held connection once it is free; later users get [`sqlx::Error::PoolClosed`].
+/// Closes a held connection once it is free; later users get [`LiteError::Closed`].
 pub(crate) async fn close(shared: &Shared) {
     let mut guard = shared.lock().await;
     if let Some(conn) = guard.conn.take() {
         // A connection that fails to close cleanly is gone either way.
-        let _closed = sqlx::Connection::close(conn).await;
+        let _closed = conn.close();
     }
 }
 
 /// A write transaction on the held writer: `BEGIN IMMEDIATE` to [`WriteTx::commit`], holding the writer's lock.
 #[derive(Debug)]
-pub(crate) struct WriteTx(Option<Conn>);
+pub(crate) struct WriteTx(Conn);
 
 impl WriteTx {
     /// Waits for the writer and begins.
-    pub(crate) async fn begin(writer: &Shared) -> Result<WriteTx, sqlx::Error> {
-        let mut conn = Conn::lock(writer).await?;
-        // Marked first: if this future is dropped mid-`BEGIN`, the next holder rolls back whatever began.
-        conn.0.open_transaction = true;
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-        Ok(WriteTx(Some(conn)))
+    pub(crate) async fn begin(writer: &Shared) -> Result<WriteTx, LiteError> {
+        let conn = Conn::lock(writer).await?;
+        batch(&conn, "BEGIN IMMEDIATE")?;
+        Ok(WriteTx(conn))
     }
 
-    /// Commits and lets the writer go.
-    pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
-        let mut conn = self.0.take().ok_or_else(closed)?;
-        sqlx::query("COMMIT").execute(&mut *conn).await?;
-        conn.0.open_transaction = false;
+    /// Commits and lets the writer go (rolling back, as a drop does, if the commit fails).
+    #[allow(clippy::unused_async, reason = "the same shape as sqlx's transactions, which the shared SQL awaits")]
+    pub(crate) async fn commit(self) -> Result<(), LiteError> {
+        batch(&self.0, "COMMIT")?;
         Ok(())
     }
 }
 
 impl Deref for WriteTx {
-    type Target = SqliteConnection;
+    type Target = Connection;
 
-    fn deref(&self) -> &SqliteConnection {
-        self.0.as_deref().expect("a transaction holds its connection until it ends")
+    fn deref(&self) -> &Connection {
+        &self.0
     }
 }
 
 impl DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        self.0.as_deref_mut().expect("a transaction holds its connection until it ends")
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.0
     }
 }
 
 impl Drop for WriteTx {
     fn drop(&mut self) {
-        let Some(mut conn) = self.0.take() else { return };
-        // Roll back now, keeping the lock until done; without a runtime the flag makes the next holder do it.
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_ok() {
-                    conn.0.open_transaction = false;
-                }
-            });
+        // Committed: nothing is open. Otherwise roll back before the lock passes on; should that fail, the next
+        // holder rolls back first (`Conn::ready`).
+        if !self.0.is_autocommit() {
+            let _rolled_back = batch(&self.0, "ROLLBACK");
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::str::FromStr;
     use std::time::Duration;
 
-    use sqlx::ConnectOptions;
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
-
     use super::*;
+    use crate::lite::{query, query_scalar};
 
-    async fn writer(dir: &tempfile::TempDir) -> Shared {
-        let url = format!("sqlite://{}", dir.path().join("held.db").display());
-        let options = SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true);
-        let mut conn = options.journal_mode(SqliteJournalMode::Wal).connect().await.unwrap();
-        sqlx::query("CREATE TABLE n (v INTEGER NOT NULL)").execute(&mut conn).await.unwrap();
+    fn writer(dir: &tempfile::TempDir) -> Shared {
+        let opener = Opener { path: dir.path().join("held.db"), writer: true, busy_timeout: Duration::from_secs(1) };
+        let conn = opener.open().unwrap();
+        conn.execute_batch("CREATE TABLE n (v INTEGER NOT NULL)").unwrap();
         share(conn)
     }
 
     async fn count(shared: &Shared) -> i64 {
-        let mut conn = Conn::lock(shared).await.unwrap();
-        sqlx::query_scalar("SELECT COUNT(*) FROM n").fetch_one(&mut *conn).await.unwrap()
+        query_scalar("SELECT COUNT(*) FROM n").fetch_one(&mut *Conn::lock(shared).await.unwrap()).await.unwrap()
     }
 
     #[tokio::test]
     async fn a_transaction_dropped_or_cancelled_mid_way_leaves_nothing_and_the_writer_goes_on() {
         let dir = tempfile::tempdir().unwrap();
-        let shared = writer(&dir).await;
+        let shared = writer(&dir);
 
         // Dropped after a write, without a commit: rolled back before anyone else writes.
         let mut tx = WriteTx::begin(&shared).await.unwrap();
-        sqlx::query("INSERT INTO n (v) VALUES (1)").execute(&mut *tx).await.unwrap();
+        query("INSERT INTO n (v) VALUES (1)").execute(&mut *tx).await.unwrap();
         drop(tx);
         assert_eq!(count(&shared).await, 0);
 
         // Cancelled while holding the transaction (a request whose client went away).
         let stuck = async {
             let mut tx = WriteTx::begin(&shared).await.unwrap();
-            sqlx::query("INSERT INTO n (v) VALUES (2)").execute(&mut *tx).await.unwrap();
+            query("INSERT INTO n (v) VALUES (2)").execute(&mut *tx).await.unwrap();
             std::future::pending::<()>().await;
         };
         assert!(tokio::time::timeout(Duration::from_millis(50), stuck).await.is_err());
         assert_eq!(count(&shared).await, 0);
 
+        // A transaction left open some other way (a rollback that failed) is rolled back by the next holder.
+        Conn::lock(&shared).await.unwrap().execute_batch("BEGIN; INSERT INTO n (v) VALUES (5)").unwrap();
+        assert_eq!(count(&shared).await, 0);
+
         // A committed one stays, and a single statement after it writes on its own.
         let mut tx = WriteTx::begin(&shared).await.unwrap();
-        sqlx::query("INSERT INTO n (v) VALUES (3)").execute(&mut *tx).await.unwrap();
+        query("INSERT INTO n (v) VALUES ($1)").bind(3_i64).execute(&mut *tx).await.unwrap();
         tx.commit().await.unwrap();
-        sqlx::query("INSERT INTO n (v) VALUES (4)").execute(&mut *Conn::lock(&shared).await.unwrap()).await.unwrap();
+        query("INSERT INTO n (v) VALUES (4)").execute(&mut *Conn::lock(&shared).await.unwrap()).await.unwrap();
         assert_eq!(count(&shared).await, 2);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn writers_take_turns_and_lose_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let shared = writer(&dir).await;
+        let shared = writer(&dir);
         let tasks: Vec<_> = (0..40)
             .map(|i| {
                 let shared = Arc::clone(&shared);
                 tokio::spawn(async move {
                     let mut tx = WriteTx::begin(&shared).await.unwrap();
-                    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM n").fetch_one(&mut *tx).await.unwrap();
+                    let n: i64 = query_scalar("SELECT COUNT(*) FROM n").fetch_one(&mut *tx).await.unwrap();
                     tokio::task::yield_now().await;
-                    sqlx::query("INSERT INTO n (v) VALUES ($1)").bind(n).execute(&mut *tx).await.unwrap();
+                    query("INSERT INTO n (v) VALUES ($1)").bind(n).execute(&mut *tx).await.unwrap();
                     // Every fourth gives up half-way: its row must not count.
                     if i % 4 == 3 {
                         return;
@@ -283,8 +341,67 @@ mod tests {
         }
         assert_eq!(count(&shared).await, 30);
         // Each committed transaction saw every one committed before it: the values are 0..30, each once.
-        let mut conn = Conn::lock(&shared).await.unwrap();
-        let values: Vec<i64> = sqlx::query_scalar("SELECT v FROM n ORDER BY v").fetch_all(&mut *conn).await.unwrap();
+        let values: Vec<i64> = query_scalar("SELECT v FROM n ORDER BY v")
+            .fetch_all(&mut *Conn::lock(&shared).await.unwrap())
+            .await
+            .unwrap();
         assert_eq!(values, (0..30).collect::<Vec<i64>>());
+    }
+
+    #[tokio::test]
+    async fn the_checkpointer_copies_the_log_into_the_file_while_the_writer_never_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = writer(&dir);
+        let file = dir.path().join("held.db");
+        let size = || std::fs::metadata(&file).unwrap().len();
+        // About 200 pages of rows, far below the writer's own threshold: only the checkpointer copies them.
+        let mut conn = Conn::lock(&shared).await.unwrap();
+        batch(&conn, "BEGIN IMMEDIATE").unwrap();
+        for v in 0..20_000_i64 {
+            query("INSERT INTO n (v) VALUES ($1)").bind(v).execute(&mut *conn).await.unwrap();
+        }
+        batch(&conn, "COMMIT").unwrap();
+        drop(conn);
+        let before = size();
+        let opener = Opener { path: file.clone(), writer: true, busy_timeout: Duration::from_secs(1) };
+        let checkpointer = Checkpointer::start(&opener).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while size() <= before && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(size() > before, "the database file is still {before} bytes: nothing was checkpointed");
+        drop(checkpointer);
+        assert_eq!(count(&shared).await, 20_000);
+    }
+
+    #[tokio::test]
+    async fn parameters_bind_by_number_and_bad_ones_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = writer(&dir);
+        let mut conn = Conn::lock(&shared).await.unwrap();
+        // `$2` appears first: it is still the second value.
+        let row =
+            query("SELECT $2 AS b, $1 AS a, $2 AS b2").bind("one").bind(2_i64).fetch_one(&mut *conn).await.unwrap();
+        use crate::lite::RowExt as _;
+        assert_eq!(row.try_get::<i64, _>("b").unwrap(), 2);
+        assert_eq!(row.try_get::<String, _>("a").unwrap(), "one");
+        assert_eq!(row.try_get::<i64, _>(2_usize).unwrap(), 2);
+        assert!(row.try_get::<i64, _>("a").is_err(), "text is not an integer");
+        assert!(row.try_get::<i64, _>("missing").is_err());
+        // A value not bound, or a parameter not numbered, is refused rather than read as NULL.
+        let unbound = query("SELECT $1, $2").bind(1_i64).fetch_all(&mut *conn).await;
+        assert!(matches!(unbound, Err(LiteError::Parameter(p)) if p == "$2"));
+        let named = query("SELECT :name").bind(1_i64).fetch_all(&mut *conn).await;
+        assert!(matches!(named, Err(LiteError::Parameter(_))));
+        // A unique violation is told apart from other failures.
+        conn.execute_batch("CREATE TABLE u (k TEXT PRIMARY KEY)").unwrap();
+        query("INSERT INTO u (k) VALUES ($1)").bind("a").execute(&mut *conn).await.unwrap();
+        let again = query("INSERT INTO u (k) VALUES ($1)").bind("a").execute(&mut *conn).await.unwrap_err();
+        assert!(again.is_unique_violation(), "{again}");
+        let other = query("INSERT INTO nowhere (k) VALUES ($1)").bind("a").execute(&mut *conn).await.unwrap_err();
+        assert!(!other.is_unique_violation(), "{other}");
+        // RETURNING rows come back from `execute` too, counted as changes.
+        let done = query("UPDATE u SET k = 'b' RETURNING k").execute(&mut *conn).await.unwrap();
+        assert_eq!(done.rows_affected(), 1);
     }
 }

@@ -1,5 +1,6 @@
-//! nite-storage: every storage port of `nite_core::ports` over sqlx, for SQLite (the embedded default: one file,
-//! WAL) and PostgreSQL (for several processes over one database), with embedded migrations.
+//! nite-storage: every storage port of `nite_core::ports`, for SQLite (the embedded default: one file, WAL, its
+//! statements run in place through rusqlite) and PostgreSQL (for several processes over one database, through sqlx),
+//! with embedded migrations (sqlx's migrator).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,6 +19,8 @@ mod codec;
 mod error;
 #[cfg(feature = "sqlite")]
 mod held;
+#[cfg(feature = "sqlite")]
+mod lite;
 mod migrations;
 #[cfg(feature = "postgres")]
 #[allow(clippy::duplicate_mod, reason = "both backends compile the same `sql/` files, by design (see `sql.rs`)")]

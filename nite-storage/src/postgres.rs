@@ -97,8 +97,26 @@ const LOCK_ROWS: &str = "FOR UPDATE";
 type Store = PgStore;
 /// The database the shared SQL runs on.
 type Db = sqlx::Postgres;
+/// A connection the shared SQL runs statements on.
+type DbConn = sqlx::PgConnection;
+/// A row the shared SQL reads.
+type DbRow = sqlx::postgres::PgRow;
 /// A transaction on [`Db`].
 type Tx = sqlx::Transaction<'static, Db>;
+use sqlx::Row as RowExt;
+
+/// A statement to run (sqlx's, for [`Db`]).
+fn query<'q>(sql: impl sqlx::SqlSafeStr) -> sqlx::query::Query<'q, Db, sqlx::postgres::PgArguments> {
+    sqlx::query(sql)
+}
+
+/// A statement whose rows are read for their first column, as an `O`.
+fn query_scalar<'q, O>(sql: impl sqlx::SqlSafeStr) -> sqlx::query::QueryScalar<'q, Db, O, sqlx::postgres::PgArguments>
+where
+    (O,): for<'r> sqlx::FromRow<'r, DbRow>,
+{
+    sqlx::query_scalar(sql)
+}
 
 #[path = "sql/carts.rs"]
 mod carts;

@@ -1,12 +1,13 @@
-//! The storage ports in SQL, written once for both databases. Each file in `sql/` is plain Rust over two names,
-//! `Store` and `Db`, that its parent module defines: `sqlite.rs` and `postgres.rs` each include every file as a
-//! module of their own (`#[path = "sql/carts.rs"] mod carts;`), so the same text compiles once as
-//! `impl CartStore for SqliteStore` over `sqlx::Sqlite` and once for `PgStore` over `sqlx::Postgres`. No macro is
+//! The storage ports in SQL, written once for both databases. Each file in `sql/` is plain Rust over a few names that
+//! its parent module defines: `Store`, `Tx`, `DbConn`, `DbRow`, `RowExt`, `query` and `query_scalar`. `sqlite.rs`
+//! and `postgres.rs` each include every file as a module of their own (`#[path = "sql/carts.rs"] mod carts;`), so
+//! the same text compiles once as `impl CartStore for SqliteStore` over rusqlite (through `lite.rs`, which speaks
+//! the part of sqlx's query interface used here) and once for `PgStore` over `sqlx::Postgres`. No macro is
 //! involved: rustfmt, clippy and rust-analyzer see ordinary modules.
 //!
 //! The SQL is the same on SQLite and PostgreSQL (`$n` placeholders, `ON CONFLICT`, `RETURNING`); what differs (how
 //! a write transaction begins, the pool's options, the migrations' DDL, claiming outbox rows) lives in the backend
-//! modules beside `Store` and `Db`: `begin_write`, `lock_client` and `CLAIM_OUTBOX`.
+//! modules beside those names: `begin_write`, `lock_client` and `CLAIM_OUTBOX`.
 //!
 //! Every atomic port call is one transaction. Stock is reserved by a conditional update per SKU
 //! (`… WHERE on_hand - reserved >= $n`), never read-then-written in Rust; promotion limits likewise; order saves
@@ -43,13 +44,32 @@ pub(crate) fn in_list(n: usize, first: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
-/// Whether a database error is a unique-key violation.
-pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+/// A backend's error, as the shared SQL sees it.
+pub(crate) trait DbError: std::error::Error + Send + Sync + 'static {
+    /// Whether this is a unique-key violation.
+    fn is_unique_violation(&self) -> bool;
 }
 
-/// Wraps a sqlx error with what was being done.
-pub(crate) fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> nite_core::Error {
+impl DbError for sqlx::Error {
+    fn is_unique_violation(&self) -> bool {
+        matches!(self, sqlx::Error::Database(e) if e.is_unique_violation())
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl DbError for crate::lite::LiteError {
+    fn is_unique_violation(&self) -> bool {
+        crate::lite::LiteError::is_unique_violation(self)
+    }
+}
+
+/// Whether a database error is a unique-key violation.
+pub(crate) fn is_unique_violation(error: &impl DbError) -> bool {
+    error.is_unique_violation()
+}
+
+/// Wraps a database error with what was being done.
+pub(crate) fn db<E: DbError>(context: &'static str) -> impl FnOnce(E) -> nite_core::Error {
     move |e| nite_core::Error::adapter(context, e)
 }
 

@@ -2,18 +2,20 @@
 //! gives writes one path: one connection that every write (a transaction or a single statement) goes through, in
 //! the order it asked, waiting in a fair queue instead of busy-waiting on SQLite's lock. Reads go to read-only
 //! connections, which WAL lets read while the writer writes (and which refuse a write, so a write sent the wrong way
-//! fails every test). Write transactions begin `IMMEDIATE`. The store holds these connections itself rather than
-//! borrowing them from sqlx's pool for each statement (see `held.rs` for why).
+//! fails every test). Write transactions begin `IMMEDIATE`. The store holds these connections itself and runs the
+//! ports' statements on them in place, through rusqlite (`held.rs`, `lite.rs`); sqlx serves the migrations and the
+//! public [`SqliteStore::pool`].
 
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::ConnectOptions;
+use sqlx::migrate::MigrateError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::{StorageError, redact};
-use crate::held::{self, Conn, Readers, Shared, WriteTx};
+use crate::held::{self, Conn, Opener, Readers, Shared, WriteTx};
 use crate::migrations::{SQLITE, latest, migrator};
 
 /// The storage ports over SQLite.
@@ -25,7 +27,14 @@ pub struct SqliteStore {
     readers: Arc<Readers>,
     /// Every write: the one writing connection.
     writer: Shared,
+    /// How sqlx connects, for the migrations (shared: the store is cloned for every request).
+    options: Arc<SqliteConnectOptions>,
+    /// Checkpoints the write-ahead log in the background while any clone of the store lives.
+    _checkpoints: Arc<held::Checkpointer>,
 }
+
+/// How long a statement waits for a lock another process holds (a backup, an operator's shell).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url` (`sqlite://path/to/nite.db` or `sqlite:nite.db`) with one
@@ -37,21 +46,29 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             // Only another process (a backup, an operator's shell) can hold the lock now; wait for it a while.
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
+        let path = options.get_filename().to_path_buf();
         // The writer first: it creates the file and turns WAL on, which the read-only connections cannot.
-        let writer = options.clone().create_if_missing(true).connect().await.map_err(connect)?;
-        // Readers keep a small page cache each (512 KiB instead of SQLite's 2 MiB): the operating system caches the
-        // file for all of them, and memory stays bounded however many there are.
-        let reading = options.read_only(true).pragma("cache_size", "-512");
-        // Opens connections only when asked for one.
+        let opener = Opener { path, writer: true, busy_timeout: BUSY_TIMEOUT };
+        let writer = opener.open().map_err(|e| connect(sqlx::Error::Configuration(e.into())))?;
+        let reading = options.clone().read_only(true).pragma("cache_size", "-512");
+        // sqlx's pool, for callers of `pool()`: it opens connections only when asked for one.
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))
             .min_connections(0)
             .acquire_timeout(Duration::from_secs(30))
             .connect_lazy_with(reading.clone());
-        let readers = Arc::new(Readers::new(reading, usize::try_from(max_connections).unwrap_or(1)));
-        Ok(SqliteStore { pool, readers, writer: held::share(writer) })
+        let checkpoints =
+            held::Checkpointer::start(&opener).map_err(|e| connect(sqlx::Error::Configuration(e.into())))?;
+        let readers = Readers::new(Opener { writer: false, ..opener }, usize::try_from(max_connections).unwrap_or(1));
+        Ok(SqliteStore {
+            pool,
+            options: Arc::new(options),
+            readers: Arc::new(readers),
+            writer: held::share(writer),
+            _checkpoints: Arc::new(checkpoints),
+        })
     }
 
     /// The writing connection, once every write before has finished with it.
@@ -66,8 +83,14 @@ impl SqliteStore {
 
     /// Applies every migration not applied yet.
     pub async fn migrate(&self) -> Result<(), StorageError> {
-        let mut writer = Conn::lock(&self.writer).await.map_err(|e| StorageError::Migrate(e.into()))?;
-        migrator(SQLITE).run(&mut *writer).await.map_err(StorageError::Migrate)
+        // On a connection of sqlx's own, opened for the purpose, while the store's writer waits.
+        let _writer =
+            Conn::lock(&self.writer).await.map_err(|e| StorageError::Migrate(MigrateError::Source(e.into())))?;
+        let mut conn = self.options.connect().await.map_err(|e| StorageError::Migrate(e.into()))?;
+        let migrated = migrator(SQLITE).run(&mut conn).await.map_err(StorageError::Migrate);
+        // A connection that fails to close cleanly is gone either way.
+        let _closed = sqlx::Connection::close(conn).await;
+        migrated
     }
 
     /// Whether the database answers and has every migration applied.
@@ -135,10 +158,14 @@ const LOCK_ROWS: &str = "";
 
 /// The store the shared SQL implements the ports for.
 type Store = SqliteStore;
-/// The database the shared SQL runs on.
-type Db = sqlx::Sqlite;
-/// A write transaction on [`Db`], holding the writer.
+/// A connection the shared SQL runs statements on.
+type DbConn = rusqlite::Connection;
+/// A row the shared SQL reads.
+type DbRow = crate::lite::Row;
+/// A write transaction, holding the writer.
 type Tx = WriteTx;
+// The statements, run in place (`lite.rs`).
+use crate::lite::{RowExt, query, query_scalar};
 
 #[path = "sql/carts.rs"]
 mod carts;

@@ -1,4 +1,5 @@
-//! How many SQL statements one checkout issues, counted from sqlx's own statement log.
+//! How many SQL statements one checkout issues, counted from the store's statement log (`nite_storage::statement`,
+//! where the SQLite store logs every statement it runs, as sqlx logs its own under `sqlx::query`).
 //!
 //! A binary of its own, apart from `tests/it`: it installs a global tracing subscriber, which must see only this
 //! test's statements.
@@ -13,7 +14,7 @@ use nite_core::services::{IdempotencyKey, Viewer};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 
-/// Records the summary of every statement sqlx logs.
+/// Records the summary of every statement logged.
 #[derive(Clone, Default)]
 struct Statements(Arc<Mutex<Vec<String>>>);
 
@@ -35,7 +36,7 @@ impl tracing::field::Visit for Summary {
 
 impl<S: tracing::Subscriber> Layer<S> for Statements {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
+        if matches!(event.metadata().target(), "nite_storage::statement" | "sqlx::query") {
             let mut summary = Summary(String::new());
             event.record(&mut summary);
             self.0.lock().unwrap().push(summary.0);

@@ -7,27 +7,25 @@ use nite_core::ports::CartStore;
 use nite_core::{CartId, CustomerId, Error, Result};
 
 use super::rows::{by_key, cart_from_row};
-use super::{Db, Store};
+use super::{Store, query};
 use crate::codec::{micros, to_doc};
 use crate::sql::{db, enum_name, is_unique_violation};
 
 #[async_trait]
 impl CartStore for Store {
     async fn create_cart(&self, cart: &Cart) -> Result<()> {
-        sqlx::query::<Db>(
-            "INSERT INTO carts (id, customer_id, state, version, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(cart.id.as_str())
-        .bind(cart.customer_id.as_ref().map(|c| c.to_string()))
-        .bind(enum_name(&cart.state)?)
-        .bind(cart.version)
-        .bind(micros(cart.created_at))
-        .bind(to_doc(cart)?)
-        .execute(&mut *self.write().await?)
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) { Error::Conflict("cart") } else { Error::adapter("creating a cart", e) }
-        })?;
+        query("INSERT INTO carts (id, customer_id, state, version, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(cart.id.as_str())
+            .bind(cart.customer_id.as_ref().map(|c| c.to_string()))
+            .bind(enum_name(&cart.state)?)
+            .bind(cart.version)
+            .bind(micros(cart.created_at))
+            .bind(to_doc(cart)?)
+            .execute(&mut *self.write().await?)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) { Error::Conflict("cart") } else { Error::adapter("creating a cart", e) }
+            })?;
         Ok(())
     }
 
@@ -44,7 +42,7 @@ impl CartStore for Store {
 
     async fn save_cart(&self, cart: &Cart) -> Result<Cart> {
         let saved = Cart { version: cart.version + 1, ..cart.clone() };
-        let updated = sqlx::query::<Db>(
+        let updated = query(
             "UPDATE carts SET customer_id = $2, state = $3, version = $4, doc = $5 WHERE id = $1 AND version = $6",
         )
         .bind(cart.id.as_str())
@@ -66,7 +64,7 @@ impl CartStore for Store {
     }
 
     async fn open_cart_of(&self, customer: &CustomerId) -> Result<Option<Cart>> {
-        let row = sqlx::query::<Db>(
+        let row = query(
             "SELECT state, version, doc FROM carts WHERE customer_id = $1 AND state = 'open'
              ORDER BY created_at DESC, id DESC LIMIT 1",
         )

@@ -6,10 +6,10 @@ use nite_core::catalog::{Product, Sku, Slug};
 use nite_core::inventory::StockLevel;
 use nite_core::ports::{CatalogStore, InventoryStore, Page, ProductFilter};
 use nite_core::{Error, ProductId, Result};
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 
 use super::rows::{by_key, commit, doc_of};
-use super::{Db, Store, begin_write};
+use super::{DbRow, RowExt, Store, begin_write, query, query_scalar};
 use crate::codec::{contains_pattern, count, limit, parse_position, to_doc};
 use crate::sql::{db, in_list, int, is_unique_violation, page_of};
 
@@ -18,7 +18,7 @@ impl CatalogStore for Store {
     async fn upsert_product(&self, product: &Product) -> Result<()> {
         let mut tx = begin_write(self).await?;
         let id = product.id.as_str();
-        let clash: Option<String> = sqlx::query_scalar("SELECT id FROM products WHERE slug = $1 AND id <> $2")
+        let clash: Option<String> = query_scalar("SELECT id FROM products WHERE slug = $1 AND id <> $2")
             .bind(product.slug.as_str())
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -29,7 +29,7 @@ impl CatalogStore for Store {
         }
         for variant in &product.variants {
             let owner: Option<String> =
-                sqlx::query_scalar("SELECT product_id FROM variants WHERE sku = $1 AND product_id <> $2")
+                query_scalar("SELECT product_id FROM variants WHERE sku = $1 AND product_id <> $2")
                     .bind(variant.sku.as_str())
                     .bind(id)
                     .fetch_optional(&mut *tx)
@@ -40,7 +40,7 @@ impl CatalogStore for Store {
             }
         }
         let search = format!("{} {}", product.name, product.description).to_lowercase();
-        sqlx::query::<Db>(
+        query(
             "INSERT INTO products (id, slug, category, search, doc) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, category = excluded.category,
              search = excluded.search, doc = excluded.doc",
@@ -59,13 +59,13 @@ impl CatalogStore for Store {
                 Error::adapter("saving a product", e)
             }
         })?;
-        sqlx::query::<Db>("DELETE FROM variants WHERE product_id = $1")
+        query("DELETE FROM variants WHERE product_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await
             .map_err(db("saving a product's variants"))?;
         for variant in &product.variants {
-            sqlx::query::<Db>("INSERT INTO variants (sku, product_id) VALUES ($1, $2)")
+            query("INSERT INTO variants (sku, product_id) VALUES ($1, $2)")
                 .bind(variant.sku.as_str())
                 .bind(id)
                 .execute(&mut *tx)
@@ -83,12 +83,12 @@ impl CatalogStore for Store {
 
     async fn delete_product(&self, id: &ProductId) -> Result<()> {
         let mut tx = begin_write(self).await?;
-        sqlx::query::<Db>("DELETE FROM variants WHERE product_id = $1")
+        query("DELETE FROM variants WHERE product_id = $1")
             .bind(id.as_str())
             .execute(&mut *tx)
             .await
             .map_err(db("deleting a product's variants"))?;
-        let deleted = sqlx::query::<Db>("DELETE FROM products WHERE id = $1")
+        let deleted = query("DELETE FROM products WHERE id = $1")
             .bind(id.as_str())
             .execute(&mut *tx)
             .await
@@ -110,7 +110,7 @@ impl CatalogStore for Store {
     async fn products(&self, filter: &ProductFilter) -> Result<Page<Product>> {
         let after = filter.cursor.as_deref().map(parse_position).transpose()?.unwrap_or(0);
         let limit = limit(filter.limit);
-        let rows = sqlx::query::<Db>(
+        let rows = query(
             "SELECT position, doc FROM products
              WHERE ($1 IS NULL OR category = $1) AND ($2 IS NULL OR search LIKE $2 ESCAPE '\\')
                AND position > $3
@@ -141,16 +141,16 @@ impl CatalogStore for Store {
              (SELECT v.product_id FROM variants v WHERE v.sku IN ({})) ORDER BY p.position",
             in_list(skus.len(), 1)
         );
-        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+        let mut statement = query(AssertSqlSafe(sql));
         for sku in skus {
-            query = query.bind(sku.as_str());
+            statement = statement.bind(sku.as_str());
         }
-        let rows = query.fetch_all(&mut *self.read().await?).await.map_err(db("finding products by SKU"))?;
+        let rows = statement.fetch_all(&mut *self.read().await?).await.map_err(db("finding products by SKU"))?;
         rows.iter().map(doc_of).collect()
     }
 }
 
-fn stock_from_row(row: &<Db as sqlx::Database>::Row) -> Result<StockLevel> {
+fn stock_from_row(row: &DbRow) -> Result<StockLevel> {
     let sku: String = row.try_get("sku").map_err(db("reading stock"))?;
     Ok(StockLevel {
         sku: Sku::new(&sku).map_err(|e| Error::adapter("reading stock", e))?,
@@ -169,16 +169,16 @@ impl InventoryStore for Store {
             "SELECT sku, on_hand, reserved FROM inventory WHERE sku IN ({}) ORDER BY sku",
             in_list(skus.len(), 1)
         );
-        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+        let mut statement = query(AssertSqlSafe(sql));
         for sku in skus {
-            query = query.bind(sku.as_str());
+            statement = statement.bind(sku.as_str());
         }
-        let rows = query.fetch_all(&mut *self.read().await?).await.map_err(db("reading stock"))?;
+        let rows = statement.fetch_all(&mut *self.read().await?).await.map_err(db("reading stock"))?;
         rows.iter().map(stock_from_row).collect()
     }
 
     async fn all_stock(&self) -> Result<Vec<StockLevel>> {
-        let rows = sqlx::query::<Db>("SELECT sku, on_hand, reserved FROM inventory ORDER BY sku")
+        let rows = query("SELECT sku, on_hand, reserved FROM inventory ORDER BY sku")
             .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db("reading stock"))?;
@@ -186,7 +186,7 @@ impl InventoryStore for Store {
     }
 
     async fn set_on_hand(&self, sku: &Sku, on_hand: u32) -> Result<StockLevel> {
-        let row = sqlx::query::<Db>(
+        let row = query(
             "INSERT INTO inventory (sku, on_hand, reserved) VALUES ($1, $2, 0)
              ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand
              WHERE inventory.reserved <= excluded.on_hand
@@ -200,7 +200,7 @@ impl InventoryStore for Store {
         match row {
             Some(row) => stock_from_row(&row),
             None => {
-                let reserved: i64 = sqlx::query_scalar("SELECT reserved FROM inventory WHERE sku = $1")
+                let reserved: i64 = query_scalar("SELECT reserved FROM inventory WHERE sku = $1")
                     .bind(sku.as_str())
                     .fetch_one(&mut *self.read().await?)
                     .await

@@ -7,11 +7,10 @@ use nite_core::events::DomainEvent;
 use nite_core::outbox::OutboxMessage;
 use nite_core::ports::{CustomerStore, Page, RefreshToken, RefreshUse, SessionStore};
 use nite_core::{CustomerId, Email, Error, Result};
-use sqlx::Row;
 use time::OffsetDateTime;
 
 use super::rows::{by_key, commit, doc_of, insert_domain_events, insert_outbox, keyset_page};
-use super::{Db, Store, begin_write};
+use super::{RowExt, Store, begin_write, query, query_scalar};
 use crate::codec::{micros, to_doc};
 use crate::sql::{db, is_unique_violation};
 
@@ -25,19 +24,17 @@ impl CustomerStore for Store {
         events: &[DomainEvent],
     ) -> Result<()> {
         let mut tx = begin_write(self).await?;
-        sqlx::query::<Db>(
-            "INSERT INTO customers (id, email, created_at, password_hash, doc) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(customer.id.as_str())
-        .bind(customer.email.as_str())
-        .bind(micros(customer.created_at))
-        .bind(&hash.0)
-        .bind(to_doc(customer)?)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) { Error::EmailTaken } else { Error::adapter("creating a customer", e) }
-        })?;
+        query("INSERT INTO customers (id, email, created_at, password_hash, doc) VALUES ($1, $2, $3, $4, $5)")
+            .bind(customer.id.as_str())
+            .bind(customer.email.as_str())
+            .bind(micros(customer.created_at))
+            .bind(&hash.0)
+            .bind(to_doc(customer)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) { Error::EmailTaken } else { Error::adapter("creating a customer", e) }
+            })?;
         insert_outbox(&mut tx, outbox).await?;
         insert_domain_events(&mut tx, events).await?;
         commit(tx).await
@@ -48,7 +45,7 @@ impl CustomerStore for Store {
     }
 
     async fn customer_by_email(&self, email: &Email) -> Result<Option<(Customer, PasswordHash)>> {
-        let row = sqlx::query::<Db>("SELECT doc, password_hash FROM customers WHERE email = $1")
+        let row = query("SELECT doc, password_hash FROM customers WHERE email = $1")
             .bind(email.as_str())
             .fetch_optional(&mut *self.read().await?)
             .await
@@ -63,7 +60,7 @@ impl CustomerStore for Store {
     }
 
     async fn update_customer(&self, customer: &Customer) -> Result<()> {
-        let updated = sqlx::query::<Db>("UPDATE customers SET email = $2, doc = $3 WHERE id = $1")
+        let updated = query("UPDATE customers SET email = $2, doc = $3 WHERE id = $1")
             .bind(customer.id.as_str())
             .bind(customer.email.as_str())
             .bind(to_doc(customer)?)
@@ -76,7 +73,7 @@ impl CustomerStore for Store {
     }
 
     async fn set_password(&self, id: &CustomerId, hash: &PasswordHash) -> Result<()> {
-        let updated = sqlx::query::<Db>("UPDATE customers SET password_hash = $2 WHERE id = $1")
+        let updated = query("UPDATE customers SET password_hash = $2 WHERE id = $1")
             .bind(id.as_str())
             .bind(&hash.0)
             .execute(&mut *self.write().await?)
@@ -105,7 +102,7 @@ impl CustomerStore for Store {
 #[async_trait]
 impl SessionStore for Store {
     async fn issue_refresh(&self, token: &RefreshToken) -> Result<()> {
-        sqlx::query::<Db>(
+        query(
             "INSERT INTO refresh_tokens (token_hash, family, customer_id, expires_at, spent)
              VALUES ($1, $2, $3, $4, 0)",
         )
@@ -121,7 +118,7 @@ impl SessionStore for Store {
 
     async fn use_refresh(&self, token_hash: &str, now: OffsetDateTime) -> Result<RefreshUse> {
         let mut tx = begin_write(self).await?;
-        let row = sqlx::query::<Db>(
+        let row = query(
             "UPDATE refresh_tokens SET spent = 1 WHERE token_hash = $1 AND spent = 0 AND expires_at > $2
              RETURNING customer_id, family",
         )
@@ -137,7 +134,7 @@ impl SessionStore for Store {
             let customer_id = CustomerId::parse(&customer).map_err(|e| Error::adapter("reading a refresh token", e))?;
             return Ok(RefreshUse::Rotated { customer_id, family });
         }
-        let found = sqlx::query::<Db>("SELECT family, spent, expires_at FROM refresh_tokens WHERE token_hash = $1")
+        let found = query("SELECT family, spent, expires_at FROM refresh_tokens WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&mut *tx)
             .await
@@ -148,7 +145,7 @@ impl SessionStore for Store {
             return Ok(RefreshUse::Expired);
         }
         let family: String = found.try_get("family").map_err(db("reading a refresh token"))?;
-        sqlx::query::<Db>("UPDATE refresh_tokens SET spent = 1 WHERE family = $1")
+        query("UPDATE refresh_tokens SET spent = 1 WHERE family = $1")
             .bind(&family)
             .execute(&mut *tx)
             .await
@@ -158,7 +155,7 @@ impl SessionStore for Store {
     }
 
     async fn revoke_family(&self, family: &str) -> Result<()> {
-        sqlx::query::<Db>("UPDATE refresh_tokens SET spent = 1 WHERE family = $1")
+        query("UPDATE refresh_tokens SET spent = 1 WHERE family = $1")
             .bind(family)
             .execute(&mut *self.write().await?)
             .await
@@ -167,22 +164,20 @@ impl SessionStore for Store {
     }
 
     async fn issue_reset(&self, token_hash: &str, customer: &CustomerId, expires_at: OffsetDateTime) -> Result<()> {
-        sqlx::query::<Db>(
-            "INSERT INTO password_resets (token_hash, customer_id, expires_at, used) VALUES ($1, $2, $3, 0)",
-        )
-        .bind(token_hash)
-        .bind(customer.as_str())
-        .bind(micros(expires_at))
-        .execute(&mut *self.write().await?)
-        .await
-        .map_err(db("storing a password-reset token"))?;
+        query("INSERT INTO password_resets (token_hash, customer_id, expires_at, used) VALUES ($1, $2, $3, 0)")
+            .bind(token_hash)
+            .bind(customer.as_str())
+            .bind(micros(expires_at))
+            .execute(&mut *self.write().await?)
+            .await
+            .map_err(db("storing a password-reset token"))?;
         Ok(())
     }
 
     async fn use_reset(&self, token_hash: &str, now: OffsetDateTime) -> Result<Option<CustomerId>> {
         let context = "using a password-reset token";
         let mut tx = begin_write(self).await?;
-        let customer: Option<String> = sqlx::query_scalar(
+        let customer: Option<String> = query_scalar(
             "UPDATE password_resets SET used = 1 WHERE token_hash = $1 AND used = 0 AND expires_at > $2
              RETURNING customer_id",
         )
@@ -192,7 +187,7 @@ impl SessionStore for Store {
         .await
         .map_err(db(context))?;
         if let Some(customer) = &customer {
-            sqlx::query::<Db>("UPDATE password_resets SET used = 1 WHERE customer_id = $1 AND used = 0")
+            query("UPDATE password_resets SET used = 1 WHERE customer_id = $1 AND used = 0")
                 .bind(customer)
                 .execute(&mut *tx)
                 .await
@@ -203,7 +198,7 @@ impl SessionStore for Store {
     }
 
     async fn revoke_customer_sessions(&self, customer: &CustomerId) -> Result<()> {
-        sqlx::query::<Db>("UPDATE refresh_tokens SET spent = 1 WHERE customer_id = $1")
+        query("UPDATE refresh_tokens SET spent = 1 WHERE customer_id = $1")
             .bind(customer.as_str())
             .execute(&mut *self.write().await?)
             .await

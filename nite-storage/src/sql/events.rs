@@ -7,11 +7,11 @@ use async_trait::async_trait;
 use nite_core::events::{Delivery, DeliveryStatus, DomainEvent, EventConsumer};
 use nite_core::ports::EventStore;
 use nite_core::{Error, Result};
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 use time::{Duration, OffsetDateTime};
 
 use super::rows::{commit, insert_domain_events};
-use super::{Db, SKIP_LOCKED, Store, begin_write};
+use super::{DbRow, RowExt, SKIP_LOCKED, Store, begin_write, query, query_scalar};
 use crate::codec::{count, from_doc, from_micros, micros, to_doc};
 use crate::sql::{db, enum_name, in_list, int, parse_name};
 
@@ -24,7 +24,7 @@ fn kinds_column(consumer: &EventConsumer) -> String {
     format!(",{},", names.join(","))
 }
 
-fn delivery_from_row(row: &<Db as sqlx::Database>::Row, event: DomainEvent) -> Result<Delivery> {
+fn delivery_from_row(row: &DbRow, event: DomainEvent) -> Result<Delivery> {
     let context = "reading a delivery";
     Ok(Delivery {
         id: row.try_get("seq").map_err(db(context))?,
@@ -48,7 +48,7 @@ fn event_from(payload: &str) -> Result<DomainEvent> {
 #[async_trait]
 impl EventStore for Store {
     async fn save_consumer(&self, consumer: &EventConsumer) -> Result<()> {
-        sqlx::query::<Db>(
+        query(
             "INSERT INTO event_consumers (id, kinds, enabled, created_at, doc) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (id) DO UPDATE SET kinds = excluded.kinds, enabled = excluded.enabled, doc = excluded.doc",
         )
@@ -64,7 +64,7 @@ impl EventStore for Store {
     }
 
     async fn consumers(&self) -> Result<Vec<EventConsumer>> {
-        let rows = sqlx::query::<Db>("SELECT doc FROM event_consumers ORDER BY created_at, id")
+        let rows = query("SELECT doc FROM event_consumers ORDER BY created_at, id")
             .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db("listing event consumers"))?;
@@ -72,7 +72,7 @@ impl EventStore for Store {
     }
 
     async fn consumer(&self, id: &str) -> Result<Option<EventConsumer>> {
-        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM event_consumers WHERE id = $1")
+        let doc: Option<String> = query_scalar("SELECT doc FROM event_consumers WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *self.read().await?)
             .await
@@ -82,12 +82,12 @@ impl EventStore for Store {
 
     async fn delete_consumer(&self, id: &str) -> Result<bool> {
         let mut tx = begin_write(self).await?;
-        sqlx::query::<Db>("DELETE FROM event_deliveries WHERE consumer_id = $1 AND status <> 'delivered'")
+        query("DELETE FROM event_deliveries WHERE consumer_id = $1 AND status <> 'delivered'")
             .bind(id)
             .execute(&mut *tx)
             .await
             .map_err(db("dropping a consumer's deliveries"))?;
-        let deleted = sqlx::query::<Db>("DELETE FROM event_consumers WHERE id = $1")
+        let deleted = query("DELETE FROM event_consumers WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await
@@ -105,7 +105,7 @@ impl EventStore for Store {
     async fn fan_out(&self, now: OffsetDateTime, limit: u32) -> Result<u32> {
         let mut tx = begin_write(self).await?;
         let waiting: Vec<i64> =
-            sqlx::query_scalar("SELECT seq FROM domain_events WHERE fanned_out = 0 ORDER BY seq LIMIT $1")
+            query_scalar("SELECT seq FROM domain_events WHERE fanned_out = 0 ORDER BY seq LIMIT $1")
                 .bind(int(limit))
                 .fetch_all(&mut *tx)
                 .await
@@ -122,17 +122,17 @@ impl EventStore for Store {
              WHERE e.seq IN ({}) ON CONFLICT (event_id, consumer_id) DO NOTHING",
             in_list(waiting.len(), 2)
         );
-        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql)).bind(micros(now));
+        let mut statement = query(AssertSqlSafe(sql)).bind(micros(now));
         for seq in &waiting {
-            query = query.bind(*seq);
+            statement = statement.bind(*seq);
         }
-        query.execute(&mut *tx).await.map_err(db("fanning out events"))?;
+        statement.execute(&mut *tx).await.map_err(db("fanning out events"))?;
         let sql = format!("UPDATE domain_events SET fanned_out = 1 WHERE seq IN ({})", in_list(waiting.len(), 1));
-        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+        let mut statement = query(AssertSqlSafe(sql));
         for seq in &waiting {
-            query = query.bind(*seq);
+            statement = statement.bind(*seq);
         }
-        query.execute(&mut *tx).await.map_err(db("marking events fanned out"))?;
+        statement.execute(&mut *tx).await.map_err(db("marking events fanned out"))?;
         commit(tx).await?;
         Ok(u32::try_from(waiting.len()).unwrap_or(u32::MAX))
     }
@@ -156,16 +156,13 @@ impl EventStore for Store {
              RETURNING seq, event_id, consumer_id, status, attempts, last_error, delivered_at",
             in_list(consumers.len(), 5)
         );
-        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql))
-            .bind(worker)
-            .bind(micros(now + lease))
-            .bind(micros(now))
-            .bind(int(limit));
+        let mut statement =
+            query(AssertSqlSafe(sql)).bind(worker).bind(micros(now + lease)).bind(micros(now)).bind(int(limit));
         for consumer in consumers {
-            query = query.bind(consumer);
+            statement = statement.bind(consumer);
         }
         let mut tx = begin_write(self).await?;
-        let rows = query.fetch_all(&mut *tx).await.map_err(db("claiming deliveries"))?;
+        let rows = statement.fetch_all(&mut *tx).await.map_err(db("claiming deliveries"))?;
         commit(tx).await?;
         if rows.is_empty() {
             return Ok(Vec::new());
@@ -173,12 +170,12 @@ impl EventStore for Store {
         let ids: Vec<String> =
             rows.iter().map(|row| row.try_get("event_id").map_err(db("reading a delivery"))).collect::<Result<_>>()?;
         let sql = format!("SELECT id, payload FROM domain_events WHERE id IN ({})", in_list(ids.len(), 1));
-        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+        let mut statement = query(AssertSqlSafe(sql));
         for id in &ids {
-            query = query.bind(id);
+            statement = statement.bind(id);
         }
         let mut events = HashMap::new();
-        let found = query.fetch_all(&mut *self.read().await?).await.map_err(db("reading events"))?;
+        let found = statement.fetch_all(&mut *self.read().await?).await.map_err(db("reading events"))?;
         for row in found {
             let id: String = row.try_get("id").map_err(db("reading an event"))?;
             events.insert(id, event_from(&row.try_get::<String, _>("payload").map_err(db("reading an event"))?)?);
@@ -194,7 +191,7 @@ impl EventStore for Store {
     }
 
     async fn delivery_done(&self, delivery: i64, worker: &str, now: OffsetDateTime) -> Result<bool> {
-        let done = sqlx::query::<Db>(
+        let done = query(
             "UPDATE event_deliveries SET status = 'delivered', delivered_at = $3, lease_owner = NULL, lease_until = NULL
              WHERE seq = $1 AND lease_owner = $2 AND status = 'pending'",
         )
@@ -215,7 +212,7 @@ impl EventStore for Store {
         retry_at: Option<OffsetDateTime>,
     ) -> Result<bool> {
         let status = if retry_at.is_some() { DeliveryStatus::Pending } else { DeliveryStatus::Dead };
-        let failed = sqlx::query::<Db>(
+        let failed = query(
             "UPDATE event_deliveries
              SET status = $4, last_error = $3, next_attempt_at = COALESCE($5, next_attempt_at), lease_owner = NULL,
                  lease_until = NULL
@@ -233,7 +230,7 @@ impl EventStore for Store {
     }
 
     async fn deliveries(&self, consumer: &str, limit: nite_core::ports::Limit) -> Result<Vec<Delivery>> {
-        let rows = sqlx::query::<Db>(
+        let rows = query(
             "SELECT d.seq, d.consumer_id, d.status, d.attempts, d.last_error, d.delivered_at, e.payload
              FROM event_deliveries d JOIN domain_events e ON e.id = d.event_id
              WHERE d.consumer_id = $1 ORDER BY d.event_seq DESC, d.seq DESC LIMIT $2",

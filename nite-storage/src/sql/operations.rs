@@ -3,11 +3,10 @@
 
 use async_trait::async_trait;
 use nite_core::{Error, PaymentId, Result};
-use sqlx::Row;
 use time::OffsetDateTime;
 
 use super::rows::by_key;
-use super::{Db, Store};
+use super::{DbRow, RowExt, Store, query};
 use crate::codec::micros;
 use crate::sql::db;
 
@@ -18,7 +17,7 @@ impl nite_core::ports::TestPaymentStore for Store {
         payment: &nite_core::ports::StoredTestPayment,
     ) -> Result<nite_core::ports::StoredTestPayment> {
         // One statement: a key seen before answers with the row it made (the no-op update returns it).
-        let row = sqlx::query::<Db>(
+        let row = query(
             "INSERT INTO test_payments (id, idempotency_key, version, doc) VALUES ($1, $2, 0, $3)
              ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
              RETURNING id, idempotency_key, version, doc",
@@ -44,15 +43,13 @@ impl nite_core::ports::TestPaymentStore for Store {
     }
 
     async fn save_test_payment(&self, payment: &nite_core::ports::StoredTestPayment) -> Result<bool> {
-        let done = sqlx::query::<Db>(
-            "UPDATE test_payments SET doc = $1, version = version + 1 WHERE id = $2 AND version = $3",
-        )
-        .bind(&payment.doc)
-        .bind(payment.id.as_str())
-        .bind(payment.version)
-        .execute(&mut *self.write().await?)
-        .await
-        .map_err(db("saving a test payment"))?;
+        let done = query("UPDATE test_payments SET doc = $1, version = version + 1 WHERE id = $2 AND version = $3")
+            .bind(&payment.doc)
+            .bind(payment.id.as_str())
+            .bind(payment.version)
+            .execute(&mut *self.write().await?)
+            .await
+            .map_err(db("saving a test payment"))?;
         Ok(done.rows_affected() == 1)
     }
 }
@@ -61,14 +58,14 @@ impl nite_core::ports::TestPaymentStore for Store {
 impl nite_core::ports::JobStore for Store {
     async fn claim_job_slot(&self, job: &str, slot: i64, holder: &str, at: OffsetDateTime) -> Result<bool> {
         if slot % 64 == 0 {
-            sqlx::query::<Db>("DELETE FROM job_runs WHERE job = $1 AND claimed_at < $2")
+            query("DELETE FROM job_runs WHERE job = $1 AND claimed_at < $2")
                 .bind(job)
                 .bind(micros(at - time::Duration::days(1)))
                 .execute(&mut *self.write().await?)
                 .await
                 .map_err(db("forgetting old job slots"))?;
         }
-        let done = sqlx::query::<Db>(
+        let done = query(
             "INSERT INTO job_runs (job, slot, holder, claimed_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (job, slot) DO NOTHING",
         )
@@ -83,7 +80,7 @@ impl nite_core::ports::JobStore for Store {
     }
 
     async fn job_runs(&self, job: &str, since: OffsetDateTime) -> Result<u64> {
-        let row = sqlx::query::<Db>("SELECT COUNT(*) AS n FROM job_runs WHERE job = $1 AND claimed_at >= $2")
+        let row = query("SELECT COUNT(*) AS n FROM job_runs WHERE job = $1 AND claimed_at >= $2")
             .bind(job)
             .bind(micros(since))
             .fetch_one(&mut *self.read().await?)
@@ -94,7 +91,7 @@ impl nite_core::ports::JobStore for Store {
     }
 }
 
-fn test_payment_from_row(row: &<Db as sqlx::Database>::Row) -> Result<nite_core::ports::StoredTestPayment> {
+fn test_payment_from_row(row: &DbRow) -> Result<nite_core::ports::StoredTestPayment> {
     let context = "reading a test payment";
     let id: String = row.try_get("id").map_err(db(context))?;
     Ok(nite_core::ports::StoredTestPayment {

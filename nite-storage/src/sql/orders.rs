@@ -10,11 +10,11 @@ use nite_core::inventory::StockEffect;
 use nite_core::order::{Order, Status};
 use nite_core::ports::{InboxEntry, LowStock, OrderFilter, OrderStore, OrderUpdate, Page, PlaceOrder, Placed, Saved};
 use nite_core::{CustomerId, Email, Error, OrderId, PaymentId, ProductId, Result};
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 use time::OffsetDateTime;
 
 use super::rows::{by_key, commit, insert_domain_events, insert_events, insert_outbox, keyset_page, order_from_row};
-use super::{Db, LOCK_ROWS, Store, Tx, begin_write, lock_client};
+use super::{LOCK_ROWS, RowExt, Store, Tx, begin_write, lock_client, query, query_scalar};
 use crate::codec::{contains_pattern, count, micros, to_doc};
 use crate::sql::{db, int, placeholders};
 
@@ -41,11 +41,11 @@ async fn reserve(
          RETURNING sku, on_hand - reserved AS remaining",
         skus = skus.join(", ")
     );
-    let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+    let mut statement = query(AssertSqlSafe(sql));
     for (sku, units) in reservations {
-        query = query.bind(sku.as_str()).bind(int(*units));
+        statement = statement.bind(sku.as_str()).bind(int(*units));
     }
-    let rows = query.fetch_all(&mut **tx).await.map_err(db("reserving stock"))?;
+    let rows = statement.fetch_all(&mut **tx).await.map_err(db("reserving stock"))?;
     let mut left = HashMap::with_capacity(rows.len());
     for row in &rows {
         let sku: String = row.try_get("sku").map_err(db("reserving stock"))?;
@@ -54,7 +54,7 @@ async fn reserve(
     let mut running_low = Vec::new();
     for (index, (sku, units)) in reservations.iter().enumerate() {
         let Some(&available) = left.get(sku.as_str()) else {
-            let available: Option<i64> = sqlx::query_scalar("SELECT on_hand - reserved FROM inventory WHERE sku = $1")
+            let available: Option<i64> = query_scalar("SELECT on_hand - reserved FROM inventory WHERE sku = $1")
                 .bind(sku.as_str())
                 .fetch_optional(&mut **tx)
                 .await
@@ -87,7 +87,7 @@ impl OrderStore for Store {
         let order = request.order;
         let mut tx = begin_write(self).await?;
         if let Some(record) = request.idempotency {
-            let inserted = sqlx::query::<Db>(
+            let inserted = query(
                 "INSERT INTO idempotency_keys (scope, key, fingerprint, resource_id, response, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING",
             )
@@ -101,14 +101,12 @@ impl OrderStore for Store {
             .await
             .map_err(db("recording an idempotency key"))?;
             if inserted.rows_affected() == 0 {
-                let row = sqlx::query::<Db>(
-                    "SELECT fingerprint, resource_id FROM idempotency_keys WHERE scope = $1 AND key = $2",
-                )
-                .bind(&record.scope)
-                .bind(&record.key)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db("reading an idempotency key"))?;
+                let row = query("SELECT fingerprint, resource_id FROM idempotency_keys WHERE scope = $1 AND key = $2")
+                    .bind(&record.scope)
+                    .bind(&record.key)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db("reading an idempotency key"))?;
                 let fingerprint: String = row.try_get("fingerprint").map_err(db("reading an idempotency key"))?;
                 if fingerprint != record.fingerprint {
                     return Err(Error::IdempotencyKeyReused);
@@ -118,7 +116,7 @@ impl OrderStore for Store {
                 return Ok(Placed::Replayed(id));
             }
         }
-        let frozen = sqlx::query::<Db>(
+        let frozen = query(
             "UPDATE carts SET state = 'checked_out', version = version + 1
              WHERE id = $1 AND version = $2 AND state = 'open'",
         )
@@ -128,7 +126,7 @@ impl OrderStore for Store {
         .await
         .map_err(db("freezing the cart"))?;
         if frozen.rows_affected() == 0 {
-            let state: Option<String> = sqlx::query_scalar("SELECT state FROM carts WHERE id = $1")
+            let state: Option<String> = query_scalar("SELECT state FROM carts WHERE id = $1")
                 .bind(order.cart_id.as_str())
                 .fetch_optional(&mut *tx)
                 .await
@@ -140,7 +138,7 @@ impl OrderStore for Store {
             });
         }
         for usage in request.promotion_uses {
-            let limit: Option<Option<i64>> = sqlx::query_scalar(
+            let limit: Option<Option<i64>> = query_scalar(
                 "UPDATE promotions SET used = used + 1
                  WHERE id = $1 AND (usage_limit IS NULL OR used < usage_limit) RETURNING per_customer_limit",
             )
@@ -152,7 +150,7 @@ impl OrderStore for Store {
                 return Err(Error::PromotionExhausted(usage.promotion_id.clone()));
             };
             let Some(per_customer) = per_customer else { continue };
-            let counted = sqlx::query::<Db>(
+            let counted = query(
                 "INSERT INTO promotion_customer_usage (promotion_id, customer_key, used) VALUES ($1, $2, 1)
                  ON CONFLICT (promotion_id, customer_key) DO UPDATE SET used = promotion_customer_usage.used + 1
                  WHERE promotion_customer_usage.used < $3",
@@ -175,7 +173,7 @@ impl OrderStore for Store {
             }
             _ => None,
         };
-        let inserted = sqlx::query::<Db>(
+        let inserted = query(
             "INSERT INTO orders (id, customer_id, state, version, payment_provider, payment_id, expires_at, created_at,
                                  doc, client_key, email)
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
@@ -205,16 +203,16 @@ impl OrderStore for Store {
                 "INSERT INTO order_lines (order_id, line_no, product_id, sku, quantity) VALUES {}",
                 placeholders(order.lines.len(), 5, 1)
             );
-            let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+            let mut statement = query(AssertSqlSafe(sql));
             for (n, line) in order.lines.iter().enumerate() {
-                query = query
+                statement = statement
                     .bind(order.id.as_str())
                     .bind(i64::try_from(n).unwrap_or(i64::MAX))
                     .bind(line.product_id.as_str())
                     .bind(line.sku.as_str())
                     .bind(int(line.quantity.get()));
             }
-            query.execute(&mut *tx).await.map_err(db("inserting order lines"))?;
+            statement.execute(&mut *tx).await.map_err(db("inserting order lines"))?;
         }
         insert_events(&mut tx, request.events).await?;
         // Stock last: every checkout of a popular product waits for its row, so the row is held for as short a time
@@ -231,7 +229,7 @@ impl OrderStore for Store {
         let order = update.order;
         let mut tx = begin_write(self).await?;
         if let Some(entry) = update.inbox {
-            let inserted = sqlx::query::<Db>(
+            let inserted = query(
                 "INSERT INTO webhook_inbox (provider, event_id, received_at) VALUES ($1, $2, $3)
                  ON CONFLICT (provider, event_id) DO NOTHING",
             )
@@ -246,7 +244,7 @@ impl OrderStore for Store {
             }
         }
         let saved = Order { version: order.version + 1, ..order.clone() };
-        let updated = sqlx::query::<Db>(
+        let updated = query(
             "UPDATE orders SET state = $2, version = $3, payment_id = $4, expires_at = $5, doc = $6,
              payment_provider = $8 WHERE id = $1 AND version = $7",
         )
@@ -262,7 +260,7 @@ impl OrderStore for Store {
         .await
         .map_err(db("saving an order"))?;
         if updated.rows_affected() == 0 {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM orders WHERE id = $1")
+            let exists: Option<i64> = query_scalar("SELECT version FROM orders WHERE id = $1")
                 .bind(order.id.as_str())
                 .fetch_optional(&mut *tx)
                 .await
@@ -285,7 +283,7 @@ impl OrderStore for Store {
         };
         if let Some(statement) = statement {
             for (sku, units) in order.units_by_sku() {
-                sqlx::query::<Db>(statement)
+                query(statement)
                     .bind(sku.as_str())
                     .bind(int(units))
                     .execute(&mut *tx)
@@ -299,7 +297,7 @@ impl OrderStore for Store {
     }
 
     async fn attach_payment(&self, order: &OrderId, provider: &str, payment: &PaymentId) -> Result<()> {
-        let updated = sqlx::query::<Db>("UPDATE orders SET payment_provider = $2, payment_id = $3 WHERE id = $1")
+        let updated = query("UPDATE orders SET payment_provider = $2, payment_id = $3 WHERE id = $1")
             .bind(order.as_str())
             .bind(provider)
             .bind(payment.as_str())
@@ -310,7 +308,7 @@ impl OrderStore for Store {
     }
 
     async fn remember_event(&self, entry: &InboxEntry) -> Result<bool> {
-        let inserted = sqlx::query::<Db>(
+        let inserted = query(
             "INSERT INTO webhook_inbox (provider, event_id, received_at) VALUES ($1, $2, $3)
              ON CONFLICT (provider, event_id) DO NOTHING",
         )
@@ -369,7 +367,7 @@ impl OrderStore for Store {
     }
 
     async fn expired_orders(&self, now: OffsetDateTime, limit: u32) -> Result<Vec<Order>> {
-        let rows = sqlx::query::<Db>(
+        let rows = query(
             "SELECT version, payment_provider, payment_id, doc FROM orders
              WHERE state = 'pending_payment' AND expires_at <= $1
              ORDER BY expires_at, id LIMIT $2",
@@ -383,7 +381,7 @@ impl OrderStore for Store {
     }
 
     async fn has_purchased(&self, customer: &CustomerId, product: &ProductId) -> Result<bool> {
-        let found: Option<String> = sqlx::query_scalar(
+        let found: Option<String> = query_scalar(
             "SELECT o.id FROM orders o JOIN order_lines l ON l.order_id = o.id
              WHERE o.customer_id = $1 AND l.product_id = $2 AND o.state IN ('paid', 'shipped', 'delivered')
              LIMIT 1",
@@ -397,7 +395,7 @@ impl OrderStore for Store {
     }
 
     async fn has_ordered(&self, email: Option<&Email>, customer: Option<&CustomerId>) -> Result<bool> {
-        let found: Option<String> = sqlx::query_scalar(
+        let found: Option<String> = query_scalar(
             "SELECT id FROM orders WHERE (email = $1 OR customer_id = $2)
              AND state IN ('paid', 'shipped', 'delivered') LIMIT 1",
         )

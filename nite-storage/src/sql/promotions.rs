@@ -5,17 +5,17 @@ use async_trait::async_trait;
 use nite_core::ports::PromotionStore;
 use nite_core::promotion::{Promotion, PromotionUsage};
 use nite_core::{Error, PromotionId, Result};
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 
 use super::rows::{by_key, doc_of};
-use super::{Db, Store};
+use super::{RowExt, Store, query};
 use crate::codec::{count, to_doc};
 use crate::sql::{db, in_list, int, is_unique_violation};
 
 #[async_trait]
 impl PromotionStore for Store {
     async fn promotions(&self) -> Result<Vec<Promotion>> {
-        let rows = sqlx::query::<Db>("SELECT doc FROM promotions ORDER BY id")
+        let rows = query("SELECT doc FROM promotions ORDER BY id")
             .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db("listing promotions"))?;
@@ -27,7 +27,7 @@ impl PromotionStore for Store {
     }
 
     async fn upsert_promotion(&self, promotion: &Promotion) -> Result<()> {
-        sqlx::query::<Db>(
+        query(
             "INSERT INTO promotions (id, code, usage_limit, per_customer_limit, used, doc)
              VALUES ($1, $2, $3, $4, 0, $5)
              ON CONFLICT (id) DO UPDATE SET code = excluded.code, usage_limit = excluded.usage_limit,
@@ -60,11 +60,11 @@ impl PromotionStore for Store {
              WHERE p.id IN ({})",
             in_list(ids.len(), 2)
         );
-        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql)).bind(customer_key);
+        let mut statement = query(AssertSqlSafe(sql)).bind(customer_key);
         for id in ids {
-            query = query.bind(id.as_str());
+            statement = statement.bind(id.as_str());
         }
-        let rows = query.fetch_all(&mut *self.read().await?).await.map_err(db("reading promotion usage"))?;
+        let rows = statement.fetch_all(&mut *self.read().await?).await.map_err(db("reading promotion usage"))?;
         let mut usage = Vec::with_capacity(ids.len());
         for id in ids {
             let mut found = PromotionUsage { promotion_id: id.clone(), total: 0, by_customer: 0 };

@@ -6,15 +6,15 @@ use nite_core::analytics::{AnalyticsEvent, EventKind};
 use nite_core::outbox::{OutboxMessage, OutboxStatus};
 use nite_core::ports::{AnalyticsStore, IdempotencyRecord, IdempotencyStore, OutboxStore, Remembered};
 use nite_core::{Currency, CustomerId, Email, Error, Money, OrderId, ProductId, Result};
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 use time::OffsetDateTime;
 
 use super::rows::{EVENTS_PER_STATEMENT, commit, insert_events, insert_outbox};
-use super::{CLAIM_OUTBOX, Db, Store, begin_write};
+use super::{CLAIM_OUTBOX, DbRow, RowExt, Store, begin_write, query};
 use crate::codec::{count, from_doc, from_micros, micros};
 use crate::sql::{db, enum_name, in_list, int, parse_name};
 
-fn idempotency_from_row(row: &<Db as sqlx::Database>::Row) -> Result<IdempotencyRecord> {
+fn idempotency_from_row(row: &DbRow) -> Result<IdempotencyRecord> {
     let context = "reading an idempotency key";
     Ok(IdempotencyRecord {
         scope: row.try_get("scope").map_err(db(context))?,
@@ -29,7 +29,7 @@ fn idempotency_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Idempotency
 #[async_trait]
 impl IdempotencyStore for Store {
     async fn idempotency(&self, scope: &str, key: &str) -> Result<Option<IdempotencyRecord>> {
-        let row = sqlx::query::<Db>(
+        let row = query(
             "SELECT scope, key, fingerprint, resource_id, response, created_at FROM idempotency_keys
              WHERE scope = $1 AND key = $2",
         )
@@ -42,7 +42,7 @@ impl IdempotencyStore for Store {
     }
 
     async fn remember(&self, record: &IdempotencyRecord) -> Result<Remembered> {
-        let inserted = sqlx::query::<Db>(
+        let inserted = query(
             "INSERT INTO idempotency_keys (scope, key, fingerprint, resource_id, response, created_at)
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING",
         )
@@ -63,7 +63,7 @@ impl IdempotencyStore for Store {
     }
 
     async fn forget_before(&self, cutoff: OffsetDateTime) -> Result<u64> {
-        let deleted = sqlx::query::<Db>("DELETE FROM idempotency_keys WHERE created_at < $1")
+        let deleted = query("DELETE FROM idempotency_keys WHERE created_at < $1")
             .bind(micros(cutoff))
             .execute(&mut *self.write().await?)
             .await
@@ -72,7 +72,7 @@ impl IdempotencyStore for Store {
     }
 }
 
-fn outbox_from_row(row: &<Db as sqlx::Database>::Row) -> Result<OutboxMessage> {
+fn outbox_from_row(row: &DbRow) -> Result<OutboxMessage> {
     let context = "reading the outbox";
     let id: String = row.try_get("id").map_err(db(context))?;
     let to: String = row.try_get("recipient").map_err(db(context))?;
@@ -105,7 +105,7 @@ impl OutboxStore for Store {
         limit: u32,
     ) -> Result<Vec<OutboxMessage>> {
         let mut tx = begin_write(self).await?;
-        let rows = sqlx::query::<Db>(CLAIM_OUTBOX)
+        let rows = query(CLAIM_OUTBOX)
             .bind(worker)
             .bind(micros(now + lease))
             .bind(micros(now))
@@ -124,7 +124,7 @@ impl OutboxStore for Store {
     }
 
     async fn outbox_sent(&self, id: &nite_core::MessageId, worker: &str, now: OffsetDateTime) -> Result<bool> {
-        let updated = sqlx::query::<Db>(
+        let updated = query(
             "UPDATE outbox SET status = 'sent', sent_at = $3, lease_owner = NULL, lease_until = NULL
              WHERE id = $1 AND lease_owner = $2 AND status = 'pending'",
         )
@@ -144,7 +144,7 @@ impl OutboxStore for Store {
         error: &str,
         retry_at: Option<OffsetDateTime>,
     ) -> Result<bool> {
-        let updated = sqlx::query::<Db>(
+        let updated = query(
             "UPDATE outbox SET status = $3, next_attempt_at = COALESCE($4, next_attempt_at), last_error = $5,
              lease_owner = NULL, lease_until = NULL
              WHERE id = $1 AND lease_owner = $2 AND status = 'pending'",
@@ -161,7 +161,7 @@ impl OutboxStore for Store {
     }
 
     async fn outbox(&self, status: Option<OutboxStatus>, limit: u32) -> Result<Vec<OutboxMessage>> {
-        let rows = sqlx::query::<Db>(
+        let rows = query(
             "SELECT id, dedupe_key, recipient, payload, status, attempts, created_at FROM outbox
              WHERE ($1 IS NULL OR status = $1) ORDER BY seq LIMIT $2",
         )
@@ -175,7 +175,7 @@ impl OutboxStore for Store {
 
     async fn outbox_health(&self) -> Result<nite_core::ports::OutboxHealth> {
         let context = "reading the outbox's health";
-        let rows = sqlx::query::<Db>(
+        let rows = query(
             "SELECT status, COUNT(*) AS n, COUNT(last_error) AS failing,
                MIN(created_at) AS oldest
              FROM outbox WHERE status IN ('pending', 'dead') GROUP BY status",
@@ -202,7 +202,7 @@ impl OutboxStore for Store {
     }
 }
 
-fn event_from_row(row: &<Db as sqlx::Database>::Row) -> Result<AnalyticsEvent> {
+fn event_from_row(row: &DbRow) -> Result<AnalyticsEvent> {
     let context = "reading analytics events";
     let kind: String = row.try_get("kind").map_err(db(context))?;
     let product: Option<String> = row.try_get("product_id").map_err(db(context))?;
@@ -259,11 +259,11 @@ impl AnalyticsStore for Store {
              FROM analytics_events WHERE at >= $1 AND at < $2 AND kind IN ({}) ORDER BY at, seq",
             in_list(kinds.len(), 3)
         );
-        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql)).bind(micros(from)).bind(micros(to));
+        let mut statement = query(AssertSqlSafe(sql)).bind(micros(from)).bind(micros(to));
         for kind in kinds {
-            query = query.bind(kind.as_str());
+            statement = statement.bind(kind.as_str());
         }
-        let rows = query.fetch_all(&mut *self.read().await?).await.map_err(db("reading analytics events"))?;
+        let rows = statement.fetch_all(&mut *self.read().await?).await.map_err(db("reading analytics events"))?;
         rows.iter().map(event_from_row).collect()
     }
 }

@@ -6,10 +6,10 @@ use nite_core::events::DomainEvent;
 use nite_core::ports::{Page, ReviewFilter, ReviewStore};
 use nite_core::review::{RatingSummary, Review, ReviewStatus};
 use nite_core::{Error, ProductId, Result, ReviewId};
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 
 use super::rows::{by_key, commit, insert_domain_events, keyset_page, review_from_row};
-use super::{Db, Store, begin_write};
+use super::{RowExt, Store, begin_write, query};
 use crate::codec::{count, micros, to_doc};
 use crate::sql::{db, in_list, is_unique_violation};
 
@@ -17,7 +17,7 @@ use crate::sql::{db, in_list, is_unique_violation};
 impl ReviewStore for Store {
     async fn create_review(&self, review: &Review, events: &[DomainEvent]) -> Result<()> {
         let mut tx = begin_write(self).await?;
-        sqlx::query::<Db>(
+        query(
             "INSERT INTO reviews (id, product_id, customer_id, status, rating, created_at, doc)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -60,7 +60,7 @@ impl ReviewStore for Store {
     }
 
     async fn set_review_status(&self, id: &ReviewId, status: ReviewStatus) -> Result<Review> {
-        let row = sqlx::query::<Db>("UPDATE reviews SET status = $2 WHERE id = $1 RETURNING status, doc")
+        let row = query("UPDATE reviews SET status = $2 WHERE id = $1 RETURNING status, doc")
             .bind(id.as_str())
             .bind(status.as_str())
             .fetch_optional(&mut *self.write().await?)
@@ -78,11 +78,11 @@ impl ReviewStore for Store {
              WHERE product_id IN ({}) AND status = 'approved' GROUP BY product_id, rating",
             in_list(products.len(), 1)
         );
-        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+        let mut statement = query(AssertSqlSafe(sql));
         for product in products {
-            query = query.bind(product.as_str());
+            statement = statement.bind(product.as_str());
         }
-        let rows = query.fetch_all(&mut *self.read().await?).await.map_err(db("summarising reviews"))?;
+        let rows = statement.fetch_all(&mut *self.read().await?).await.map_err(db("summarising reviews"))?;
         let mut histograms = vec![[0_u32; 5]; products.len()];
         for row in &rows {
             let product: String = row.try_get("product_id").map_err(db("summarising reviews"))?;

@@ -9,25 +9,25 @@ use nite_core::outbox::OutboxMessage;
 use nite_core::ports::Page;
 use nite_core::review::Review;
 use nite_core::{Error, PaymentId, Result};
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 
 use crate::codec::{cursor, from_doc, limit, micros, parse_cursor, to_doc};
 use crate::sql::{db, enum_name, int, page_of, parse_name, placeholders};
 
-use super::{Db, Store, Tx};
+use super::{DbConn, DbRow, RowExt, Store, Tx, query};
 
 pub(super) async fn commit(tx: Tx) -> Result<()> {
     tx.commit().await.map_err(db("committing"))
 }
 
-pub(super) fn cart_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Cart> {
+pub(super) fn cart_from_row(row: &DbRow) -> Result<Cart> {
     let mut cart: Cart = from_doc(&row.try_get::<String, _>("doc").map_err(db("reading a cart"))?)?;
     cart.version = row.try_get("version").map_err(db("reading a cart"))?;
     cart.state = parse_name(&row.try_get::<String, _>("state").map_err(db("reading a cart"))?)?;
     Ok(cart)
 }
 
-pub(super) fn order_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Order> {
+pub(super) fn order_from_row(row: &DbRow) -> Result<Order> {
     let context = "reading an order";
     let mut order: Order = from_doc(&row.try_get::<String, _>("doc").map_err(db(context))?)?;
     order.version = row.try_get("version").map_err(db(context))?;
@@ -41,13 +41,13 @@ pub(super) fn order_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Order>
     Ok(order)
 }
 
-pub(super) fn review_from_row(row: &<Db as sqlx::Database>::Row) -> Result<Review> {
+pub(super) fn review_from_row(row: &DbRow) -> Result<Review> {
     let mut review: Review = from_doc(&row.try_get::<String, _>("doc").map_err(db("reading a review"))?)?;
     review.status = parse_name(&row.try_get::<String, _>("status").map_err(db("reading a review"))?)?;
     Ok(review)
 }
 
-pub(super) fn doc_of<T: serde::de::DeserializeOwned>(row: &<Db as sqlx::Database>::Row) -> Result<T> {
+pub(super) fn doc_of<T: serde::de::DeserializeOwned>(row: &DbRow) -> Result<T> {
     from_doc(&row.try_get::<String, _>("doc").map_err(db("reading a document"))?)
 }
 
@@ -57,9 +57,9 @@ pub(super) async fn by_key<T>(
     sql: &'static str,
     key: &str,
     context: &'static str,
-    decode: fn(&<Db as sqlx::Database>::Row) -> Result<T>,
+    decode: fn(&DbRow) -> Result<T>,
 ) -> Result<Option<T>> {
-    let row = sqlx::query::<Db>(sql).bind(key).fetch_optional(&mut *store.read().await?).await.map_err(db(context))?;
+    let row = query(sql).bind(key).fetch_optional(&mut *store.read().await?).await.map_err(db(context))?;
     row.as_ref().map(decode).transpose()
 }
 
@@ -73,16 +73,16 @@ pub(super) async fn keyset_page<T>(
     after: Option<&str>,
     page_size: nite_core::ports::Limit,
     context: &'static str,
-    decode: fn(&<Db as sqlx::Database>::Row) -> Result<T>,
+    decode: fn(&DbRow) -> Result<T>,
     id_of: fn(&T) -> &str,
 ) -> Result<Page<T>> {
     let after = after.map(parse_cursor).transpose()?;
     let page_size = limit(page_size);
-    let mut query = sqlx::query::<Db>(sql);
+    let mut statement = query(sql);
     for filter in filters {
-        query = query.bind(filter.clone());
+        statement = statement.bind(filter.clone());
     }
-    let rows = query
+    let rows = statement
         .bind(after.as_ref().map(|(at, _)| *at))
         .bind(after.map(|(_, id)| id))
         .bind(page_size + 1)
@@ -103,20 +103,17 @@ pub(super) const EVENTS_PER_STATEMENT: usize = 100;
 
 /// Inserts `events`, [`EVENTS_PER_STATEMENT`] to a statement, on `conn` (a transaction, or the writer for one
 /// statement's worth).
-pub(super) async fn insert_events(
-    conn: &mut <Db as sqlx::Database>::Connection,
-    events: &[AnalyticsEvent],
-) -> Result<()> {
+pub(super) async fn insert_events(conn: &mut DbConn, events: &[AnalyticsEvent]) -> Result<()> {
     for chunk in events.chunks(EVENTS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO analytics_events
              (kind, at, product_id, order_id, customer_id, quantity, amount_minor, currency, visitor) VALUES {}",
             placeholders(chunk.len(), 9, 1)
         );
-        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+        let mut statement = query(AssertSqlSafe(sql));
         for e in chunk {
             let amount = e.amount.map(|a| a.to_minor()).transpose()?;
-            query = query
+            statement = statement
                 .bind(e.kind.as_str())
                 .bind(micros(e.at))
                 .bind(e.product_id.as_ref().map(|p| p.to_string()))
@@ -127,14 +124,14 @@ pub(super) async fn insert_events(
                 .bind(e.amount.map(|a| a.currency().to_string()))
                 .bind(e.visitor.as_deref());
         }
-        query.execute(&mut *conn).await.map_err(db("recording analytics events"))?;
+        statement.execute(&mut *conn).await.map_err(db("recording analytics events"))?;
     }
     Ok(())
 }
 
 pub(super) async fn insert_outbox(tx: &mut Tx, messages: &[OutboxMessage]) -> Result<()> {
     for m in messages {
-        sqlx::query::<Db>(
+        query(
             "INSERT INTO outbox (id, dedupe_key, recipient, payload, status, attempts, next_attempt_at, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING",
         )
@@ -160,15 +157,15 @@ pub(super) async fn insert_domain_events(tx: &mut Tx, events: &[DomainEvent]) ->
             "INSERT INTO domain_events (id, kind, at, payload) VALUES {} ON CONFLICT (id) DO NOTHING",
             placeholders(chunk.len(), 4, 1)
         );
-        let mut query = sqlx::query::<Db>(AssertSqlSafe(sql));
+        let mut statement = query(AssertSqlSafe(sql));
         for event in chunk {
-            query = query
+            statement = statement
                 .bind(event.id.as_str())
                 .bind(event.event_type().as_str())
                 .bind(micros(event.at))
                 .bind(event.to_json()?);
         }
-        query.execute(&mut **tx).await.map_err(db("writing domain events"))?;
+        statement.execute(&mut **tx).await.map_err(db("writing domain events"))?;
     }
     Ok(())
 }
