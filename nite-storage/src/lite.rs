@@ -230,6 +230,16 @@ fn owned_value(value: ValueRef<'_>) -> Value {
     }
 }
 
+/// The first of what a statement read, if anything.
+fn first<T>(read: Vec<T>) -> Option<T> {
+    read.into_iter().next()
+}
+
+/// The first of what a statement read; an error if it read nothing.
+fn only<T>(read: Vec<T>) -> Result<T, LiteError> {
+    first(read).ok_or(LiteError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+}
+
 impl Query {
     /// Adds the value of the next parameter (`$1` first).
     pub(crate) fn bind<T: ToSql>(mut self, value: T) -> Query {
@@ -258,15 +268,12 @@ impl Query {
         self,
         conn: &mut C,
     ) -> Ready<Result<Option<Row>, LiteError>> {
-        ready(self.rows(conn.connection(), 1).map(|rows| rows.into_iter().next()))
+        ready(self.rows(conn.connection(), 1).map(first))
     }
 
     /// The first row; an error if there is none.
     pub(crate) fn fetch_one<C: OnConnection + ?Sized>(self, conn: &mut C) -> Ready<Result<Row, LiteError>> {
-        ready(
-            self.rows(conn.connection(), 1)
-                .and_then(|rows| rows.into_iter().next().ok_or(rusqlite::Error::QueryReturnedNoRows.into())),
-        )
+        ready(self.rows(conn.connection(), 1).and_then(only))
     }
 
     fn rows(self, conn: &Connection, most: usize) -> Result<Vec<Row>, LiteError> {
@@ -330,15 +337,12 @@ impl<O: FromSql> Scalar<O> {
 
     /// The first column of the first row, if there is one.
     pub(crate) fn fetch_optional<C: OnConnection + ?Sized>(self, conn: &mut C) -> Ready<Result<Option<O>, LiteError>> {
-        ready(self.scalars(conn.connection(), 1).map(|values| values.into_iter().next()))
+        ready(self.scalars(conn.connection(), 1).map(first))
     }
 
     /// The first column of the first row; an error if there is none.
     pub(crate) fn fetch_one<C: OnConnection + ?Sized>(self, conn: &mut C) -> Ready<Result<O, LiteError>> {
-        ready(
-            self.scalars(conn.connection(), 1)
-                .and_then(|values| values.into_iter().next().ok_or(rusqlite::Error::QueryReturnedNoRows.into())),
-        )
+        ready(self.scalars(conn.connection(), 1).and_then(only))
     }
 
     fn scalars(self, conn: &Connection, most: usize) -> Result<Vec<O>, LiteError> {
