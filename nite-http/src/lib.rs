@@ -51,4 +51,4 @@ pub use error::ApiError;
 pub use router::{MAX_BODY_BYTES, REQUEST_TIMEOUT, app, app_with, openapi, ops_app};
 pub use serve::{ServeOptions, build_shop, health_url, healthcheck, serve, serve_shop, shop_builder, shutdown_signal};
 pub use server::{ConnectionLimits, serve_connections};
-pub use state::AppState;
+pub use state::{AppState, StateParts};

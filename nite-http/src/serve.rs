@@ -353,7 +353,7 @@ pub async fn serve_shop(
                        POST /api/v1/payments/{id}/test-confirm. Never take real orders this way; set \
                        NITE_PAYMENTS=stripe (and NITE_ENV=production to make this a startup error)";
         tracing::warn!("{warning}");
-        state.warnings.push(warning.to_owned());
+        state.parts_mut().warnings.push(warning.to_owned());
     }
     let shop = Arc::clone(&state.shop);
     let (stop, stopped) = watch::channel(false);

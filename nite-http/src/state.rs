@@ -6,9 +6,22 @@ use std::time::Duration;
 use crate::{auth::Tokens, cache, limits, proxy, recorder, shared, web};
 use nite_shop::Shop;
 
-/// What every handler shares.
+/// What every handler shares. Cloning it counts one reference: axum clones the state, with every layer that holds
+/// it, for each request. Its parts are read through it (`state.shop`) and changed with [`AppState::parts_mut`].
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<StateParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = StateParts;
+
+    fn deref(&self) -> &StateParts {
+        &self.0
+    }
+}
+
+/// The parts of an [`AppState`].
+#[derive(Clone)]
+pub struct StateParts {
     /// The shop.
     pub shop: Arc<Shop>,
     /// The database, for readiness; `None` for a shop over in-memory stores.
@@ -43,7 +56,7 @@ impl AppState {
     /// The state of a shop: tokens signed with `jwt_secret`, valid 15 minutes.
     pub fn new(shop: Shop, database: Option<nite_storage::Database>, jwt_secret: &[u8]) -> AppState {
         let reads = shop.read_cache.clone();
-        AppState {
+        AppState(Arc::new(StateParts {
             shop: Arc::new(shop),
             database,
             tokens: Arc::new(Tokens::new(jwt_secret, Duration::from_secs(15 * 60))),
@@ -57,42 +70,49 @@ impl AppState {
             trusted_proxies: Arc::default(),
             home_country: None,
             web: Arc::new(web::WebSettings::default()),
-        }
+        }))
+    }
+
+    /// The parts, to change (copied first if another clone of this state shares them).
+    pub fn parts_mut(&mut self) -> &mut StateParts {
+        Arc::make_mut(&mut self.0)
     }
 
     /// Points the free-shipping nudge of carts without an address at `country`.
     #[must_use]
     pub fn with_home_country(mut self, country: nite_core::tax::CountryCode) -> AppState {
-        self.home_country = Some(country);
+        self.parts_mut().home_country = Some(country);
         self
     }
 
     /// Sets what the storefront and the dashboard need (see [`web::WebSettings`]).
     #[must_use]
     pub fn with_web(mut self, web: web::WebSettings) -> AppState {
-        self.web = Arc::new(web);
+        self.parts_mut().web = Arc::new(web);
         self
     }
 
     /// Takes the client's address from `X-Forwarded-For` when the connection comes from one of these proxies.
     #[must_use]
     pub fn with_trusted_proxies(mut self, proxies: &[proxy::IpRange]) -> AppState {
-        self.trusted_proxies = Arc::new(proxies.to_vec());
+        self.parts_mut().trusted_proxies = Arc::new(proxies.to_vec());
         self
     }
 
     /// Shares limits, view counts and catalog changes with the shop's other processes through `shared`.
     #[must_use]
     pub fn with_shared(mut self, shared: Arc<shared::Shared>) -> AppState {
-        self.limits = Arc::new(limits::Limits::default().shared(Arc::clone(&shared)));
-        self.shared = shared;
+        let parts = self.parts_mut();
+        parts.limits = Arc::new(limits::Limits::default().shared(Arc::clone(&shared)));
+        parts.shared = shared;
         self
     }
 
     /// Reuses catalog answers (the product list, product pages) for `ttl`: the stock they show may be that old,
     /// while carts and checkout always read it fresh. Administrators' changes through this server clear it.
     pub fn with_catalog_cache(mut self, ttl: Duration) -> AppState {
-        self.catalog_cache = Arc::new(cache::CatalogCache::new(ttl, self.shop.read_cache.clone()));
+        let cache = Arc::new(cache::CatalogCache::new(ttl, self.shop.read_cache.clone()));
+        self.parts_mut().catalog_cache = cache;
         self
     }
 
@@ -127,7 +147,8 @@ impl AppState {
     /// (the configuration already refuses them).
     #[must_use]
     pub fn with_cors_origins(mut self, origins: &[String]) -> AppState {
-        self.cors_origins = origins.iter().filter_map(|o| axum::http::HeaderValue::from_str(o).ok()).collect();
+        self.parts_mut().cors_origins =
+            origins.iter().filter_map(|o| axum::http::HeaderValue::from_str(o).ok()).collect();
         self
     }
 }
