@@ -194,6 +194,10 @@ pub struct Config {
     /// How long a client may take to send a request's headers, in milliseconds (`NITE_HEADER_TIMEOUT_MS`,
     /// default 10000): slower connections are closed.
     pub header_timeout_ms: u32,
+    /// The most database connections this process opens (`NITE_DATABASE_CONNECTIONS`, default 16): on PostgreSQL
+    /// the pool's size, which every process of a shop takes from the server's `max_connections`; on SQLite the
+    /// reading connections beside the one writer.
+    pub database_connections: u32,
 }
 
 /// A configuration value that cannot work, named by its key.
@@ -251,6 +255,7 @@ struct FileConfig {
     low_stock_at: Option<u32>,
     max_connections: Option<u32>,
     header_timeout_ms: Option<u32>,
+    database_connections: Option<u32>,
 }
 
 /// A whole number from the environment (`NITE_{KEY}`) or the file, within `range`, or `default`.
@@ -461,6 +466,7 @@ impl Config {
         let low_stock_at = number(env, "low_stock_at", from_file.low_stock_at, 5, 0..=1_000_000)?;
         let max_connections = number(env, "max_connections", from_file.max_connections, 1024, 1..=100_000)?;
         let header_timeout_ms = number(env, "header_timeout_ms", from_file.header_timeout_ms, 10_000, 100..=120_000)?;
+        let database_connections = number(env, "database_connections", from_file.database_connections, 16, 1..=1000)?;
         let trusted_proxies = match value("trusted_proxies", from_file.trusted_proxies) {
             None => Vec::new(),
             Some((key, v)) => {
@@ -510,6 +516,7 @@ impl Config {
             low_stock_at,
             max_connections,
             header_timeout_ms,
+            database_connections,
         })
     }
 }
@@ -634,8 +641,14 @@ mod tests {
             (defaults.hold_minutes, defaults.guest_hold_minutes, defaults.max_pending_orders, defaults.max_order_units),
             (30, 15, 3, 50)
         );
-        assert_eq!((defaults.max_connections, defaults.header_timeout_ms), (1024, 10_000));
+        assert_eq!(
+            (defaults.max_connections, defaults.header_timeout_ms, defaults.database_connections),
+            (1024, 10_000, 16)
+        );
         assert_eq!(error(&[("NITE_MAX_PENDING_ORDERS", "0")]).key, "NITE_MAX_PENDING_ORDERS");
+        assert_eq!(error(&[("NITE_DATABASE_CONNECTIONS", "0")]).key, "NITE_DATABASE_CONNECTIONS");
+        let pool = Config::load(None, &env(&[("NITE_DATABASE_CONNECTIONS", "6")])).unwrap();
+        assert_eq!(pool.database_connections, 6);
         assert_eq!(error(&[("NITE_GUEST_HOLD_MINUTES", "soon")]).key, "NITE_GUEST_HOLD_MINUTES");
         let set = Config::load(None, &env(&[("NITE_MAX_ORDER_UNITS", "5"), ("NITE_HEADER_TIMEOUT_MS", "500")]));
         let set = set.unwrap();

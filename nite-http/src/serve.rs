@@ -29,7 +29,7 @@ pub async fn build_shop(config: &Config) -> anyhow::Result<(Shop, Database)> {
 /// Opens the database (migrating it) and starts a [`ShopBuilder`] with everything the configuration chooses, so an
 /// embedding program swaps one part (say, the email sender) and keeps the rest.
 pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Database)> {
-    let database = Database::connect(&config.database_url, 16)
+    let database = Database::connect(&config.database_url, config.database_connections)
         .await
         .with_context(|| format!("opening {}", nite_storage::redact(&config.database_url)))?;
     database.migrate().await.context("migrating the database")?;
