@@ -307,8 +307,9 @@ impl CartService {
             if cart.state != CartState::Open {
                 return Err(Error::CartNotOpen);
             }
+            let before = cart.units_by_sku();
             edit(&mut cart, &edit_ctx)?;
-            self.check_stock(&cart).await?;
+            self.check_stock(&cart, &before).await?;
             cart.updated_at = self.ctx.clock.now();
             let mut view = self.view_of(cart.clone()).await?;
             cart.shown_total = Some(view.priced.totals.total);
@@ -324,9 +325,16 @@ impl CartService {
         Err(Error::Conflict("cart"))
     }
 
-    /// Refuses a cart asking for more of a SKU than can be sold now.
-    async fn check_stock(&self, cart: &Cart) -> Result<()> {
-        let units = cart.units_by_sku();
+    /// Refuses a change that asks for more of a SKU than can be sold now. Only SKUs whose units the change raises
+    /// (from what the cart held `before` it) are checked, and the stock is not read when there are none: lowering a
+    /// quantity, adding a code or an address never fails because stock ran short meanwhile (checkout reserves what
+    /// there is, or says what is missing).
+    async fn check_stock(&self, cart: &Cart, before: &[(Sku, u32)]) -> Result<()> {
+        let held = |sku: &Sku| before.iter().find(|(s, _)| s == sku).map_or(0, |(_, n)| *n);
+        let units: Vec<(Sku, u32)> = cart.units_by_sku().into_iter().filter(|(sku, n)| *n > held(sku)).collect();
+        if units.is_empty() {
+            return Ok(());
+        }
         let skus: Vec<Sku> = units.iter().map(|(s, _)| s.clone()).collect();
         let stock = self.ctx.stores.inventory.stock(&skus).await?;
         for (sku, requested) in units {

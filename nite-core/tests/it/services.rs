@@ -166,3 +166,31 @@ fn a_retried_checkout_gets_the_same_access_token() {
         assert!(plain.access_token.is_some());
     });
 }
+
+/// Stock is checked for what a change asks more of: when stock runs short after a shopper filled a cart, lowering a
+/// quantity, adding a code and giving an address still work, while asking for more than is left does not.
+#[test]
+fn only_a_change_asking_for_more_units_checks_the_stock() {
+    use nite_core::contract::{address, sku};
+    futures::executor::block_on(async {
+        let stores = Stores::from_store(Arc::new(InMemoryStore::new()));
+        let f = Fixture::new(&stores);
+        f.seed().await;
+        let guest = Viewer::guest();
+        let cart = f.carts.create(&guest, None).await.unwrap().cart.id;
+        let view = f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 3).await.unwrap();
+        let line = view.cart.lines[0].id.clone();
+        stores.inventory.set_on_hand(&sku("NP-PRO-GRN"), 1).await.unwrap();
+
+        let lowered = f.carts.update_item(&cart, &guest, &line, 2).await.unwrap();
+        assert_eq!(lowered.cart.lines[0].quantity.get(), 2);
+        f.carts.add_code(&cart, &guest, "NITE10").await.unwrap();
+        f.carts.set_addresses(&cart, &guest, "ada@example.com", address(), None).await.unwrap();
+
+        let more = f.carts.update_item(&cart, &guest, &line, 3).await;
+        assert!(matches!(more, Err(Error::InsufficientStock { requested: 3, available: 1, .. })), "{more:?}");
+        let added = f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 1).await;
+        assert!(matches!(added, Err(Error::InsufficientStock { requested: 3, available: 1, .. })), "{added:?}");
+        assert_eq!(f.carts.view(&cart, &guest).await.unwrap().cart.lines[0].quantity.get(), 2);
+    });
+}
