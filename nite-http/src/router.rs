@@ -198,9 +198,9 @@ pub fn app_with(state: AppState, routes: Router<AppState>) -> Router {
     }
 }
 
-/// Makes the `x-request-id` of requests that come without one: version 4 UUIDs whose bits are a bijective mix of a
-/// counter and two random keys drawn once per process. Unique within the process, unrelated across processes, and
-/// no `getrandom` system call per request (as `MakeRequestUuid` makes).
+/// Makes the `x-request-id` of requests that come without one: version 4 UUIDs whose random bits are a bijective mix
+/// of a counter and two keys drawn once per process. Unique within the process, unrelated across processes, and no
+/// `getrandom` system call per request (as `MakeRequestUuid` makes).
 #[derive(Clone)]
 struct RequestIds {
     keys: (u64, u64),
@@ -209,9 +209,9 @@ struct RequestIds {
 
 impl Default for RequestIds {
     fn default() -> RequestIds {
-        use std::hash::{BuildHasher, Hasher};
-        let random = || std::collections::hash_map::RandomState::new().build_hasher().finish();
-        RequestIds { keys: (random(), random()), next: Arc::default() }
+        // As `RandomIds`: without the operating system's random source no shop can run.
+        let key = || getrandom::u64().expect("the operating system's random source is available");
+        RequestIds { keys: (key(), key()), next: Arc::default() }
     }
 }
 
@@ -223,27 +223,18 @@ fn mix(mut z: u64) -> u64 {
 }
 
 impl RequestIds {
-    /// The next id, as the 36 characters of a UUID.
-    fn next_id(&self) -> String {
+    /// The next id (`uuid` sets its version and variant bits).
+    fn next_id(&self) -> uuid::Uuid {
         let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let high = (mix(n ^ self.keys.0) & !0xf000) | 0x4000; // version 4
-        let low = (mix(n.wrapping_add(self.keys.1)) & !(0b11 << 62)) | (0b10 << 62); // RFC 4122 variant
-        let bits = (u128::from(high) << 64) | u128::from(low);
-        let mut id = String::with_capacity(36);
-        for digit in 0..32 {
-            if matches!(digit, 8 | 12 | 16 | 20) {
-                id.push('-');
-            }
-            let nibble = (bits >> (124 - 4 * digit)) & 0xf;
-            id.push(char::from(b"0123456789abcdef"[nibble as usize]));
-        }
-        id
+        let bits = (u128::from(mix(n ^ self.keys.0)) << 64) | u128::from(mix(n.wrapping_add(self.keys.1)));
+        uuid::Builder::from_random_bytes(bits.to_be_bytes()).into_uuid()
     }
 }
 
 impl MakeRequestId for RequestIds {
     fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
-        axum::http::HeaderValue::from_str(&self.next_id()).ok().map(RequestId::new)
+        let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+        axum::http::HeaderValue::from_str(self.next_id().hyphenated().encode_lower(&mut text)).ok().map(RequestId::new)
     }
 }
 
@@ -277,6 +268,7 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for _ in 0..50_000 {
             for id in [first.next_id(), second.next_id()] {
+                let id = id.to_string();
                 let groups: Vec<usize> = id.split('-').map(str::len).collect();
                 assert_eq!(groups, [8, 4, 4, 4, 12], "{id}");
                 assert!(id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()), "{id}");
