@@ -33,11 +33,14 @@ pub const MAX_UNIT_MINOR: i128 = 100_000_000_000;
 /// shopper gets the combination that costs them least, never merely the one that happened to run first: see
 /// [`best_combination`]. A cart without such a conflict is priced once.
 pub fn price(cart: &PricingCart<'_>, ctx: &PricingContext<'_>) -> Result<PricedCart, PricingError> {
-    let greedy = Engine::new(cart, ctx, &[])?.run()?;
-    if greedy.not_applied.iter().any(|n| n.reason == NotAppliedReason::NotCombinable) {
-        return best_combination(cart, ctx, greedy);
+    let greedy = Engine::new(cart, ctx, &[])?.run();
+    match greedy {
+        Ok(greedy) if greedy.not_applied.iter().any(|n| n.reason == NotAppliedReason::NotCombinable) => {
+            best_combination(cart, ctx, greedy)
+        }
+        // Returned as it is, not unpacked and packed again: the result is a few hundred bytes to move.
+        other => other,
     }
-    Ok(greedy)
 }
 
 /// How many promotions in conflict are searched exhaustively (2^n pricings at most); past that, each refused
