@@ -5,9 +5,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
+use nite_core::analytics::{AnalyticsEvent, EventKind};
 use nite_core::contract::Fixture;
 use nite_core::order::{Order, OrderState};
-use nite_core::ports::{InboxEntry, OrderFilter, OrderStore, OrderUpdate, Page, PlaceOrder, Placed, Saved, Stores};
+use nite_core::ports::{
+    AnalyticsStore, InboxEntry, OrderFilter, OrderStore, OrderUpdate, Page, PlaceOrder, Placed, Saved, Stores,
+};
 use nite_core::services::Viewer;
 use nite_core::testing::InMemoryStore;
 use nite_core::{CustomerId, Email, Error, OrderId, PaymentId, ProductId, Result};
@@ -191,6 +194,38 @@ fn only_a_change_asking_for_more_units_checks_the_stock() {
         assert!(matches!(more, Err(Error::InsufficientStock { requested: 3, available: 1, .. })), "{more:?}");
         let added = f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 1).await;
         assert!(matches!(added, Err(Error::InsufficientStock { requested: 3, available: 1, .. })), "{added:?}");
+        assert_eq!(f.carts.view(&cart, &guest).await.unwrap().cart.lines[0].quantity.get(), 2);
+    });
+}
+
+/// An analytics store whose writes fail.
+struct AnalyticsDown;
+
+#[async_trait]
+impl AnalyticsStore for AnalyticsDown {
+    async fn record_events(&self, _events: &[AnalyticsEvent]) -> Result<()> {
+        Err(Error::adapter("recording events", "the analytics table is unavailable"))
+    }
+
+    async fn events(&self, _: OffsetDateTime, _: OffsetDateTime, _: &[EventKind]) -> Result<Vec<AnalyticsEvent>> {
+        Ok(Vec::new())
+    }
+}
+
+/// The add-to-cart event is written after the cart: if that write fails, the add has happened all the same and is
+/// answered as done, so that the client does not add the item again.
+#[test]
+fn an_add_to_cart_that_analytics_fails_to_record_is_still_answered_as_done() {
+    use nite_core::contract::sku;
+    futures::executor::block_on(async {
+        let mut stores = Stores::from_store(Arc::new(InMemoryStore::new()));
+        stores.analytics = Arc::new(AnalyticsDown);
+        let f = Fixture::new(&stores);
+        f.seed().await;
+        let guest = Viewer::guest();
+        let cart = f.carts.create(&guest, None).await.unwrap().cart.id;
+        let added = f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 2).await.unwrap();
+        assert_eq!(added.cart.lines[0].quantity.get(), 2);
         assert_eq!(f.carts.view(&cart, &guest).await.unwrap().cart.lines[0].quantity.get(), 2);
     });
 }
