@@ -59,10 +59,12 @@ impl LiteError {
     }
 }
 
-/// Runs `sql` (statements with no values and no rows: `BEGIN`, `COMMIT`, `ROLLBACK`), logged like the others.
+/// Runs `sql`, one statement with no values and no rows (`BEGIN IMMEDIATE`, `COMMIT`, `ROLLBACK`), logged like the
+/// others and, like them, prepared once per connection: every write transaction runs two of these.
 pub(crate) fn batch(conn: &Connection, sql: &str) -> Result<(), LiteError> {
     log(sql, 0);
-    Ok(conn.execute_batch(sql)?)
+    conn.prepare_cached(sql)?.execute([])?;
+    Ok(())
 }
 
 fn log(sql: &str, values: usize) {
