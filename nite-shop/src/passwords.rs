@@ -88,9 +88,11 @@ impl Argon2Passwords {
     }
 
     /// A pool of `threads` hashing threads with room for `queue` waiting hashes, that keeps a working buffer for
-    /// `keep` after its last hash: longer spares busy sign-in periods the allocation, shorter gives memory back
-    /// sooner.
+    /// `keep` (at least 100 ms) after its last hash: longer spares busy sign-in periods the allocation, shorter
+    /// gives memory back sooner.
     pub fn with_memory_kept_for(threads: usize, queue: usize, keep: Duration) -> Argon2Passwords {
+        // An idle pool wakes once per `keep` to look for buffers to release: never in a tight loop.
+        let keep = keep.max(Duration::from_millis(100));
         let (jobs, queued) = std::sync::mpsc::sync_channel::<Job>(queue);
         let pool = Arc::new(Pool { queued: Mutex::new(queued), spare: Mutex::new(Vec::new()), keep });
         for n in 0..threads.max(1) {
