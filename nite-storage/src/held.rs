@@ -70,38 +70,119 @@ impl Opener {
 /// Log pages after which the writer checkpoints on its own commit.
 const WRITER_CHECKPOINTS_AT: i64 = 10_000;
 
-/// How often the checkpointer copies the write-ahead log into the database file. Often, so that each copy and its
-/// `fsync` stay small: in the checkout bench (8 tasks, this VM's ext4, in turns) a checkout's p99 was 38–41 ms at
-/// 100 ms, 24–28 ms at 25 ms and 19–20 ms at 10 ms (load_tests/README). A checkpoint with nothing to copy still
-/// costs about 0.1 ms here: the whole idle server took 0.2 % of a core at 100 ms, 0.45 % at 25 ms and 1.1 % at
-/// 10 ms, so 25 ms it is. (Waking the checkpointer on commits instead of a timer would give both; not done yet.)
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(25);
+/// The least time between two checkpoints while commits keep coming. The checkpointer sleeps until a write commits,
+/// copies the log into the file, then waits this long before it looks again: often enough that each copy and its
+/// `fsync` stay small, and never at all while nothing is written. In the checkout bench (8 tasks, this VM's ext4, in
+/// turns), a checkout's p99 was 38–41 ms with a checkpoint every 100 ms, 24–28 ms every 25 ms and 19–20 ms every
+/// 10 ms (load_tests/README). On a timer, a checkpoint with nothing to copy still cost about 0.1 ms, so 10 ms meant
+/// 1 % of a core at idle; woken by commits, an idle store costs nothing.
+const CHECKPOINT_GAP: Duration = Duration::from_millis(10);
+
+/// What the writer tells the checkpointer: that it committed, or that the store is closing.
+#[derive(Debug, Default)]
+pub(crate) struct Wake {
+    state: std::sync::Mutex<WakeState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Debug, Default)]
+struct WakeState {
+    /// A write committed since the last checkpoint began.
+    written: bool,
+    stopped: bool,
+    /// Checkpoints run so far.
+    checkpoints: u64,
+}
+
+impl Wake {
+    fn state(&self) -> std::sync::MutexGuard<'_, WakeState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A write committed: the checkpointer copies it soon.
+    fn written(&self) {
+        let mut state = self.state();
+        if !state.written {
+            state.written = true;
+            self.changed.notify_one();
+        }
+    }
+
+    /// Waits for a write, and takes it; `false` once stopped.
+    fn wait_for_write(&self) -> bool {
+        let mut state = self.state();
+        while !state.written && !state.stopped {
+            state = self.changed.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        state.written = false;
+        !state.stopped
+    }
+
+    /// Waits `gap`; `false` if stopped meanwhile.
+    fn pause(&self, gap: Duration) -> bool {
+        let state = self.state();
+        let (state, _) = self
+            .changed
+            .wait_timeout_while(state, gap, |s| !s.stopped)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        !state.stopped
+    }
+
+    fn stop(&self) {
+        self.state().stopped = true;
+        self.changed.notify_all();
+    }
+}
 
 /// Checkpoints the write-ahead log on a thread and connection of its own, so the copy into the database file and
 /// its fsync happen beside the writer instead of inside a commit (where they held every write up to 150 ms here).
-/// `PASSIVE`: it copies what no reader still needs and never waits for anyone. It stops when dropped.
+/// `PASSIVE`: it copies what no reader still needs and never waits for anyone. It runs after commits (at most every
+/// [`CHECKPOINT_GAP`]) and stops when dropped.
 #[derive(Debug)]
 pub(crate) struct Checkpointer {
-    /// Dropping this stops the thread.
-    _stop: std::sync::mpsc::Sender<()>,
+    wake: Arc<Wake>,
 }
 
 impl Checkpointer {
     /// Opens the checkpointer's connection to the database `writer` opens, and starts its thread.
     pub(crate) fn start(writer: &Opener) -> Result<Checkpointer, LiteError> {
         let conn = Opener { writer: true, ..writer.clone() }.open()?;
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let wake = Arc::new(Wake::default());
+        let waiting = Arc::clone(&wake);
         std::thread::Builder::new()
             .name("nite-sqlite-checkpoint".into())
             .spawn(move || {
-                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
+                while waiting.wait_for_write() {
                     if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                         tracing::warn!(error = %e, "the SQLite checkpointer failed; the writer checkpoints instead");
+                    }
+                    waiting.state().checkpoints += 1;
+                    if !waiting.pause(CHECKPOINT_GAP) {
+                        break;
                     }
                 }
             })
             .map_err(LiteError::Thread)?;
-        Ok(Checkpointer { _stop: stop })
+        Ok(Checkpointer { wake })
+    }
+
+    /// Shares `conn` as the writer whose commits wake this checkpointer.
+    pub(crate) fn share_writer(&self, conn: Connection) -> Shared {
+        let changes = conn.total_changes();
+        Arc::new(Mutex::new(Held { conn: Some(conn), wake: Some(Arc::clone(&self.wake)), changes }))
+    }
+}
+
+#[cfg(test)]
+impl Checkpointer {
+    fn checkpoints(&self) -> u64 {
+        self.wake.state().checkpoints
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.wake.stop();
     }
 }
 
@@ -109,6 +190,10 @@ impl Checkpointer {
 #[derive(Debug)]
 pub(crate) struct Held {
     conn: Option<Connection>,
+    /// The writer's: the checkpointer to wake after it changed something.
+    wake: Option<Arc<Wake>>,
+    /// The connection's count of changed rows when it was last let go.
+    changes: u64,
 }
 
 /// A connection shared in turn: whoever holds the lock holds the connection.
@@ -116,7 +201,7 @@ pub(crate) type Shared = Arc<Mutex<Held>>;
 
 /// Wraps a newly opened connection.
 pub(crate) fn share(conn: Connection) -> Shared {
-    Arc::new(Mutex::new(Held { conn: Some(conn) }))
+    Arc::new(Mutex::new(Held { conn: Some(conn), wake: None, changes: 0 }))
 }
 
 /// A held connection, locked for one statement or several.
@@ -135,6 +220,21 @@ impl Conn {
             batch(conn, "ROLLBACK")?;
         }
         Ok(Conn(guard))
+    }
+}
+
+impl Drop for Conn {
+    /// The writer, let go after changing rows (a commit, or a statement on its own), wakes the checkpointer. (A
+    /// schema change alone does not count; the migrations run on a connection of their own anyway.)
+    fn drop(&mut self) {
+        let held = &mut *self.0;
+        if let (Some(wake), Some(conn)) = (&held.wake, &held.conn) {
+            let changes = conn.total_changes();
+            if changes != held.changes {
+                held.changes = changes;
+                wake.written();
+            }
+        }
     }
 }
 
@@ -387,29 +487,42 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_checkpointer_copies_the_log_into_the_file_while_the_writer_never_does() {
+    async fn the_checkpointer_copies_what_the_writer_commits_and_sleeps_while_nothing_is_written() {
         let dir = tempfile::tempdir().unwrap();
-        let shared = writer(&dir);
         let file = dir.path().join("held.db");
-        let size = || std::fs::metadata(&file).unwrap().len();
-        // About 200 pages of rows, far below the writer's own threshold: only the checkpointer copies them.
-        let mut conn = Conn::lock(&shared).await.unwrap();
-        batch(&conn, "BEGIN IMMEDIATE").unwrap();
-        for v in 0..20_000_i64 {
-            query("INSERT INTO n (v) VALUES ($1)").bind(v).execute(&mut *conn).await.unwrap();
-        }
-        batch(&conn, "COMMIT").unwrap();
-        drop(conn);
-        let before = size();
         let opener = Opener { path: file.clone(), writer: true, busy_timeout: Duration::from_secs(1) };
         let checkpointer = Checkpointer::start(&opener).unwrap();
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while size() <= before && std::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        let shared = checkpointer.share_writer(opener.open().unwrap());
+        Conn::lock(&shared).await.unwrap().execute_batch("CREATE TABLE n (v INTEGER NOT NULL)").unwrap();
+        let size = || std::fs::metadata(&file).unwrap().len();
+        let settle = async |want: u64| {
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while checkpointer.checkpoints() < want && std::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            checkpointer.checkpoints()
+        };
+        // About 200 pages of rows, far below the writer's own threshold: only the checkpointer copies them.
+        let before = size();
+        let mut tx = WriteTx::begin(&shared).await.unwrap();
+        for v in 0..20_000_i64 {
+            query("INSERT INTO n (v) VALUES ($1)").bind(v).execute(&mut *tx).await.unwrap();
         }
+        tx.commit().await.unwrap();
+        assert_eq!(settle(1).await, 1, "the commit woke the checkpointer");
         assert!(size() > before, "the database file is still {before} bytes: nothing was checkpointed");
-        drop(checkpointer);
+
+        // Nothing written: a read on the writer, a transaction rolled back before changing anything, time passing.
         assert_eq!(count(&shared).await, 20_000);
+        drop(WriteTx::begin(&shared).await.unwrap());
+        tokio::time::sleep(CHECKPOINT_GAP * 10).await;
+        assert_eq!(checkpointer.checkpoints(), 1, "the checkpointer ran with nothing to copy");
+
+        // A single statement on the writer, outside a transaction, wakes it too.
+        query("INSERT INTO n (v) VALUES (1)").execute(&mut *Conn::lock(&shared).await.unwrap()).await.unwrap();
+        assert_eq!(settle(2).await, 2);
+        drop(checkpointer);
+        assert_eq!(count(&shared).await, 20_001);
     }
 
     #[tokio::test]

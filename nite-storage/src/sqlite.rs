@@ -66,7 +66,7 @@ impl SqliteStore {
             pool,
             options: Arc::new(options),
             readers: Arc::new(readers),
-            writer: held::share(writer),
+            writer: checkpoints.share_writer(writer),
             _checkpoints: Arc::new(checkpoints),
         })
     }
