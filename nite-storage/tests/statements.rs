@@ -9,8 +9,10 @@
 use std::sync::{Arc, Mutex};
 
 use nite_core::contract::Fixture;
+use nite_core::order::OrderState;
+use nite_core::payment::TestOutcome;
 use nite_core::ports::Stores;
-use nite_core::services::{IdempotencyKey, Viewer};
+use nite_core::services::{EventOutcome, IdempotencyKey, Viewer};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 
@@ -51,21 +53,29 @@ impl Statements {
 }
 
 /// The statements of one checkout (with an idempotency key, a promotion code and two SKUs): the reads that price
-/// the cart, then the one transaction that places the order.
-async fn checkout_statements(stores: &Stores, log: &Statements) -> Vec<String> {
+/// the cart, then the one transaction that places the order. Then those of the payment's `succeeded` event.
+async fn checkout_statements(stores: &Stores, log: &Statements) -> (Vec<String>, Vec<String>) {
     let f = Fixture::new(stores);
     f.seed().await;
     let cart = f.ready_cart(&[("NP-PRO-GRN", 2), ("NP-BASIC-GRN", 1)], &["NITE10"]).await;
     let key = IdempotencyKey { key: "k".into(), fingerprint: "f".into() };
     log.take();
-    f.checkout.checkout(&cart, &Viewer::guest(), Some(&key)).await.unwrap();
+    let order = f.checkout.checkout(&cart, &Viewer::guest(), Some(&key)).await.unwrap().order;
     // A connection the pool opens meanwhile sets itself up (`PRAGMA …`): that is not the checkout's. Nor is the
     // test payment provider's own record of the payment (with Stripe, that is an HTTP call).
-    log.take().into_iter().filter(|s| !s.starts_with("PRAGMA") && !s.contains("test_payments")).collect()
+    let ours = |all: Vec<String>| -> Vec<String> {
+        all.into_iter().filter(|s| !s.starts_with("PRAGMA") && !s.contains("test_payments")).collect()
+    };
+    let checkout = ours(log.take());
+    let payment = order.payment.payment_id.clone().expect("the order has its payment");
+    let event = f.provider.confirm(&payment, TestOutcome::Succeeded).await.unwrap();
+    log.take();
+    assert_eq!(f.payments.handle(&event).await.unwrap(), EventOutcome::Applied(OrderState::Paid));
+    (checkout, ours(log.take()))
 }
 
 #[test]
-fn placing_an_order_issues_at_most_twelve_statements() {
+fn placing_an_order_issues_at_most_twelve_statements_and_paying_it_moves_its_stock_in_one() {
     let log = Statements::default();
     tracing_subscriber::registry().with(log.clone()).init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
@@ -74,7 +84,7 @@ fn placing_an_order_issues_at_most_twelve_statements() {
         let url = format!("sqlite://{}", dir.path().join("nite.db").display());
         let sqlite = nite_storage::SqliteStore::connect(&url, 4).await.unwrap();
         sqlite.migrate().await.unwrap();
-        let statements = checkout_statements(&Stores::from_store(Arc::new(sqlite)), &log).await;
+        let (statements, paying) = checkout_statements(&Stores::from_store(Arc::new(sqlite)), &log).await;
         // The store's write transaction sends BEGIN and COMMIT as statements, so they are logged and counted. The
         // last statement records the provider's payment, made after the order is placed (the design's order:
         // place, then pay); it is counted apart.
@@ -85,5 +95,11 @@ fn placing_an_order_issues_at_most_twelve_statements() {
         assert_eq!(placing.last().map(String::as_str), Some("COMMIT"), "{placing:?}");
         assert!(placing.len() <= 12, "placing the order took {} statements", placing.len());
         assert!(placing.len() >= 10, "the log missed statements: {placing:?}");
+
+        // Paid: the stock of both SKUs moves in one statement.
+        eprintln!("SQLite payment, {} statements:\n  {}", paying.len(), paying.join("\n  "));
+        let moves = paying.iter().filter(|s| s.starts_with("UPDATE inventory")).count();
+        assert_eq!(moves, 1, "{paying:?}");
+        assert_eq!(paying.last().map(String::as_str), Some("COMMIT"), "{paying:?}");
     });
 }

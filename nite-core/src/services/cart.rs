@@ -1,5 +1,9 @@
 //! `CartService`: creating, changing, pricing and claiming carts.
 
+use std::sync::{Arc, Mutex};
+
+use hashlink::LruCache;
+
 use crate::IdGeneratorExt;
 use crate::analytics::{AnalyticsEvent, EventKind};
 use crate::cart::{Cart, CartLine, CartState, ShippingSelection};
@@ -32,12 +36,26 @@ pub struct CartView {
 #[derive(Clone)]
 pub struct CartService {
     ctx: ShopContext,
+    /// The carts this service created or changed last, as saved (shared by its clones).
+    recent: Arc<Mutex<LruCache<CartId, Cart>>>,
 }
+
+/// How many carts a [`CartService`] remembers as it saved them (a few kilobytes each).
+const REMEMBERED_CARTS: usize = 1024;
 
 impl CartService {
     /// A cart service over `ctx`.
     pub fn new(ctx: ShopContext) -> CartService {
-        CartService { ctx }
+        CartService { ctx, recent: Arc::new(Mutex::new(LruCache::new(REMEMBERED_CARTS))) }
+    }
+
+    fn recent(&self) -> std::sync::MutexGuard<'_, LruCache<CartId, Cart>> {
+        self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Keeps `cart` as just saved, for the next change to start from.
+    fn remember(&self, cart: &Cart) {
+        self.recent().insert(cart.id.clone(), cart.clone());
     }
 
     /// Creates an empty cart, owned by the viewer if signed in. The shop sells in one currency: a cart in another
@@ -51,6 +69,7 @@ impl CartService {
         let mut cart = Cart::new(self.ctx.ids.new_id(), viewer.customer_id.clone(), currency, self.ctx.clock.now());
         cart.shown_total = Some(crate::Money::zero(currency));
         self.ctx.stores.carts.create_cart(&cart).await?;
+        self.remember(&cart);
         self.view_of(cart).await
     }
 
@@ -299,6 +318,13 @@ impl CartService {
 
     /// Loads, changes, checks the stock of, prices and saves an open cart, retrying on a lost race. A change whose
     /// cart cannot be priced is refused before anything is stored; the total it answers with is recorded as shown.
+    /// Changes the cart with `edit`, then saves it if no one saved it meanwhile (else starts again from a fresh
+    /// read, up to [`SAVE_ATTEMPTS`] times).
+    ///
+    /// A change first tries the copy this service saved last, if it has one, and so spares the read: the save's
+    /// version check proves that copy current, or fails and changes nothing. Should that try fail in any way (the
+    /// cart was saved since by another service or process, checked out, claimed; or the stale copy made the edit
+    /// refuse), the change goes the ordinary way, from a fresh read, and answers as if no copy had been kept.
     async fn change(
         &self,
         id: &CartId,
@@ -306,27 +332,48 @@ impl CartService {
         edit: impl Fn(&mut Cart, &EditContext<'_>) -> Result<()>,
     ) -> Result<CartView> {
         let edit_ctx = EditContext { ctx: &self.ctx, max_line: self.ctx.settings.max_line_quantity };
-        for _ in 0..SAVE_ATTEMPTS {
-            let mut cart = self.load(id, viewer).await?;
-            if cart.state != CartState::Open {
-                return Err(Error::CartNotOpen);
+        let remembered = self.recent().get(id).cloned();
+        if let Some(cart) = remembered {
+            if let Ok(view) = self.change_from(cart, viewer, &edit, &edit_ctx).await {
+                return Ok(view);
             }
-            let before = cart.units_by_sku();
-            edit(&mut cart, &edit_ctx)?;
-            self.check_stock(&cart, &before).await?;
-            cart.updated_at = self.ctx.clock.now();
-            let mut view = self.view_of(cart.clone()).await?;
-            cart.shown_total = Some(view.priced.totals.total);
-            match self.ctx.stores.carts.save_cart(&cart).await {
-                Ok(saved) => {
-                    view.cart = saved;
-                    return Ok(view);
-                }
-                Err(Error::Conflict(_)) => continue,
+            self.recent().remove(id);
+        }
+        for _ in 0..SAVE_ATTEMPTS {
+            let cart = self.load(id, viewer).await?;
+            match self.change_from(cart, viewer, &edit, &edit_ctx).await {
+                Ok(view) => return Ok(view),
+                Err(Error::Conflict(_)) => {}
                 Err(e) => return Err(e),
             }
         }
         Err(Error::Conflict("cart"))
+    }
+
+    /// Edits `cart`, checks it and saves it; `Conflict` if it is not the stored version.
+    async fn change_from(
+        &self,
+        mut cart: Cart,
+        viewer: &Viewer,
+        edit: &impl Fn(&mut Cart, &EditContext<'_>) -> Result<()>,
+        edit_ctx: &EditContext<'_>,
+    ) -> Result<CartView> {
+        if !viewer.may_see(cart.customer_id.as_ref()) {
+            return Err(Error::not_found("cart", &cart.id));
+        }
+        if cart.state != CartState::Open {
+            return Err(Error::CartNotOpen);
+        }
+        let before = cart.units_by_sku();
+        edit(&mut cart, edit_ctx)?;
+        self.check_stock(&cart, &before).await?;
+        cart.updated_at = self.ctx.clock.now();
+        let mut view = self.view_of(cart.clone()).await?;
+        cart.shown_total = Some(view.priced.totals.total);
+        let saved = self.ctx.stores.carts.save_cart(&cart).await?;
+        self.remember(&saved);
+        view.cart = saved;
+        Ok(view)
     }
 
     /// Refuses a change that asks for more of a SKU than can be sold now. Only SKUs whose units the change raises

@@ -6,14 +6,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use nite_core::analytics::{AnalyticsEvent, EventKind};
+use nite_core::cart::Cart;
 use nite_core::contract::Fixture;
 use nite_core::order::{Order, OrderState};
 use nite_core::ports::{
-    AnalyticsStore, InboxEntry, OrderFilter, OrderStore, OrderUpdate, Page, PlaceOrder, Placed, Saved, Stores,
+    AnalyticsStore, CartStore, InboxEntry, OrderFilter, OrderStore, OrderUpdate, Page, PlaceOrder, Placed, Saved,
+    Stores,
 };
 use nite_core::services::Viewer;
 use nite_core::testing::InMemoryStore;
-use nite_core::{CustomerId, Email, Error, OrderId, PaymentId, ProductId, Result};
+use nite_core::{CartId, CustomerId, Email, Error, OrderId, PaymentId, ProductId, Result};
 use time::OffsetDateTime;
 
 /// An order store that loses the race on its first `lost` saves: someone else saved the order in between.
@@ -227,5 +229,93 @@ fn an_add_to_cart_that_analytics_fails_to_record_is_still_answered_as_done() {
         let added = f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 2).await.unwrap();
         assert_eq!(added.cart.lines[0].quantity.get(), 2);
         assert_eq!(f.carts.view(&cart, &guest).await.unwrap().cart.lines[0].quantity.get(), 2);
+    });
+}
+
+/// A cart store that counts its reads of one cart.
+struct CountsReads {
+    inner: Arc<InMemoryStore>,
+    reads: AtomicUsize,
+}
+
+#[async_trait]
+impl CartStore for CountsReads {
+    async fn create_cart(&self, cart: &Cart) -> Result<()> {
+        self.inner.create_cart(cart).await
+    }
+
+    async fn cart(&self, id: &CartId) -> Result<Option<Cart>> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.cart(id).await
+    }
+
+    async fn save_cart(&self, cart: &Cart) -> Result<Cart> {
+        self.inner.save_cart(cart).await
+    }
+
+    async fn open_cart_of(&self, customer: &CustomerId) -> Result<Option<Cart>> {
+        self.inner.open_cart_of(customer).await
+    }
+}
+
+/// A change starts from the cart as this service saved it, sparing a read; when the cart was saved since by
+/// someone else (another process), checked out or claimed, the change is answered exactly as from a fresh read.
+#[test]
+fn a_change_starts_from_the_cart_as_saved_and_reads_it_again_only_when_it_changed_elsewhere() {
+    use nite_core::contract::sku;
+    use nite_core::services::CartService;
+    futures::executor::block_on(async {
+        let inner = Arc::new(InMemoryStore::new());
+        let counting = Arc::new(CountsReads { inner: Arc::clone(&inner), reads: AtomicUsize::new(0) });
+        let mut stores = Stores::from_store(Arc::clone(&inner));
+        stores.carts = counting.clone();
+        let f = Fixture::new(&stores);
+        f.seed().await;
+        let reads = || counting.reads.load(Ordering::SeqCst);
+        let guest = Viewer::guest();
+
+        // Created, then changed four times by this service: no read.
+        let cart = f.carts.create(&guest, None).await.unwrap().cart.id;
+        f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 1).await.unwrap();
+        f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 1).await.unwrap();
+        f.carts.add_code(&cart, &guest, "NITE10").await.unwrap();
+        let shown = f.carts.add_item(&cart, &guest, &sku("NP-BASIC-GRN"), 1).await.unwrap();
+        assert_eq!(reads(), 0);
+        assert_eq!(shown.cart.lines.len(), 2);
+        assert_eq!(shown.cart, inner.cart(&cart).await.unwrap().unwrap(), "what was answered is what is stored");
+
+        // Another process adds a line: this service's copy is stale, so its next change reads the cart again and
+        // keeps the other's line.
+        let elsewhere = CartService::new(f.ctx.clone());
+        elsewhere.add_item(&cart, &guest, &sku("NP-COMPLETE"), 1).await.unwrap();
+        let before = reads();
+        let changed = f.carts.add_item(&cart, &guest, &sku("NP-BASIC-GRN"), 1).await.unwrap();
+        assert_eq!(reads(), before + 1);
+        let units: Vec<(String, u32)> =
+            changed.cart.lines.iter().map(|l| (l.sku.as_str().to_owned(), l.quantity.get())).collect();
+        let expected = [("NP-PRO-GRN", 2), ("NP-BASIC-GRN", 2), ("NP-COMPLETE", 1)];
+        assert_eq!(units, expected.map(|(s, n)| (s.to_owned(), n)));
+        assert_eq!(changed.cart, inner.cart(&cart).await.unwrap().unwrap());
+
+        // Claimed by a customer elsewhere: the guest may no longer change it, though this service's copy is a
+        // guest's.
+        let customer = Viewer::customer(CustomerId::parse("cus_claims").unwrap());
+        elsewhere.claim(&cart, &customer).await.unwrap();
+        let refused = f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 1).await;
+        assert!(matches!(refused, Err(Error::NotFound { .. })), "{refused:?}");
+
+        // Checked out elsewhere, after this service changed it last: the change is refused.
+        let cart = f.carts.create(&guest, None).await.unwrap().cart.id;
+        let address = nite_core::contract::address();
+        f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 1).await.unwrap();
+        f.carts.set_addresses(&cart, &guest, "a@example.com", address, None).await.unwrap();
+        let rate = f.carts.shipping_options(&cart, &guest).await.unwrap()[0].id.clone();
+        f.carts.choose_shipping(&cart, &guest, &rate).await.unwrap();
+        f.checkout.checkout(&cart, &guest, None).await.unwrap();
+        let refused = f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 1).await;
+        assert!(matches!(refused, Err(Error::CartNotOpen)), "{refused:?}");
+        let stored = inner.cart(&cart).await.unwrap().unwrap();
+        assert_eq!(stored.lines.len(), 1);
+        assert_eq!(stored.lines[0].quantity.get(), 1);
     });
 }

@@ -18,6 +18,33 @@ use super::{LOCK_ROWS, RowExt, Store, Tx, begin_write, lock_client, query, query
 use crate::codec::{contains_pattern, count, micros, to_doc};
 use crate::sql::{db, int, placeholders};
 
+/// Moves every SKU's units as `effect` says, in one statement, locking the rows in SKU order as `reserve` does.
+async fn move_stock(tx: &mut Tx, effect: StockEffect, units: &[(Sku, u32)]) -> Result<()> {
+    let set = match effect {
+        StockEffect::None => return Ok(()),
+        StockEffect::Commit => "on_hand = on_hand - CASE sku{case} END, reserved = reserved - CASE sku{case} END",
+        StockEffect::Release => "reserved = reserved - CASE sku{case} END",
+        StockEffect::Restock => "on_hand = on_hand + CASE sku{case} END",
+    };
+    if units.is_empty() {
+        return Ok(());
+    }
+    let case: String = (0..units.len()).map(|i| format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2)).collect();
+    let skus: Vec<String> = (0..units.len()).map(|i| format!("${}", 2 * i + 1)).collect();
+    let sql = format!(
+        "UPDATE inventory SET {set}
+         WHERE sku IN (SELECT sku FROM inventory WHERE sku IN ({skus}) ORDER BY sku {LOCK_ROWS})",
+        set = set.replace("{case}", &case),
+        skus = skus.join(", ")
+    );
+    let mut statement = query(AssertSqlSafe(sql));
+    for (sku, n) in units {
+        statement = statement.bind(sku.as_str()).bind(int(*n));
+    }
+    statement.execute(&mut **tx).await.map_err(db("moving stock"))?;
+    Ok(())
+}
+
 /// Reserves every SKU's units in one statement, each only if that much is available (`InsufficientStock`
 /// otherwise, naming the first SKU short and what it has; the caller's transaction then rolls back). Rows are
 /// locked in SKU order (`LOCK_ROWS`), so concurrent checkouts of overlapping carts cannot deadlock. What is left
@@ -273,24 +300,7 @@ impl OrderStore for Store {
         insert_outbox(&mut tx, update.outbox).await?;
         insert_events(&mut tx, update.events).await?;
         // Stock last, as in `place_order`: the rows of popular products are held as briefly as possible.
-        let statement = match update.stock {
-            StockEffect::None => None,
-            StockEffect::Commit => {
-                Some("UPDATE inventory SET on_hand = on_hand - $2, reserved = reserved - $2 WHERE sku = $1")
-            }
-            StockEffect::Release => Some("UPDATE inventory SET reserved = reserved - $2 WHERE sku = $1"),
-            StockEffect::Restock => Some("UPDATE inventory SET on_hand = on_hand + $2 WHERE sku = $1"),
-        };
-        if let Some(statement) = statement {
-            for (sku, units) in order.units_by_sku() {
-                query(statement)
-                    .bind(sku.as_str())
-                    .bind(int(units))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db("moving stock"))?;
-            }
-        }
+        move_stock(&mut tx, update.stock, &order.units_by_sku()).await?;
         insert_domain_events(&mut tx, update.domain_events).await?;
         commit(tx).await?;
         Ok(Saved::Saved)
