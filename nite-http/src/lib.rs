@@ -37,6 +37,7 @@ pub mod limits;
 mod metrics;
 mod outgoing;
 pub mod proxy;
+mod queued;
 mod recorder;
 mod router;
 mod serve;
@@ -48,6 +49,7 @@ pub mod web;
 
 pub use auth::Tokens;
 pub use error::ApiError;
+pub use queued::QueuedAnalytics;
 pub use router::{MAX_BODY_BYTES, REQUEST_TIMEOUT, app, app_with, openapi, ops_app};
 pub use serve::{ServeOptions, build_shop, health_url, healthcheck, serve, serve_shop, shop_builder, shutdown_signal};
 pub use server::{ConnectionLimits, serve_connections};

@@ -63,7 +63,9 @@ pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Datab
             .context("NITE_EASYPOST_API_KEY")?,
         ),
     };
-    let stores = database.stores();
+    let mut stores = database.stores();
+    // Analytics events a request records (an add to cart) are written in batches, off the request path.
+    stores.analytics = Arc::new(crate::QueuedAnalytics::new(Arc::clone(&stores.analytics)));
     let settings = ShopSettings {
         reservation_ttl: time::Duration::minutes(i64::from(config.hold_minutes)),
         guest_reservation_ttl: time::Duration::minutes(i64::from(config.guest_hold_minutes)),
@@ -389,6 +391,9 @@ pub async fn serve_shop(
     crate::server::serve_connections(listener, router, options.limits, shutdown).await.context("serving")?;
     tracing::info!("shutting down: stopping the workers");
     after.flush_views().await;
+    if let Err(error) = shop.ctx.stores.analytics.flush().await {
+        tracing::warn!(error = %error, "writing the last analytics events failed");
+    }
     let _ = stop.send(true);
     for worker in workers {
         let _ = worker.await;

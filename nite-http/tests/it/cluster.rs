@@ -204,6 +204,20 @@ async fn product_views(port: u16, boss: &str) -> u64 {
     report["periods"].as_array().unwrap().iter().map(|p| p["product_views"].as_u64().unwrap()).sum()
 }
 
+/// Product views in the sales report once no more are being written: each process writes its views a little after
+/// they happen (in batches), and the report flushes only the process asked.
+async fn settled_product_views(port: u16, boss: &str) -> u64 {
+    let mut last = product_views(port, boss).await;
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = product_views(port, boss).await;
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+}
+
 /// The Pro's name on `port`'s product page.
 async fn pro_name(port: u16) -> String {
     let (status, pro) = http(port, "GET", "/api/v1/products/niteputter-pro", None, None).await;
@@ -348,7 +362,7 @@ async fn one_shop(dir: &Path, url: &str, mut redis: Option<Redis>) {
     // Product views: a visitor who opens one page on both processes counts once with Redis (the dedupe is shared),
     // once per process without it.
     let (x, y) = (new_client(), new_client());
-    let before = product_views(cluster.port(0), &boss).await;
+    let before = settled_product_views(cluster.port(0), &boss).await;
     for (who, port) in [(x, cluster.port(0)), (x, cluster.port(1)), (y, cluster.port(0)), (x, cluster.port(0))] {
         let (status, _) = http_from(who, port, "GET", "/api/v1/products/niteputter-basic", None, None, &[]).await;
         assert_eq!(status, 200);
