@@ -22,8 +22,8 @@ mod shipping;
 
 pub use catalog::{carts, catalog, inventory};
 pub use concurrency::{
-    concurrent_checkouts_never_oversell, concurrent_code_uses_respect_the_limit, concurrent_payment_events_apply_once,
-    concurrent_same_key_checkouts_make_one_order,
+    concurrent_cart_changes_lose_nothing, concurrent_checkouts_never_oversell, concurrent_code_uses_respect_the_limit,
+    concurrent_payment_events_apply_once, concurrent_same_key_checkouts_make_one_order,
 };
 pub use customers::{customers, reviews};
 pub use email::{Received, email_sender};
@@ -68,7 +68,7 @@ macro_rules! contract_tests {
             outbox, outbox_delivery, analytics, sessions, checkout_journey, interrupted_checkout_recovers, sweeper_releases_expired_reservations,
             concurrent_checkouts_never_oversell, concurrent_payment_events_apply_once,
             concurrent_code_uses_respect_the_limit, concurrent_same_key_checkouts_make_one_order,
-            test_payments_outlive_the_process, declined_payments_can_be_retried, a_changed_total_is_confirmed_first,
+            concurrent_cart_changes_lose_nothing, test_payments_outlive_the_process, declined_payments_can_be_retried, a_changed_total_is_confirmed_first,
             free_orders_are_paid_at_once, concurrent_refunds_never_exceed_the_capture,
             unpaid_orders_per_client_are_bounded, order_history_follows_the_email, password_resets_end_every_session,
             first_orders_are_judged_by_the_email, job_slots, domain_events, event_deliveries,

@@ -148,3 +148,37 @@ pub async fn concurrent_same_key_checkouts_make_one_order(stores: &Stores) {
     let level = &stores.inventory.stock(&[sku("NP-PRO-RGB")]).await.unwrap()[0];
     assert_eq!(level.reserved, 1);
 }
+
+/// Concurrent changes of one cart, through two cart services (two processes, each remembering the carts it saved):
+/// each add either counts once or fails as a conflict after its retries; none is lost or counted twice.
+pub async fn concurrent_cart_changes_lose_nothing(stores: &Stores) {
+    let f = Fixture::new(stores);
+    f.seed().await;
+    let other = crate::services::CartService::new(f.ctx.clone());
+    let guest = Viewer::guest();
+    let cart = f.carts.create(&guest, None).await.unwrap().cart.id;
+    // Each service has saved the cart once, so both start from copies they remember.
+    f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 1).await.unwrap();
+    other.add_item(&cart, &guest, &sku("NP-BASIC-GRN"), 1).await.unwrap();
+    let adds = (0..12).map(|i| {
+        let (service, sku) = if i % 2 == 0 { (&f.carts, sku("NP-PRO-GRN")) } else { (&other, sku("NP-BASIC-GRN")) };
+        let guest = &guest;
+        let cart = &cart;
+        async move { (sku.clone(), service.add_item(cart, guest, &sku, 1).await) }
+    });
+    let results = join_all(adds).await;
+    let lost: Vec<&Error> = results.iter().filter_map(|(_, r)| r.as_ref().err()).collect();
+    assert!(lost.iter().all(|e| matches!(e, Error::Conflict("cart"))), "unexpected errors: {lost:?}");
+    let added = |wanted: &str| 1 + results.iter().filter(|(s, r)| s.as_str() == wanted && r.is_ok()).count();
+    let stored = stores.carts.cart(&cart).await.unwrap().unwrap();
+    let units =
+        |wanted: &str| stored.lines.iter().find(|l| l.sku.as_str() == wanted).map_or(0, |l| l.quantity.get() as usize);
+    assert_eq!(units("NP-PRO-GRN"), added("NP-PRO-GRN"));
+    assert_eq!(units("NP-BASIC-GRN"), added("NP-BASIC-GRN"));
+    // And a change after the storm, from either service, starts from what is stored.
+    let last = f.carts.add_item(&cart, &guest, &sku("NP-BASIC-GRN"), 1).await.unwrap();
+    assert_eq!(
+        last.cart.lines.iter().map(|l| l.quantity.get() as usize).sum::<usize>(),
+        units("NP-PRO-GRN") + units("NP-BASIC-GRN") + 1
+    );
+}

@@ -53,9 +53,13 @@ impl CartService {
         self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Keeps `cart` as just saved, for the next change to start from.
+    /// Keeps `cart` as just saved, for the next change to start from, unless a later save is kept already (two
+    /// changes of one cart at once: the one saved second may remember first).
     fn remember(&self, cart: &Cart) {
-        self.recent().insert(cart.id.clone(), cart.clone());
+        let mut recent = self.recent();
+        if recent.get(&cart.id).is_none_or(|kept| kept.version < cart.version) {
+            recent.insert(cart.id.clone(), cart.clone());
+        }
     }
 
     /// Creates an empty cart, owned by the viewer if signed in. The shop sells in one currency: a cart in another
