@@ -109,6 +109,9 @@ const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
 /// How a statement locks the rows a subquery picks, in its order (so two transactions lock in the same order).
 const LOCK_ROWS: &str = "FOR UPDATE";
 
+/// Whether several inserts go in one statement, as `WITH`s: PostgreSQL runs them as data-modifying `WITH`s.
+const WRITES_IN_WITH: bool = true;
+
 /// The store the shared SQL implements the ports for.
 type Store = PgStore;
 /// The database the shared SQL runs on.

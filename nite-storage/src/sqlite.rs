@@ -156,6 +156,9 @@ const SKIP_LOCKED: &str = "";
 /// How a statement locks the rows a subquery picks, in its order: SQLite's one writer holds them all already.
 const LOCK_ROWS: &str = "";
 
+/// Whether several inserts go in one statement, as `WITH`s: SQLite takes no insert inside a `WITH`.
+const WRITES_IN_WITH: bool = false;
+
 /// The store the shared SQL implements the ports for.
 type Store = SqliteStore;
 /// A connection the shared SQL runs statements on.

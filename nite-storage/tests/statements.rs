@@ -101,5 +101,28 @@ fn placing_an_order_issues_at_most_twelve_statements_and_paying_it_moves_its_sto
         let moves = paying.iter().filter(|s| s.starts_with("UPDATE inventory")).count();
         assert_eq!(moves, 1, "{paying:?}");
         assert_eq!(paying.last().map(String::as_str), Some("COMMIT"), "{paying:?}");
+
+        // PostgreSQL: each statement a round trip. The order's analytics and domain events go in one statement, and
+        // so do the payment's outbox message, analytics and domain events.
+        let Some(admin) = nite_storage::testing::postgres_url() else { return };
+        let url = nite_storage::testing::create_database(&admin, "statements").await;
+        let postgres = nite_storage::PgStore::connect(&url, 4).await.unwrap();
+        postgres.migrate().await.unwrap();
+        let (statements, paying) = checkout_statements(&Stores::from_store(Arc::new(postgres)), &log).await;
+        eprintln!("PostgreSQL checkout, {} statements:\n  {}", statements.len(), statements.join("\n  "));
+        eprintln!("PostgreSQL payment, {} statements:\n  {}", paying.len(), paying.join("\n  "));
+        // sqlx logs the transaction's statements from the first after `BEGIN` (which it does not log) to `COMMIT`.
+        let transaction = |all: &[String]| -> usize {
+            let first = all.iter().position(|s| !s.starts_with("SELECT")).expect("a write");
+            let commit = all.iter().position(|s| s.starts_with("COMMIT")).expect("a commit");
+            commit - first + 1
+        };
+        let combined = |all: &[String]| all.iter().filter(|s| s.starts_with("WITH w0 AS (INSERT")).count();
+        // Idempotency key, cart, order, lines, stock, then the analytics and domain events together, and COMMIT.
+        assert_eq!(transaction(&statements), 7, "{statements:?}");
+        assert_eq!(combined(&statements), 1, "{statements:?}");
+        // Inbox, order, stock, then the outbox message, analytics and domain events together, and COMMIT.
+        assert_eq!(transaction(&paying), 5, "{paying:?}");
+        assert_eq!(combined(&paying), 1, "{paying:?}");
     });
 }

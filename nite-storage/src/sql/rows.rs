@@ -14,7 +14,7 @@ use sqlx::AssertSqlSafe;
 use crate::codec::{cursor, from_doc, limit, micros, parse_cursor, to_doc};
 use crate::sql::{db, enum_name, int, page_of, parse_name, placeholders};
 
-use super::{DbConn, DbRow, RowExt, Store, Tx, query};
+use super::{DbConn, DbRow, RowExt, Store, Tx, WRITES_IN_WITH, query};
 
 pub(super) async fn commit(tx: Tx) -> Result<()> {
     tx.commit().await.map_err(db("committing"))
@@ -101,28 +101,63 @@ pub(super) async fn keyset_page<T>(
 /// The most analytics events one `INSERT` takes.
 pub(super) const EVENTS_PER_STATEMENT: usize = 100;
 
+/// Binds one analytics event's row (9 values) to a statement of either backend.
+macro_rules! bind_event {
+    ($statement:expr, $e:expr) => {{
+        let e: &AnalyticsEvent = $e;
+        let amount = e.amount.map(|a| a.to_minor()).transpose()?;
+        $statement
+            .bind(e.kind.as_str())
+            .bind(micros(e.at))
+            .bind(e.product_id.as_ref().map(|p| p.to_string()))
+            .bind(e.order_id.as_ref().map(|o| o.to_string()))
+            .bind(e.customer_id.as_ref().map(|c| c.to_string()))
+            .bind(int(e.quantity))
+            .bind(amount)
+            .bind(e.amount.map(|a| a.currency().to_string()))
+            .bind(e.visitor.as_deref())
+    }};
+}
+
+/// Binds one outbox message's row (8 values).
+macro_rules! bind_message {
+    ($statement:expr, $m:expr) => {{
+        let m: &OutboxMessage = $m;
+        $statement
+            .bind(m.id.as_str())
+            .bind(m.dedupe_key.as_str())
+            .bind(m.to.as_str())
+            .bind(to_doc(&m.notification)?)
+            .bind(enum_name(&m.status)?)
+            .bind(int(m.attempts))
+            .bind(micros(m.created_at))
+            .bind(micros(m.created_at))
+    }};
+}
+
+/// Binds one domain event's row (4 values).
+macro_rules! bind_domain_event {
+    ($statement:expr, $event:expr) => {{
+        let event: &DomainEvent = $event;
+        let statement = $statement.bind(event.id.as_str()).bind(event.event_type().as_str());
+        statement.bind(micros(event.at)).bind(event.to_json()?)
+    }};
+}
+
+const INSERT_EVENTS: &str = "INSERT INTO analytics_events
+    (kind, at, product_id, order_id, customer_id, quantity, amount_minor, currency, visitor)";
+const INSERT_OUTBOX: &str =
+    "INSERT INTO outbox (id, dedupe_key, recipient, payload, status, attempts, next_attempt_at, created_at)";
+const INSERT_DOMAIN_EVENTS: &str = "INSERT INTO domain_events (id, kind, at, payload)";
+
 /// Inserts `events`, [`EVENTS_PER_STATEMENT`] to a statement, on `conn` (a transaction, or the writer for one
 /// statement's worth).
 pub(super) async fn insert_events(conn: &mut DbConn, events: &[AnalyticsEvent]) -> Result<()> {
     for chunk in events.chunks(EVENTS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO analytics_events
-             (kind, at, product_id, order_id, customer_id, quantity, amount_minor, currency, visitor) VALUES {}",
-            placeholders(chunk.len(), 9, 1)
-        );
+        let sql = format!("{INSERT_EVENTS} VALUES {}", placeholders(chunk.len(), 9, 1));
         let mut statement = query(AssertSqlSafe(sql));
         for e in chunk {
-            let amount = e.amount.map(|a| a.to_minor()).transpose()?;
-            statement = statement
-                .bind(e.kind.as_str())
-                .bind(micros(e.at))
-                .bind(e.product_id.as_ref().map(|p| p.to_string()))
-                .bind(e.order_id.as_ref().map(|o| o.to_string()))
-                .bind(e.customer_id.as_ref().map(|c| c.to_string()))
-                .bind(int(e.quantity))
-                .bind(amount)
-                .bind(e.amount.map(|a| a.currency().to_string()))
-                .bind(e.visitor.as_deref());
+            statement = bind_event!(statement, e);
         }
         statement.execute(&mut *conn).await.map_err(db("recording analytics events"))?;
     }
@@ -131,39 +166,68 @@ pub(super) async fn insert_events(conn: &mut DbConn, events: &[AnalyticsEvent]) 
 
 pub(super) async fn insert_outbox(tx: &mut Tx, messages: &[OutboxMessage]) -> Result<()> {
     for m in messages {
-        query(
-            "INSERT INTO outbox (id, dedupe_key, recipient, payload, status, attempts, next_attempt_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING",
-        )
-        .bind(m.id.as_str())
-        .bind(&m.dedupe_key)
-        .bind(m.to.as_str())
-        .bind(to_doc(&m.notification)?)
-        .bind(enum_name(&m.status)?)
-        .bind(int(m.attempts))
-        .bind(micros(m.created_at))
-        .bind(micros(m.created_at))
-        .execute(&mut **tx)
-        .await
-        .map_err(db("writing the outbox"))?;
+        let sql = format!("{INSERT_OUTBOX} VALUES {} ON CONFLICT (dedupe_key) DO NOTHING", placeholders(1, 8, 1));
+        let statement = bind_message!(query(AssertSqlSafe(sql)), m);
+        statement.execute(&mut **tx).await.map_err(db("writing the outbox"))?;
     }
+    Ok(())
+}
+
+/// The most values [`insert_effects`] binds to its one statement (PostgreSQL takes up to 65,535).
+const EFFECT_VALUES: usize = 4_000;
+
+/// Writes what a change leaves besides its own rows: its outbox messages, analytics events and domain events. On
+/// PostgreSQL that is one statement, each insert a data-modifying `WITH` of it: one round trip instead of up to
+/// three, inside a transaction that holds stock rows. On SQLite, whose statements run in place and which takes no
+/// insert in a `WITH`, and for a very large change, one statement each (events in chunks).
+pub(super) async fn insert_effects(
+    tx: &mut Tx,
+    outbox: &[OutboxMessage],
+    events: &[AnalyticsEvent],
+    domain_events: &[DomainEvent],
+) -> Result<()> {
+    let kinds = [outbox.len(), events.len(), domain_events.len()].iter().filter(|n| **n > 0).count();
+    let values = 8 * outbox.len() + 9 * events.len() + 4 * domain_events.len();
+    if !WRITES_IN_WITH || kinds < 2 || values > EFFECT_VALUES {
+        insert_outbox(tx, outbox).await?;
+        insert_events(&mut *tx, events).await?;
+        return insert_domain_events(tx, domain_events).await;
+    }
+    let mut next = 1;
+    let mut inserts = Vec::with_capacity(3);
+    for (head, rows, columns, tail) in [
+        (INSERT_OUTBOX, outbox.len(), 8, " ON CONFLICT (dedupe_key) DO NOTHING"),
+        (INSERT_EVENTS, events.len(), 9, ""),
+        (INSERT_DOMAIN_EVENTS, domain_events.len(), 4, " ON CONFLICT (id) DO NOTHING"),
+    ] {
+        if rows > 0 {
+            let i = inserts.len();
+            inserts.push(format!("w{i} AS ({head} VALUES {}{tail})", placeholders(rows, columns, next)));
+            next += rows * columns;
+        }
+    }
+    let mut statement = query(AssertSqlSafe(format!("WITH {} SELECT 1", inserts.join(", "))));
+    for m in outbox {
+        statement = bind_message!(statement, m);
+    }
+    for e in events {
+        statement = bind_event!(statement, e);
+    }
+    for event in domain_events {
+        statement = bind_domain_event!(statement, event);
+    }
+    statement.execute(&mut **tx).await.map_err(db("writing a change's messages and events"))?;
     Ok(())
 }
 
 /// Writes domain events in one statement, dropping any whose id exists.
 pub(super) async fn insert_domain_events(tx: &mut Tx, events: &[DomainEvent]) -> Result<()> {
     for chunk in events.chunks(100) {
-        let sql = format!(
-            "INSERT INTO domain_events (id, kind, at, payload) VALUES {} ON CONFLICT (id) DO NOTHING",
-            placeholders(chunk.len(), 4, 1)
-        );
+        let sql =
+            format!("{INSERT_DOMAIN_EVENTS} VALUES {} ON CONFLICT (id) DO NOTHING", placeholders(chunk.len(), 4, 1));
         let mut statement = query(AssertSqlSafe(sql));
         for event in chunk {
-            statement = statement
-                .bind(event.id.as_str())
-                .bind(event.event_type().as_str())
-                .bind(micros(event.at))
-                .bind(event.to_json()?);
+            statement = bind_domain_event!(statement, event);
         }
         statement.execute(&mut **tx).await.map_err(db("writing domain events"))?;
     }
