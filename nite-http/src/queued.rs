@@ -46,12 +46,18 @@ impl QueuedAnalytics {
         QueuedAnalytics { inner, queue: OnceLock::new(), dropped: AtomicU64::new(0) }
     }
 
-    fn queue(&self) -> &mpsc::Sender<Job> {
-        self.queue.get_or_init(|| {
+    /// The queue, its writer started on the current tokio runtime; `None` outside one (the events are then written
+    /// at once).
+    fn queue(&self) -> Option<&mpsc::Sender<Job>> {
+        if let Some(queue) = self.queue.get() {
+            return Some(queue);
+        }
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
+        Some(self.queue.get_or_init(|| {
             let (queue, waiting) = mpsc::channel(QUEUE);
-            tokio::spawn(write(Arc::clone(&self.inner), waiting));
+            runtime.spawn(write(Arc::clone(&self.inner), waiting));
             queue
-        })
+        }))
     }
 }
 
@@ -61,7 +67,8 @@ impl AnalyticsStore for QueuedAnalytics {
         if events.is_empty() {
             return Ok(());
         }
-        match self.queue().try_send(Job::Record(events.to_vec())) {
+        let Some(queue) = self.queue() else { return self.inner.record_events(events).await };
+        match queue.try_send(Job::Record(events.to_vec())) {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Full(_)) => {
                 let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
@@ -226,6 +233,18 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         assert_eq!(all(&gated.inner).await.len(), 201);
+    }
+
+    /// Outside a tokio runtime (an embedder's own executor) there is no writer to hand events to: they are written
+    /// at once.
+    #[test]
+    fn outside_a_runtime_events_are_written_at_once() {
+        let gated = Gated::new(true);
+        let queued = QueuedAnalytics::new(gated.clone());
+        futures::executor::block_on(queued.record_events(&[add_to_cart(1), add_to_cart(2)])).expect("recorded");
+        assert_eq!(gated.writes.load(Ordering::SeqCst), 1);
+        assert!(queued.queue.get().is_none());
+        assert_eq!(futures::executor::block_on(all(&gated.inner)).len(), 2);
     }
 
     /// A store that stops answering never holds a request up: once the queue is full, events are dropped and

@@ -65,7 +65,7 @@ pub async fn shop_builder(config: &Config) -> anyhow::Result<(ShopBuilder, Datab
     };
     let mut stores = database.stores();
     // Analytics events a request records (an add to cart) are written in batches, off the request path.
-    stores.analytics = Arc::new(crate::QueuedAnalytics::new(Arc::clone(&stores.analytics)));
+    stores.analytics = Arc::new(crate::queued::QueuedAnalytics::new(Arc::clone(&stores.analytics)));
     let settings = ShopSettings {
         reservation_ttl: time::Duration::minutes(i64::from(config.hold_minutes)),
         guest_reservation_ttl: time::Duration::minutes(i64::from(config.guest_hold_minutes)),
@@ -391,8 +391,11 @@ pub async fn serve_shop(
     crate::server::serve_connections(listener, router, options.limits, shutdown).await.context("serving")?;
     tracing::info!("shutting down: stopping the workers");
     after.flush_views().await;
-    if let Err(error) = shop.ctx.stores.analytics.flush().await {
-        tracing::warn!(error = %error, "writing the last analytics events failed");
+    // Bounded: a database that stopped answering must not keep the process from exiting.
+    match tokio::time::timeout(Duration::from_secs(10), shop.ctx.stores.analytics.flush()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(error = %error, "writing the last analytics events failed"),
+        Err(_) => tracing::warn!("the last analytics events were not written within 10 s; leaving them"),
     }
     let _ = stop.send(true);
     for worker in workers {

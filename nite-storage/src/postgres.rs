@@ -124,6 +124,9 @@ type DbRow = sqlx::postgres::PgRow;
 type Tx = sqlx::Transaction<'static, Db>;
 use sqlx::Row as RowExt;
 
+/// A statement with its values bound so far.
+type Statement<'q> = sqlx::query::Query<'q, Db, sqlx::postgres::PgArguments>;
+
 /// A statement to run (sqlx's, for [`Db`]).
 fn query<'q>(sql: impl sqlx::SqlSafeStr) -> sqlx::query::Query<'q, Db, sqlx::postgres::PgArguments> {
     sqlx::query(sql)

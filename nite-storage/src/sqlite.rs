@@ -167,6 +167,8 @@ type DbConn = rusqlite::Connection;
 type DbRow = crate::lite::Row;
 /// A write transaction, holding the writer.
 type Tx = WriteTx;
+/// A statement with its values bound so far (owned: the lifetime is sqlx's, for the shared SQL).
+type Statement<'q> = crate::lite::Query;
 // The statements, run in place (`lite.rs`).
 use crate::lite::{RowExt, query, query_scalar};
 

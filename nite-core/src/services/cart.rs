@@ -216,12 +216,31 @@ impl CartService {
         self.quote(&view).await
     }
 
-    /// Chooses one of the quoted rates by its id. The price is the provider's, quoted again now: never a client's.
+    /// Chooses one of the quoted rates by its id. The price is the provider's, quoted again now for the very cart
+    /// it is saved with (a cart changed meanwhile is quoted again): never a client's.
     pub async fn choose_shipping(&self, id: &CartId, viewer: &Viewer, rate_id: &str) -> Result<CartView> {
-        let rates = self.shipping_options(id, viewer).await?;
-        let rate =
-            rates.into_iter().find(|r| r.id == rate_id).ok_or_else(|| Error::not_found("shipping option", rate_id))?;
-        self.set_shipping(id, viewer, selection_of(rate)).await
+        let edit_ctx = EditContext { ctx: &self.ctx, max_line: self.ctx.settings.max_line_quantity };
+        let edit_ctx = &edit_ctx;
+        self.attempt(id, viewer, move |cart: Cart| async move {
+            if !viewer.may_see(cart.customer_id.as_ref()) {
+                return Err(Error::not_found("cart", &cart.id));
+            }
+            let rates = self.quote(&self.view_of(cart.clone()).await?).await?;
+            let rate = rates
+                .into_iter()
+                .find(|r| r.id == rate_id)
+                .ok_or_else(|| Error::not_found("shipping option", rate_id))?;
+            let selection = selection_of(rate);
+            let choose = |cart: &mut Cart, _: &EditContext<'_>| {
+                if selection.amount.currency() != cart.currency {
+                    return Err(Error::invalid("shipping_option", "is quoted in another currency than the cart"));
+                }
+                cart.shipping = Some(selection.clone());
+                Ok(())
+            };
+            self.change_from(cart, viewer, &choose, edit_ctx).await
+        })
+        .await
     }
 
     /// Quotes shipping for a priced cart.
@@ -245,17 +264,6 @@ impl CartService {
     }
 
     /// Records a chosen rate.
-    async fn set_shipping(&self, id: &CartId, viewer: &Viewer, selection: ShippingSelection) -> Result<CartView> {
-        self.change(id, viewer, |cart, _| {
-            if selection.amount.currency() != cart.currency {
-                return Err(Error::invalid("shipping_option", "is quoted in another currency than the cart"));
-            }
-            cart.shipping = Some(selection.clone());
-            Ok(())
-        })
-        .await
-    }
-
     /// Attaches a guest cart to the signed-in customer. If the customer has another open cart, the guest cart's
     /// lines merge into it with the shop's merge policy and the guest cart is closed; otherwise the guest cart
     /// becomes the customer's. Returns the customer's cart.
@@ -320,10 +328,9 @@ impl CartService {
         products.into_iter().next().ok_or_else(|| Error::not_found("sku", sku))
     }
 
-    /// Loads, changes, checks the stock of, prices and saves an open cart, retrying on a lost race. A change whose
-    /// cart cannot be priced is refused before anything is stored; the total it answers with is recorded as shown.
-    /// Changes the cart with `edit`, then saves it if no one saved it meanwhile (else starts again from a fresh
-    /// read, up to [`SAVE_ATTEMPTS`] times).
+    /// Changes an open cart with `edit`, checks the stock of, prices and saves it if no one saved it meanwhile (else
+    /// starts again from a fresh read, up to [`SAVE_ATTEMPTS`] times). A change whose cart cannot be priced is
+    /// refused before anything is stored; the total it answers with is recorded as shown.
     ///
     /// A change first tries the copy this service saved last, if it has one, and so spares the read: the save's
     /// version check proves that copy current, or fails and changes nothing. Should that try fail in any way (the
@@ -336,16 +343,26 @@ impl CartService {
         edit: impl Fn(&mut Cart, &EditContext<'_>) -> Result<()>,
     ) -> Result<CartView> {
         let edit_ctx = EditContext { ctx: &self.ctx, max_line: self.ctx.settings.max_line_quantity };
+        let (edit, edit_ctx) = (&edit, &edit_ctx);
+        self.attempt(id, viewer, move |cart| self.change_from(cart, viewer, edit, edit_ctx)).await
+    }
+
+    /// Runs `change` (which saves the cart it is given, or fails) on the copy remembered, then on fresh reads, as
+    /// [`CartService::change`] describes.
+    async fn attempt<F>(&self, id: &CartId, viewer: &Viewer, change: impl Fn(Cart) -> F) -> Result<CartView>
+    where
+        F: std::future::Future<Output = Result<CartView>>,
+    {
         let remembered = self.recent().get(id).cloned();
         if let Some(cart) = remembered {
-            if let Ok(view) = self.change_from(cart, viewer, &edit, &edit_ctx).await {
+            if let Ok(view) = change(cart).await {
                 return Ok(view);
             }
             self.recent().remove(id);
         }
         for _ in 0..SAVE_ATTEMPTS {
             let cart = self.load(id, viewer).await?;
-            match self.change_from(cart, viewer, &edit, &edit_ctx).await {
+            match change(cart).await {
                 Ok(view) => return Ok(view),
                 Err(Error::Conflict(_)) => {}
                 Err(e) => return Err(e),

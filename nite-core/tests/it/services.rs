@@ -274,14 +274,19 @@ fn a_change_starts_from_the_cart_as_saved_and_reads_it_again_only_when_it_change
         let reads = || counting.reads.load(Ordering::SeqCst);
         let guest = Viewer::guest();
 
-        // Created, then changed four times by this service: no read.
+        // Created, then changed six times by this service: only showing the shipping options reads the cart.
         let cart = f.carts.create(&guest, None).await.unwrap().cart.id;
         f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 1).await.unwrap();
         f.carts.add_item(&cart, &guest, &sku("NP-PRO-GRN"), 1).await.unwrap();
         f.carts.add_code(&cart, &guest, "NITE10").await.unwrap();
-        let shown = f.carts.add_item(&cart, &guest, &sku("NP-BASIC-GRN"), 1).await.unwrap();
+        f.carts.add_item(&cart, &guest, &sku("NP-BASIC-GRN"), 1).await.unwrap();
+        f.carts.set_addresses(&cart, &guest, "a@example.com", nite_core::contract::address(), None).await.unwrap();
         assert_eq!(reads(), 0);
+        let rate = f.carts.shipping_options(&cart, &guest).await.unwrap()[0].id.clone();
+        let shown = f.carts.choose_shipping(&cart, &guest, &rate).await.unwrap();
+        assert_eq!(reads(), 1);
         assert_eq!(shown.cart.lines.len(), 2);
+        assert_eq!(shown.cart.shipping.as_ref().map(|s| s.id.as_str()), Some(rate.as_str()));
         assert_eq!(shown.cart, inner.cart(&cart).await.unwrap().unwrap(), "what was answered is what is stored");
 
         // Another process adds a line: this service's copy is stale, so its next change reads the cart again and
@@ -296,6 +301,14 @@ fn a_change_starts_from_the_cart_as_saved_and_reads_it_again_only_when_it_change
         let expected = [("NP-PRO-GRN", 2), ("NP-BASIC-GRN", 2), ("NP-COMPLETE", 1)];
         assert_eq!(units, expected.map(|(s, n)| (s.to_owned(), n)));
         assert_eq!(changed.cart, inner.cart(&cart).await.unwrap().unwrap());
+
+        // The same for a shipping choice: quoted for, and saved with, the cart as it is now.
+        elsewhere.add_item(&cart, &guest, &sku("NP-COMPLETE"), 1).await.unwrap();
+        let before = reads();
+        let chosen = f.carts.choose_shipping(&cart, &guest, &rate).await.unwrap();
+        assert_eq!(reads(), before + 1);
+        assert_eq!(chosen.cart.lines.iter().map(|l| l.quantity.get()).sum::<u32>(), 6);
+        assert_eq!(chosen.cart, inner.cart(&cart).await.unwrap().unwrap());
 
         // Claimed by a customer elsewhere: the guest may no longer change it, though this service's copy is a
         // guest's.

@@ -14,7 +14,7 @@ use sqlx::AssertSqlSafe;
 use crate::codec::{cursor, from_doc, limit, micros, parse_cursor, to_doc};
 use crate::sql::{db, enum_name, int, page_of, parse_name, placeholders};
 
-use super::{DbConn, DbRow, RowExt, Store, Tx, WRITES_IN_WITH, query};
+use super::{DbConn, DbRow, RowExt, Statement, Store, Tx, WRITES_IN_WITH, query};
 
 pub(super) async fn commit(tx: Tx) -> Result<()> {
     tx.commit().await.map_err(db("committing"))
@@ -101,47 +101,41 @@ pub(super) async fn keyset_page<T>(
 /// The most analytics events one `INSERT` takes.
 pub(super) const EVENTS_PER_STATEMENT: usize = 100;
 
-/// Binds one analytics event's row (9 values) to a statement of either backend.
-macro_rules! bind_event {
-    ($statement:expr, $e:expr) => {{
-        let e: &AnalyticsEvent = $e;
-        let amount = e.amount.map(|a| a.to_minor()).transpose()?;
-        $statement
-            .bind(e.kind.as_str())
-            .bind(micros(e.at))
-            .bind(e.product_id.as_ref().map(|p| p.to_string()))
-            .bind(e.order_id.as_ref().map(|o| o.to_string()))
-            .bind(e.customer_id.as_ref().map(|c| c.to_string()))
-            .bind(int(e.quantity))
-            .bind(amount)
-            .bind(e.amount.map(|a| a.currency().to_string()))
-            .bind(e.visitor.as_deref())
-    }};
+/// Binds one analytics event's row (9 values).
+fn bind_event<'q>(statement: Statement<'q>, e: &'q AnalyticsEvent) -> Result<Statement<'q>> {
+    let amount = e.amount.map(|a| a.to_minor()).transpose()?;
+    Ok(statement
+        .bind(e.kind.as_str())
+        .bind(micros(e.at))
+        .bind(e.product_id.as_ref().map(|p| p.to_string()))
+        .bind(e.order_id.as_ref().map(|o| o.to_string()))
+        .bind(e.customer_id.as_ref().map(|c| c.to_string()))
+        .bind(int(e.quantity))
+        .bind(amount)
+        .bind(e.amount.map(|a| a.currency().to_string()))
+        .bind(e.visitor.as_deref()))
 }
 
 /// Binds one outbox message's row (8 values).
-macro_rules! bind_message {
-    ($statement:expr, $m:expr) => {{
-        let m: &OutboxMessage = $m;
-        $statement
-            .bind(m.id.as_str())
-            .bind(m.dedupe_key.as_str())
-            .bind(m.to.as_str())
-            .bind(to_doc(&m.notification)?)
-            .bind(enum_name(&m.status)?)
-            .bind(int(m.attempts))
-            .bind(micros(m.created_at))
-            .bind(micros(m.created_at))
-    }};
+fn bind_message<'q>(statement: Statement<'q>, m: &'q OutboxMessage) -> Result<Statement<'q>> {
+    Ok(statement
+        .bind(m.id.as_str())
+        .bind(m.dedupe_key.as_str())
+        .bind(m.to.as_str())
+        .bind(to_doc(&m.notification)?)
+        .bind(enum_name(&m.status)?)
+        .bind(int(m.attempts))
+        .bind(micros(m.created_at))
+        .bind(micros(m.created_at)))
 }
 
 /// Binds one domain event's row (4 values).
-macro_rules! bind_domain_event {
-    ($statement:expr, $event:expr) => {{
-        let event: &DomainEvent = $event;
-        let statement = $statement.bind(event.id.as_str()).bind(event.event_type().as_str());
-        statement.bind(micros(event.at)).bind(event.to_json()?)
-    }};
+fn bind_domain_event<'q>(statement: Statement<'q>, event: &'q DomainEvent) -> Result<Statement<'q>> {
+    Ok(statement
+        .bind(event.id.as_str())
+        .bind(event.event_type().as_str())
+        .bind(micros(event.at))
+        .bind(event.to_json()?))
 }
 
 const INSERT_EVENTS: &str = "INSERT INTO analytics_events
@@ -157,7 +151,7 @@ pub(super) async fn insert_events(conn: &mut DbConn, events: &[AnalyticsEvent]) 
         let sql = format!("{INSERT_EVENTS} VALUES {}", placeholders(chunk.len(), 9, 1));
         let mut statement = query(AssertSqlSafe(sql));
         for e in chunk {
-            statement = bind_event!(statement, e);
+            statement = bind_event(statement, e)?;
         }
         statement.execute(&mut *conn).await.map_err(db("recording analytics events"))?;
     }
@@ -167,7 +161,7 @@ pub(super) async fn insert_events(conn: &mut DbConn, events: &[AnalyticsEvent]) 
 pub(super) async fn insert_outbox(tx: &mut Tx, messages: &[OutboxMessage]) -> Result<()> {
     for m in messages {
         let sql = format!("{INSERT_OUTBOX} VALUES {} ON CONFLICT (dedupe_key) DO NOTHING", placeholders(1, 8, 1));
-        let statement = bind_message!(query(AssertSqlSafe(sql)), m);
+        let statement = bind_message(query(AssertSqlSafe(sql)), m)?;
         statement.execute(&mut **tx).await.map_err(db("writing the outbox"))?;
     }
     Ok(())
@@ -208,13 +202,13 @@ pub(super) async fn insert_effects(
     }
     let mut statement = query(AssertSqlSafe(format!("WITH {} SELECT 1", inserts.join(", "))));
     for m in outbox {
-        statement = bind_message!(statement, m);
+        statement = bind_message(statement, m)?;
     }
     for e in events {
-        statement = bind_event!(statement, e);
+        statement = bind_event(statement, e)?;
     }
     for event in domain_events {
-        statement = bind_domain_event!(statement, event);
+        statement = bind_domain_event(statement, event)?;
     }
     statement.execute(&mut **tx).await.map_err(db("writing a change's messages and events"))?;
     Ok(())
@@ -227,7 +221,7 @@ pub(super) async fn insert_domain_events(tx: &mut Tx, events: &[DomainEvent]) ->
             format!("{INSERT_DOMAIN_EVENTS} VALUES {} ON CONFLICT (id) DO NOTHING", placeholders(chunk.len(), 4, 1));
         let mut statement = query(AssertSqlSafe(sql));
         for event in chunk {
-            statement = bind_domain_event!(statement, event);
+            statement = bind_domain_event(statement, event)?;
         }
         statement.execute(&mut **tx).await.map_err(db("writing domain events"))?;
     }
