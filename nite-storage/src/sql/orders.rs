@@ -14,34 +14,43 @@ use sqlx::AssertSqlSafe;
 use time::OffsetDateTime;
 
 use super::rows::{by_key, commit, insert_effects, keyset_page, order_from_row};
-use super::{LOCK_ROWS, RowExt, Store, Tx, begin_write, lock_client, query, query_scalar};
+use super::{LOCK_ROWS, RowExt, Statement, Store, Tx, begin_write, lock_client, query, query_scalar};
 use crate::codec::{contains_pattern, count, micros, to_doc};
 use crate::sql::{db, int, placeholders};
 
-/// Moves every SKU's units as `effect` says, in one statement, locking the rows in SKU order as `reserve` does.
+/// SQL for SKUs and their units bound in pairs (`$1` the first SKU, `$2` its units, …): the `CASE sku` arms that
+/// give each SKU its units, and the statement that locks their rows in SKU order (`LOCK_ROWS`), so that two
+/// transactions over overlapping SKUs lock them in the same order and cannot deadlock.
+fn by_sku(units: &[(Sku, u32)]) -> (String, String) {
+    let case: String = (0..units.len()).map(|i| format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2)).collect();
+    let skus: Vec<String> = (0..units.len()).map(|i| format!("${}", 2 * i + 1)).collect();
+    let locked = format!("SELECT sku FROM inventory WHERE sku IN ({}) ORDER BY sku {LOCK_ROWS}", skus.join(", "));
+    (case, locked)
+}
+
+/// A statement of [`by_sku`]'s with its SKUs and units bound.
+fn bind_by_sku<'q>(mut statement: Statement<'q>, units: &'q [(Sku, u32)]) -> Statement<'q> {
+    for (sku, n) in units {
+        statement = statement.bind(sku.as_str()).bind(int(*n));
+    }
+    statement
+}
+
+/// Moves every SKU's units as `effect` says, in one statement.
 async fn move_stock(tx: &mut Tx, effect: StockEffect, units: &[(Sku, u32)]) -> Result<()> {
     let set = match effect {
         StockEffect::None => return Ok(()),
-        StockEffect::Commit => "on_hand = on_hand - CASE sku{case} END, reserved = reserved - CASE sku{case} END",
-        StockEffect::Release => "reserved = reserved - CASE sku{case} END",
-        StockEffect::Restock => "on_hand = on_hand + CASE sku{case} END",
+        StockEffect::Commit => "on_hand = on_hand - {units}, reserved = reserved - {units}",
+        StockEffect::Release => "reserved = reserved - {units}",
+        StockEffect::Restock => "on_hand = on_hand + {units}",
     };
     if units.is_empty() {
         return Ok(());
     }
-    let case: String = (0..units.len()).map(|i| format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2)).collect();
-    let skus: Vec<String> = (0..units.len()).map(|i| format!("${}", 2 * i + 1)).collect();
-    let sql = format!(
-        "UPDATE inventory SET {set}
-         WHERE sku IN (SELECT sku FROM inventory WHERE sku IN ({skus}) ORDER BY sku {LOCK_ROWS})",
-        set = set.replace("{case}", &case),
-        skus = skus.join(", ")
-    );
-    let mut statement = query(AssertSqlSafe(sql));
-    for (sku, n) in units {
-        statement = statement.bind(sku.as_str()).bind(int(*n));
-    }
-    statement.execute(&mut **tx).await.map_err(db("moving stock"))?;
+    let (case, locked) = by_sku(units);
+    let set = set.replace("{units}", &format!("CASE sku{case} END"));
+    let statement = query(AssertSqlSafe(format!("UPDATE inventory SET {set} WHERE sku IN ({locked})")));
+    bind_by_sku(statement, units).execute(&mut **tx).await.map_err(db("moving stock"))?;
     Ok(())
 }
 
@@ -58,20 +67,13 @@ async fn reserve(
     if reservations.is_empty() {
         return Ok(Vec::new());
     }
-    let n = reservations.len();
-    let case: String = (0..n).map(|i| format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2)).collect();
-    let skus: Vec<String> = (0..n).map(|i| format!("${}", 2 * i + 1)).collect();
+    let (case, locked) = by_sku(reservations);
     let sql = format!(
         "UPDATE inventory SET reserved = reserved + CASE sku{case} END
-         WHERE sku IN (SELECT sku FROM inventory WHERE sku IN ({skus}) ORDER BY sku {LOCK_ROWS})
-           AND on_hand - reserved >= CASE sku{case} END
-         RETURNING sku, on_hand - reserved AS remaining",
-        skus = skus.join(", ")
+         WHERE sku IN ({locked}) AND on_hand - reserved >= CASE sku{case} END
+         RETURNING sku, on_hand - reserved AS remaining"
     );
-    let mut statement = query(AssertSqlSafe(sql));
-    for (sku, units) in reservations {
-        statement = statement.bind(sku.as_str()).bind(int(*units));
-    }
+    let statement = bind_by_sku(query(AssertSqlSafe(sql)), reservations);
     let rows = statement.fetch_all(&mut **tx).await.map_err(db("reserving stock"))?;
     let mut left = HashMap::with_capacity(rows.len());
     for row in &rows {
