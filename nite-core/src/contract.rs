@@ -20,7 +20,7 @@ mod records;
 mod sessions;
 mod shipping;
 
-pub use catalog::{carts, catalog, inventory};
+pub use catalog::{carts, catalog, inventory, showcase};
 pub use concurrency::{
     concurrent_cart_changes_lose_nothing, concurrent_checkouts_never_oversell, concurrent_code_uses_respect_the_limit,
     concurrent_payment_events_apply_once, concurrent_same_key_checkouts_make_one_order,
@@ -64,7 +64,7 @@ use crate::{Address, CartId, Currency, Email, IdGeneratorExt, Money, Quantity, s
 macro_rules! contract_tests {
     (run: $run:path, fresh: $fresh:path) => {
         $crate::contract_tests!(@each $run, $fresh;
-            catalog, inventory, carts, place_order, order_transitions, customers, reviews, promotions, idempotency,
+            catalog, showcase, inventory, carts, place_order, order_transitions, customers, reviews, promotions, idempotency,
             outbox, outbox_delivery, analytics, sessions, checkout_journey, interrupted_checkout_recovers, sweeper_releases_expired_reservations,
             concurrent_checkouts_never_oversell, concurrent_payment_events_apply_once,
             concurrent_code_uses_respect_the_limit, concurrent_same_key_checkouts_make_one_order,

@@ -25,7 +25,7 @@ mod test_payment;
 pub use analytics::AnalyticsStore;
 pub use cached::ReadCache;
 pub use cart::CartStore;
-pub use catalog::{CatalogStore, ProductFilter};
+pub use catalog::{CatalogStore, ComposedShowcase, ProductFilter, ShowcaseStore, ShownProduct, shown};
 pub use customer::CustomerStore;
 pub use events::EventStore;
 pub use idempotency::{IdempotencyRecord, IdempotencyStore, Remembered};
@@ -122,6 +122,7 @@ pub struct Page<T> {
 /// Every storage port at once: what one database adapter implements.
 pub trait Store:
     CatalogStore
+    + ShowcaseStore
     + InventoryStore
     + CartStore
     + OrderStore
@@ -140,6 +141,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: CatalogStore
+        + ShowcaseStore
         + InventoryStore
         + CartStore
         + OrderStore
@@ -162,6 +164,9 @@ impl<T> Store for T where
 pub struct Stores {
     /// Products.
     pub catalog: Arc<dyn CatalogStore>,
+    /// Products with their stock and reviews' summaries, as the storefront shows them: the same store as `catalog`,
+    /// `inventory` and `reviews`, or a [`ComposedShowcase`] of them.
+    pub showcase: Arc<dyn ShowcaseStore>,
     /// Stock.
     pub inventory: Arc<dyn InventoryStore>,
     /// Carts.
@@ -195,6 +200,7 @@ impl Stores {
     pub fn from_store<S: Store + 'static>(store: Arc<S>) -> Stores {
         Stores {
             catalog: store.clone(),
+            showcase: store.clone(),
             inventory: store.clone(),
             carts: store.clone(),
             orders: store.clone(),

@@ -377,6 +377,52 @@ impl Drop for WriteTx {
     }
 }
 
+/// A read transaction on a reader: `BEGIN` to [`ReadTx::end`]. Its statements see one snapshot, and SQLite takes the
+/// log's read lock (a `fcntl` on the `-shm` file, and another to let it go) once for all of them instead of once a
+/// statement: for a product page's three reads, that was about a tenth of the server's CPU.
+#[derive(Debug)]
+pub(crate) struct ReadTx(Conn);
+
+impl ReadTx {
+    /// Takes a reader and begins (SQLite takes the snapshot at the first statement).
+    pub(crate) async fn begin(readers: &Readers) -> Result<ReadTx, LiteError> {
+        let conn = readers.read().await?;
+        batch(&conn, "BEGIN")?;
+        Ok(ReadTx(conn))
+    }
+
+    /// Ends the transaction and lets the reader go.
+    #[allow(clippy::unused_async, reason = "the same shape as PostgreSQL's, which the shared SQL awaits")]
+    pub(crate) async fn end(self) -> Result<(), LiteError> {
+        batch(&self.0, "COMMIT")?;
+        Ok(())
+    }
+}
+
+impl Deref for ReadTx {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.0
+    }
+}
+
+impl DerefMut for ReadTx {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.0
+    }
+}
+
+impl Drop for ReadTx {
+    fn drop(&mut self) {
+        // Ended: nothing is open. Otherwise (an error between, a cancelled request) end it here; should that fail,
+        // the next holder rolls back first (`Conn::ready`).
+        if !self.0.is_autocommit() {
+            let _ended = batch(&self.0, "ROLLBACK");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;

@@ -15,7 +15,7 @@ use sqlx::migrate::MigrateError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::{StorageError, redact};
-use crate::held::{self, Conn, Opener, Readers, Shared, WriteTx};
+use crate::held::{self, Conn, Opener, ReadTx, Readers, Shared, WriteTx};
 use crate::migrations::{SQLITE, latest, migrator};
 
 /// The storage ports over SQLite.
@@ -136,6 +136,17 @@ impl SqliteStore {
 #[allow(clippy::unused_async, reason = "the same shape as PostgreSQL's")]
 async fn lock_client(_tx: &mut Tx, _client: &str) -> nite_core::Result<()> {
     Ok(())
+}
+
+/// Begins a read transaction on a reader: the statements of one port call that reads several tables see one
+/// snapshot, and SQLite takes the log's read lock once for them all.
+async fn begin_read(store: &SqliteStore) -> nite_core::Result<ReadTx> {
+    ReadTx::begin(&store.readers).await.map_err(crate::sql::db("starting a read transaction"))
+}
+
+/// Ends a read transaction.
+async fn end_read(read: ReadTx) -> nite_core::Result<()> {
+    read.end().await.map_err(crate::sql::db("ending a read transaction"))
 }
 
 async fn begin_write(store: &SqliteStore) -> nite_core::Result<Tx> {

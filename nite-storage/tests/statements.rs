@@ -1,5 +1,6 @@
-//! How many SQL statements one checkout issues, counted from the store's statement log (`nite_storage::statement`,
-//! where the SQLite store logs every statement it runs, as sqlx logs its own under `sqlx::query`).
+//! How many SQL statements one checkout (and one product page) issues, counted from the store's statement log
+//! (`nite_storage::statement`, where the SQLite store logs every statement it runs, as sqlx logs its own under
+//! `sqlx::query`).
 //!
 //! A binary of its own, apart from `tests/it`: it installs a global tracing subscriber, which must see only this
 //! test's statements.
@@ -84,7 +85,8 @@ fn placing_an_order_issues_at_most_twelve_statements_and_paying_it_moves_its_sto
         let url = format!("sqlite://{}", dir.path().join("nite.db").display());
         let sqlite = nite_storage::SqliteStore::connect(&url, 4).await.unwrap();
         sqlite.migrate().await.unwrap();
-        let (statements, paying) = checkout_statements(&Stores::from_store(Arc::new(sqlite)), &log).await;
+        let stores = Stores::from_store(Arc::new(sqlite));
+        let (statements, paying) = checkout_statements(&stores, &log).await;
         // The store's write transaction sends BEGIN and COMMIT as statements, so they are logged and counted. The
         // last statement records the provider's payment, made after the order is placed (the design's order:
         // place, then pay); it is counted apart.
@@ -101,6 +103,17 @@ fn placing_an_order_issues_at_most_twelve_statements_and_paying_it_moves_its_sto
         let moves = paying.iter().filter(|s| s.starts_with("UPDATE inventory")).count();
         assert_eq!(moves, 1, "{paying:?}");
         assert_eq!(paying.last().map(String::as_str), Some("COMMIT"), "{paying:?}");
+
+        // A product page reads the product, its stock and its reviews' summary in one read transaction.
+        log.take();
+        let slug = nite_core::catalog::Slug::new("niteputter-pro").unwrap();
+        let shown = stores.showcase.shown_product(&slug).await.unwrap().expect("the seeded product");
+        assert_eq!(shown.stock.len(), shown.product.variants.len());
+        let page = log.take();
+        eprintln!("SQLite product page, {} statements:\n  {}", page.len(), page.join("\n  "));
+        assert_eq!(page.first().map(String::as_str), Some("BEGIN"), "{page:?}");
+        assert_eq!(page.last().map(String::as_str), Some("COMMIT"), "{page:?}");
+        assert_eq!(page.len(), 5, "the product, its stock and its reviews, between the two: {page:?}");
 
         // PostgreSQL: each statement a round trip. The order's analytics and domain events go in one statement, and
         // so do the payment's outbox message, analytics and domain events.

@@ -1,11 +1,106 @@
-//! Contract suites for `CatalogStore`, `InventoryStore` and `CartStore`.
+//! Contract suites for `CatalogStore`, `ShowcaseStore`, `InventoryStore` and `CartStore`.
 
 use crate::cart::{Cart, CartState};
 use crate::catalog::{Product, Slug};
 use crate::contract::{Fixture, sku};
 use crate::error::Error;
-use crate::ports::{ProductFilter, Stores};
-use crate::{CartId, Category, Currency, CustomerId, ProductId, seed};
+use crate::inventory::StockLevel;
+use crate::ports::{ComposedShowcase, ProductFilter, ShowcaseStore, Stores};
+use crate::review::{Rating, Review, ReviewStatus};
+use crate::{CartId, Category, Currency, CustomerId, ProductId, ReviewId, seed};
+
+/// The showcase: products with their stock and approved reviews' summaries, as the catalog, inventory and review
+/// stores answer them one by one ([`ComposedShowcase`]), for every kind of list and for one product; a bad cursor
+/// is refused, and the store answers as before after it (a read begun and failed ends there).
+pub async fn showcase(stores: &Stores) {
+    let f = Fixture::new(stores);
+    let seed = seed::niteputter();
+    for product in &seed.products {
+        stores.catalog.upsert_product(product).await.unwrap();
+    }
+    let (basic, pro, complete) = (&seed.products[0], &seed.products[1], &seed.products[2]);
+    stores.inventory.set_on_hand(&pro.variants[0].sku, 7).await.unwrap();
+    stores.inventory.set_on_hand(&basic.variants[0].sku, 0).await.unwrap();
+    let reviews = [
+        ("rev_1", &pro.id, "cus_1", 5, Some(ReviewStatus::Approved)),
+        ("rev_2", &pro.id, "cus_2", 3, Some(ReviewStatus::Approved)),
+        ("rev_3", &pro.id, "cus_3", 1, None),
+        ("rev_4", &complete.id, "cus_1", 4, Some(ReviewStatus::Approved)),
+        ("rev_5", &basic.id, "cus_1", 2, Some(ReviewStatus::Rejected)),
+    ];
+    for (id, product, customer, stars, status) in reviews {
+        let review = Review {
+            id: ReviewId::parse(id).unwrap(),
+            product_id: product.clone(),
+            customer_id: CustomerId::parse(customer).unwrap(),
+            author: "Someone".into(),
+            rating: Rating::new(stars).unwrap(),
+            title: "Bright".into(),
+            body: "Lights up the cup.".into(),
+            status: ReviewStatus::Pending,
+            created_at: f.clock.now(),
+        };
+        stores.reviews.create_review(&review, &[]).await.unwrap();
+        if let Some(status) = status {
+            stores.reviews.set_review_status(&review.id, status).await.unwrap();
+        }
+    }
+
+    let page = |limit: u32| ProductFilter { limit: crate::ports::Limit::clamped(limit), ..ProductFilter::default() };
+    let all = stores.showcase.shown_products(&page(20)).await.unwrap();
+    let products: Vec<&Product> = all.items.iter().map(|s| &s.product).collect();
+    assert_eq!(products, [basic, pro, complete]);
+    assert_eq!(all.next_cursor, None);
+    let [shown_basic, shown_pro, shown_complete] = &all.items[..] else { panic!("three products") };
+    let level = |sku: &crate::catalog::Sku, on_hand| StockLevel { sku: sku.clone(), on_hand, reserved: 0 };
+    assert_eq!(shown_basic.stock, [level(&basic.variants[0].sku, 0)]);
+    assert_eq!(shown_pro.stock, [level(&pro.variants[0].sku, 7)]);
+    assert!(shown_complete.stock.is_empty(), "no stock row, no stock");
+    assert_eq!((shown_pro.reviews.count, shown_pro.reviews.histogram), (2, [0, 0, 1, 0, 1]));
+    assert_eq!((shown_complete.reviews.count, shown_complete.reviews.histogram), (1, [0, 0, 0, 1, 0]));
+    assert_eq!(shown_basic.reviews, crate::review::RatingSummary::default(), "a rejected review is not counted");
+
+    let composed = ComposedShowcase {
+        catalog: stores.catalog.clone(),
+        inventory: stores.inventory.clone(),
+        reviews: stores.reviews.clone(),
+    };
+    let first = stores.showcase.shown_products(&page(2)).await.unwrap();
+    assert_eq!(first.items, all.items[..2]);
+    let filters = [
+        page(20),
+        page(2),
+        ProductFilter { cursor: first.next_cursor.clone(), ..page(2) },
+        ProductFilter { category: Some(Category::PRO), ..page(20) },
+        ProductFilter { query: Some("CHARGING case".into()), ..page(20) },
+        ProductFilter { query: Some("no such thing".into()), ..page(20) },
+    ];
+    for filter in &filters {
+        let shown = stores.showcase.shown_products(filter).await.unwrap();
+        assert_eq!(shown, composed.shown_products(filter).await.unwrap(), "{filter:?}");
+    }
+    let second = stores.showcase.shown_products(&filters[2]).await.unwrap();
+    assert_eq!((&second.items[..], second.next_cursor), (&all.items[2..], None));
+
+    for product in [basic, pro, complete] {
+        let shown = stores.showcase.shown_product(&product.slug).await.unwrap();
+        assert_eq!(shown, composed.shown_product(&product.slug).await.unwrap());
+        assert_eq!(shown.as_ref(), all.items.iter().find(|s| s.product.id == product.id));
+    }
+    assert_eq!(stores.showcase.shown_product(&Slug::new("nope").unwrap()).await.unwrap(), None);
+
+    // More refused reads than a store has connections; each ends its read, and the store answers as before.
+    for _ in 0..40 {
+        let bad = ProductFilter { cursor: Some("not a cursor".into()), ..page(2) };
+        assert!(matches!(stores.showcase.shown_products(&bad).await, Err(Error::Validation(_))));
+    }
+    assert_eq!(stores.showcase.shown_products(&page(20)).await.unwrap(), all);
+
+    // What a page shows follows the stores' changes.
+    stores.inventory.set_on_hand(&complete.variants[0].sku, 4).await.unwrap();
+    let shown = stores.showcase.shown_product(&complete.slug).await.unwrap().unwrap();
+    assert_eq!(shown.stock, [level(&complete.variants[0].sku, 4)]);
+}
 
 /// Products: create, replace, find by id, slug and SKU, filter, page, delete; slugs and SKUs stay unique.
 pub async fn catalog(stores: &Stores) {

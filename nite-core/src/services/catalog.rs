@@ -5,7 +5,8 @@ use serde::Serialize;
 use crate::analytics::{AnalyticsEvent, EventKind};
 use crate::catalog::{Product, Sku, Slug};
 use crate::error::{Error, Result};
-use crate::ports::{Page, ProductFilter};
+use crate::inventory::StockLevel;
+use crate::ports::{Page, ProductFilter, ShownProduct};
 use crate::review::RatingSummary;
 use crate::services::ShopContext;
 
@@ -22,6 +23,19 @@ pub struct ProductView {
     pub reviews_summary: RatingSummary,
 }
 
+impl From<ShownProduct> for ProductView {
+    /// Each variant's units that can be sold now (none without a stock row), in variant order.
+    fn from(shown: ShownProduct) -> ProductView {
+        let ShownProduct { product, stock, reviews } = shown;
+        let available: Vec<(Sku, u32)> = product
+            .variants
+            .iter()
+            .map(|v| (v.sku.clone(), stock.iter().find(|s| s.sku == v.sku).map_or(0, StockLevel::available)))
+            .collect();
+        ProductView { in_stock: available.iter().any(|(_, n)| *n > 0), available, product, reviews_summary: reviews }
+    }
+}
+
 /// The storefront's catalog.
 #[derive(Clone)]
 pub struct CatalogService {
@@ -36,17 +50,15 @@ impl CatalogService {
 
     /// A page of products.
     pub async fn products(&self, filter: &ProductFilter) -> Result<Page<ProductView>> {
-        let page = self.ctx.stores.catalog.products(filter).await?;
-        Ok(Page { items: self.views(page.items).await?, next_cursor: page.next_cursor })
+        let page = self.ctx.stores.showcase.shown_products(filter).await?;
+        Ok(Page { items: page.items.into_iter().map(ProductView::from).collect(), next_cursor: page.next_cursor })
     }
 
     /// One product by slug; `NotFound` if there is none.
     pub async fn product(&self, slug: &str) -> Result<ProductView> {
         let parsed = Slug::new(slug).map_err(|_| Error::not_found("product", slug))?;
-        let product =
-            self.ctx.stores.catalog.product_by_slug(&parsed).await?.ok_or_else(|| Error::not_found("product", slug))?;
-        let mut views = self.views(vec![product]).await?;
-        views.pop().ok_or_else(|| Error::not_found("product", slug))
+        let shown = self.ctx.stores.showcase.shown_product(&parsed).await?;
+        shown.map(ProductView::from).ok_or_else(|| Error::not_found("product", slug))
     }
 
     /// Every SKU's stock, for administrators (`NotFound` for anyone else).
@@ -90,31 +102,5 @@ impl CatalogService {
     /// Records a batch of analytics events in one write.
     pub async fn record_events(&self, events: &[AnalyticsEvent]) -> Result<()> {
         self.ctx.stores.analytics.record_events(events).await
-    }
-
-    /// Products with their stock and reviews' summaries: one stock read and one summary read for the whole lot.
-    async fn views(&self, products: Vec<Product>) -> Result<Vec<ProductView>> {
-        let skus: Vec<Sku> = products.iter().flat_map(|p| p.variants.iter().map(|v| v.sku.clone())).collect();
-        let stock = self.ctx.stores.inventory.stock(&skus).await?;
-        let ids: Vec<crate::ProductId> = products.iter().map(|p| p.id.clone()).collect();
-        let summaries = self.ctx.stores.reviews.rating_summaries(&ids).await?;
-        if summaries.len() != products.len() {
-            return Err(Error::adapter("summarising reviews", "the store answered for other products than asked"));
-        }
-        Ok(products
-            .into_iter()
-            .zip(summaries)
-            .map(|(product, reviews_summary)| {
-                let available: Vec<(Sku, u32)> = product
-                    .variants
-                    .iter()
-                    .map(|v| {
-                        let units = stock.iter().find(|s| s.sku == v.sku).map_or(0, |s| s.available());
-                        (v.sku.clone(), units)
-                    })
-                    .collect();
-                ProductView { in_stock: available.iter().any(|(_, n)| *n > 0), available, product, reviews_summary }
-            })
-            .collect())
     }
 }

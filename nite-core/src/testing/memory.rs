@@ -22,7 +22,7 @@ use crate::order::Order;
 use crate::outbox::{OutboxMessage, OutboxStatus};
 use crate::ports::{
     CartStore, CatalogStore, CustomerStore, IdempotencyRecord, InventoryStore, Page, ProductFilter, PromotionStore,
-    RefreshToken, ReviewFilter, ReviewStore,
+    RefreshToken, ReviewFilter, ReviewStore, ShowcaseStore, ShownProduct,
 };
 use crate::promotion::{Promotion, PromotionUsage};
 use crate::review::{RatingSummary, Review, ReviewStatus};
@@ -303,6 +303,30 @@ impl CustomerStore for InMemoryStore {
     async fn customers(&self, request: &crate::ports::PageRequest) -> Result<Page<Customer>> {
         let s = self.state()?;
         page(s.customers.iter().map(|(c, _)| c.clone()), request.limit, request.cursor.as_deref())
+    }
+}
+
+#[async_trait]
+impl ShowcaseStore for InMemoryStore {
+    async fn shown_products(&self, filter: &ProductFilter) -> Result<Page<ShownProduct>> {
+        let page = self.products(filter).await?;
+        Ok(Page { items: self.show(page.items).await?, next_cursor: page.next_cursor })
+    }
+
+    async fn shown_product(&self, slug: &Slug) -> Result<Option<ShownProduct>> {
+        let Some(product) = self.product_by_slug(slug).await? else { return Ok(None) };
+        Ok(self.show(vec![product]).await?.pop())
+    }
+}
+
+impl InMemoryStore {
+    /// `products` with the stock of their SKUs and their reviews' summaries.
+    async fn show(&self, products: Vec<Product>) -> Result<Vec<ShownProduct>> {
+        let skus: Vec<Sku> = products.iter().flat_map(|p| p.variants.iter().map(|v| v.sku.clone())).collect();
+        let stock = self.stock(&skus).await?;
+        let ids: Vec<ProductId> = products.iter().map(|p| p.id.clone()).collect();
+        let summaries = self.rating_summaries(&ids).await?;
+        crate::ports::shown(products, &stock, summaries)
     }
 }
 

@@ -4,12 +4,13 @@
 use async_trait::async_trait;
 use nite_core::catalog::{Product, Sku, Slug};
 use nite_core::inventory::StockLevel;
-use nite_core::ports::{CatalogStore, InventoryStore, Page, ProductFilter};
+use nite_core::ports::{CatalogStore, InventoryStore, Page, ProductFilter, ShowcaseStore, ShownProduct, shown};
 use nite_core::{Error, ProductId, Result};
 use sqlx::AssertSqlSafe;
 
+use super::reviews::rating_summaries_on;
 use super::rows::{by_key, commit, doc_of};
-use super::{DbRow, RowExt, Store, begin_write, query, query_scalar};
+use super::{DbConn, DbRow, RowExt, Store, begin_read, begin_write, end_read, query, query_scalar};
 use crate::codec::{contains_pattern, count, limit, parse_position, to_doc};
 use crate::sql::{db, in_list, int, is_unique_violation, page_of};
 
@@ -104,32 +105,11 @@ impl CatalogStore for Store {
     }
 
     async fn product_by_slug(&self, slug: &Slug) -> Result<Option<Product>> {
-        by_key(self, "SELECT doc FROM products WHERE slug = $1", slug.as_str(), "reading a product", doc_of).await
+        product_by_slug_on(&mut *self.read().await?, slug).await
     }
 
     async fn products(&self, filter: &ProductFilter) -> Result<Page<Product>> {
-        let after = filter.cursor.as_deref().map(parse_position).transpose()?.unwrap_or(0);
-        let limit = limit(filter.limit);
-        let rows = query(
-            "SELECT position, doc FROM products
-             WHERE ($1 IS NULL OR category = $1) AND ($2 IS NULL OR search LIKE $2 ESCAPE '\\')
-               AND position > $3
-             ORDER BY position LIMIT $4",
-        )
-        .bind(filter.category.as_ref().map(|c| c.as_str().to_owned()))
-        .bind(filter.query.as_deref().map(contains_pattern))
-        .bind(after)
-        .bind(limit + 1)
-        .fetch_all(&mut *self.read().await?)
-        .await
-        .map_err(db("listing products"))?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let position: i64 = row.try_get("position").map_err(db("listing products"))?;
-            items.push((position, doc_of::<Product>(row)?));
-        }
-        let page = page_of(items, limit, |(position, _)| position.to_string());
-        Ok(Page { items: page.items.into_iter().map(|(_, p)| p).collect(), next_cursor: page.next_cursor })
+        products_on(&mut *self.read().await?, filter).await
     }
 
     async fn products_by_skus(&self, skus: &[Sku]) -> Result<Vec<Product>> {
@@ -150,6 +130,85 @@ impl CatalogStore for Store {
     }
 }
 
+/// A page of products, read on `conn`.
+async fn products_on(conn: &mut DbConn, filter: &ProductFilter) -> Result<Page<Product>> {
+    let after = filter.cursor.as_deref().map(parse_position).transpose()?.unwrap_or(0);
+    let limit = limit(filter.limit);
+    let rows = query(
+        "SELECT position, doc FROM products
+         WHERE ($1 IS NULL OR category = $1) AND ($2 IS NULL OR search LIKE $2 ESCAPE '\\')
+           AND position > $3
+         ORDER BY position LIMIT $4",
+    )
+    .bind(filter.category.as_ref().map(|c| c.as_str().to_owned()))
+    .bind(filter.query.as_deref().map(contains_pattern))
+    .bind(after)
+    .bind(limit + 1)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db("listing products"))?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let position: i64 = row.try_get("position").map_err(db("listing products"))?;
+        items.push((position, doc_of::<Product>(row)?));
+    }
+    let page = page_of(items, limit, |(position, _)| position.to_string());
+    Ok(Page { items: page.items.into_iter().map(|(_, p)| p).collect(), next_cursor: page.next_cursor })
+}
+
+/// A product by slug, read on `conn`.
+async fn product_by_slug_on(conn: &mut DbConn, slug: &Slug) -> Result<Option<Product>> {
+    let row = query("SELECT doc FROM products WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db("reading a product"))?;
+    row.as_ref().map(doc_of).transpose()
+}
+
+/// The stock of `skus` (not empty) that have a stock row, in SKU order, read on `conn`.
+async fn stock_on(conn: &mut DbConn, skus: &[Sku]) -> Result<Vec<StockLevel>> {
+    let sql =
+        format!("SELECT sku, on_hand, reserved FROM inventory WHERE sku IN ({}) ORDER BY sku", in_list(skus.len(), 1));
+    let mut statement = query(AssertSqlSafe(sql));
+    for sku in skus {
+        statement = statement.bind(sku.as_str());
+    }
+    let rows = statement.fetch_all(&mut *conn).await.map_err(db("reading stock"))?;
+    rows.iter().map(stock_from_row).collect()
+}
+
+/// `products` with their stock and reviews' summaries, read on `conn`.
+async fn show_on(conn: &mut DbConn, products: Vec<Product>) -> Result<Vec<ShownProduct>> {
+    if products.is_empty() {
+        return Ok(Vec::new());
+    }
+    let skus: Vec<Sku> = products.iter().flat_map(|p| p.variants.iter().map(|v| v.sku.clone())).collect();
+    let stock = if skus.is_empty() { Vec::new() } else { stock_on(conn, &skus).await? };
+    let ids: Vec<ProductId> = products.iter().map(|p| p.id.clone()).collect();
+    let summaries = rating_summaries_on(conn, &ids).await?;
+    shown(products, &stock, summaries)
+}
+
+#[async_trait]
+impl ShowcaseStore for Store {
+    async fn shown_products(&self, filter: &ProductFilter) -> Result<Page<ShownProduct>> {
+        let mut read = begin_read(self).await?;
+        let page = products_on(&mut read, filter).await?;
+        let items = show_on(&mut read, page.items).await?;
+        end_read(read).await?;
+        Ok(Page { items, next_cursor: page.next_cursor })
+    }
+
+    async fn shown_product(&self, slug: &Slug) -> Result<Option<ShownProduct>> {
+        let mut read = begin_read(self).await?;
+        let Some(product) = product_by_slug_on(&mut read, slug).await? else { return Ok(None) };
+        let shown = show_on(&mut read, vec![product]).await?.pop();
+        end_read(read).await?;
+        Ok(shown)
+    }
+}
+
 fn stock_from_row(row: &DbRow) -> Result<StockLevel> {
     let sku: String = row.try_get("sku").map_err(db("reading stock"))?;
     Ok(StockLevel {
@@ -165,16 +224,7 @@ impl InventoryStore for Store {
         if skus.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT sku, on_hand, reserved FROM inventory WHERE sku IN ({}) ORDER BY sku",
-            in_list(skus.len(), 1)
-        );
-        let mut statement = query(AssertSqlSafe(sql));
-        for sku in skus {
-            statement = statement.bind(sku.as_str());
-        }
-        let rows = statement.fetch_all(&mut *self.read().await?).await.map_err(db("reading stock"))?;
-        rows.iter().map(stock_from_row).collect()
+        stock_on(&mut *self.read().await?, skus).await
     }
 
     async fn all_stock(&self) -> Result<Vec<StockLevel>> {

@@ -9,7 +9,7 @@ use nite_core::{Error, ProductId, Result, ReviewId};
 use sqlx::AssertSqlSafe;
 
 use super::rows::{by_key, commit, insert_domain_events, keyset_page, review_from_row};
-use super::{RowExt, Store, begin_write, query};
+use super::{DbConn, RowExt, Store, begin_write, query};
 use crate::codec::{count, micros, to_doc};
 use crate::sql::{db, in_list, is_unique_violation};
 
@@ -70,29 +70,34 @@ impl ReviewStore for Store {
     }
 
     async fn rating_summaries(&self, products: &[ProductId]) -> Result<Vec<RatingSummary>> {
-        if products.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT product_id, rating, COUNT(*) AS n FROM reviews
-             WHERE product_id IN ({}) AND status = 'approved' GROUP BY product_id, rating",
-            in_list(products.len(), 1)
-        );
-        let mut statement = query(AssertSqlSafe(sql));
-        for product in products {
-            statement = statement.bind(product.as_str());
-        }
-        let rows = statement.fetch_all(&mut *self.read().await?).await.map_err(db("summarising reviews"))?;
-        let mut histograms = vec![[0_u32; 5]; products.len()];
-        for row in &rows {
-            let product: String = row.try_get("product_id").map_err(db("summarising reviews"))?;
-            let rating: i64 = row.try_get("rating").map_err(db("summarising reviews"))?;
-            let n: i64 = row.try_get("n").map_err(db("summarising reviews"))?;
-            let Some(at) = products.iter().position(|p| p.as_str() == product) else { continue };
-            if let Some(slot) = usize::try_from(rating - 1).ok().and_then(|i| histograms[at].get_mut(i)) {
-                *slot = count(n)?;
-            }
-        }
-        Ok(histograms.into_iter().map(RatingSummary::from_histogram).collect())
+        rating_summaries_on(&mut *self.read().await?, products).await
     }
+}
+
+/// The summaries of these products' approved reviews, one per product in the order given, read on `conn`.
+pub(super) async fn rating_summaries_on(conn: &mut DbConn, products: &[ProductId]) -> Result<Vec<RatingSummary>> {
+    if products.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT product_id, rating, COUNT(*) AS n FROM reviews
+         WHERE product_id IN ({}) AND status = 'approved' GROUP BY product_id, rating",
+        in_list(products.len(), 1)
+    );
+    let mut statement = query(AssertSqlSafe(sql));
+    for product in products {
+        statement = statement.bind(product.as_str());
+    }
+    let rows = statement.fetch_all(&mut *conn).await.map_err(db("summarising reviews"))?;
+    let mut histograms = vec![[0_u32; 5]; products.len()];
+    for row in &rows {
+        let product: String = row.try_get("product_id").map_err(db("summarising reviews"))?;
+        let rating: i64 = row.try_get("rating").map_err(db("summarising reviews"))?;
+        let n: i64 = row.try_get("n").map_err(db("summarising reviews"))?;
+        let Some(at) = products.iter().position(|p| p.as_str() == product) else { continue };
+        if let Some(slot) = usize::try_from(rating - 1).ok().and_then(|i| histograms[at].get_mut(i)) {
+            *slot = count(n)?;
+        }
+    }
+    Ok(histograms.into_iter().map(RatingSummary::from_histogram).collect())
 }
