@@ -114,8 +114,8 @@ async fn list_products(
     uri: Uri,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Response> {
-    let target = uri.to_string();
-    if let Some(hit) = app.catalog_cache.get(&target) {
+    let key = app.catalog_cache.key(&uri);
+    if let Some(hit) = key.as_deref().and_then(|key| app.catalog_cache.get(key)) {
         return Ok(json_bytes(hit.body));
     }
     let category = match query.category.as_deref() {
@@ -124,8 +124,10 @@ async fn list_products(
     };
     let filter = ProductFilter { category, query: query.q, limit: Limit::asked(query.limit)?, cursor: query.cursor };
     let found = app.shop.catalog.products(&filter).await?;
-    let body = rendered(&Listed::of(&found, views::product))?;
-    app.catalog_cache.put(&target, body.clone(), None);
+    let body = rendered(&Listed::of_owned(found, views::product))?;
+    if let Some(key) = &key {
+        app.catalog_cache.put(key, body.clone(), None);
+    }
     Ok(json_bytes(body))
 }
 
@@ -152,9 +154,9 @@ async fn show_product(
     uri: Uri,
     Path(slug): Path<String>,
 ) -> ApiResult<Response> {
-    let target = uri.to_string();
+    let key = app.catalog_cache.key(&uri);
     let counted = method == Method::GET;
-    if let Some(hit) = app.catalog_cache.get(&target) {
+    if let Some(hit) = key.as_deref().and_then(|key| app.catalog_cache.get(key)) {
         if let Some(product) = &hit.product
             && counted
         {
@@ -166,8 +168,11 @@ async fn show_product(
     if counted {
         app.record_view(&view.product.id, viewer.visitor());
     }
-    let body = rendered(&views::product(&view))?;
-    app.catalog_cache.put(&target, body.clone(), Some(view.product.id.clone()));
+    let id = view.product.id.clone();
+    let body = rendered(&views::product(view))?;
+    if let Some(key) = &key {
+        app.catalog_cache.put(key, body.clone(), Some(id));
+    }
     Ok(json_bytes(body))
 }
 

@@ -50,6 +50,12 @@ impl CatalogCache {
         CatalogCache { ttl, entries: RwLock::new(HashMap::new()), reads }
     }
 
+    /// The key of a request's answer (its path and query), or `None` when the cache keeps nothing (then no key is
+    /// made: the uncached catalog answers without one allocation more).
+    pub(crate) fn key(&self, uri: &axum::http::Uri) -> Option<String> {
+        (!self.ttl.is_zero()).then(|| uri.to_string())
+    }
+
     /// The answer for `target`, if one was made less than the TTL ago.
     pub(crate) fn get(&self, target: &str) -> Option<Cached> {
         if self.ttl.is_zero() {

@@ -36,6 +36,11 @@ impl<T> Listed<T> {
     pub(crate) fn of<U>(page: &nite_core::ports::Page<U>, view: impl Fn(&U) -> T) -> Listed<T> {
         Listed { data: page.items.iter().map(view).collect(), next_cursor: page.next_cursor.clone() }
     }
+
+    /// A page of the core's items, each made into what is shown with `view`.
+    pub(crate) fn of_owned<U>(page: nite_core::ports::Page<U>, view: impl FnMut(U) -> T) -> Listed<T> {
+        Listed { data: page.items.into_iter().map(view).collect(), next_cursor: page.next_cursor }
+    }
 }
 
 impl<T> From<nite_core::ports::Page<T>> for Listed<T> {
@@ -87,21 +92,22 @@ pub(crate) struct VariantOut {
     in_stock: bool,
 }
 
-/// A product as listed and shown.
-pub(crate) fn product(view: &ProductView) -> ProductOut {
-    let p = &view.product;
+/// A product as listed and shown, made of the view's own parts (moved, not copied: a page of products is answered
+/// often, and copying every name, description, feature and image cost each answer dozens of allocations).
+pub(crate) fn product(view: ProductView) -> ProductOut {
+    let ProductView { product: p, available, in_stock, reviews_summary } = view;
     let variants = p
         .variants
-        .iter()
+        .into_iter()
         .map(|v| {
-            let available = view.available.iter().find(|(sku, _)| sku == &v.sku).map_or(0, |(_, n)| *n);
+            let available = available.iter().find(|(sku, _)| sku == &v.sku).map_or(0, |(_, n)| *n);
             VariantOut {
-                id: v.id.clone(),
-                sku: v.sku.clone(),
-                name: v.name.clone(),
-                options: v.options.clone(),
                 price: v.price.selling(),
                 compare_at_price: v.price.compare_at(),
+                id: v.id,
+                sku: v.sku,
+                name: v.name,
+                options: v.options,
                 weight_grams: v.weight_grams,
                 dimensions: v.dimensions,
                 available,
@@ -110,17 +116,17 @@ pub(crate) fn product(view: &ProductView) -> ProductOut {
         })
         .collect();
     ProductOut {
-        id: p.id.clone(),
-        slug: p.slug.clone(),
-        name: p.name.clone(),
-        category: p.category.clone(),
-        description: p.description.clone(),
-        features: p.features.clone(),
-        technical_specs: p.technical_specs.clone(),
-        images: p.images.clone(),
+        id: p.id,
+        slug: p.slug,
+        name: p.name,
+        category: p.category,
+        description: p.description,
+        features: p.features,
+        technical_specs: p.technical_specs,
+        images: p.images,
         variants,
-        in_stock: view.in_stock,
-        reviews_summary: view.reviews_summary.clone(),
+        in_stock,
+        reviews_summary,
     }
 }
 

@@ -477,7 +477,7 @@ async fn product_page(
         });
     }
     let mut scripts = vec![("application/ld+json", None, product.to_string())];
-    if let Ok(data) = serde_json::to_string(&crate::views::product(&view)) {
+    if let Ok(data) = serde_json::to_string(&crate::views::product(view.clone())) {
         scripts.push(("application/json", Some("nite-product"), data));
     }
     let head = Head {

@@ -165,6 +165,22 @@ pub(crate) struct Row {
     values: Vec<Value>,
 }
 
+impl Row {
+    /// The text column `name`, borrowed from the row (a stored document is parsed from it without another copy).
+    pub(crate) fn text(&self, name: &str) -> Result<&str, LiteError> {
+        match name.position(&self.columns).and_then(|i| self.values.get(i)) {
+            Some(Value::Text(text)) => Ok(text),
+            Some(_) => {
+                Err(LiteError::Column { column: name.to_owned(), source: rusqlite::types::FromSqlError::InvalidType })
+            }
+            None => Err(LiteError::Column {
+                column: name.to_owned(),
+                source: rusqlite::types::FromSqlError::Other("no such column".into()),
+            }),
+        }
+    }
+}
+
 /// Reading a row's columns, by name or position: the one method the shared SQL uses, named as sqlx names it.
 pub(crate) trait RowExt {
     /// The column `index` as a `T`.

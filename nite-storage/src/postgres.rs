@@ -108,6 +108,11 @@ async fn lock_client(tx: &mut Tx, client: &str) -> nite_core::Result<()> {
     Ok(())
 }
 
+/// A row's `doc` column, borrowed from the row.
+fn doc_text(row: &DbRow) -> Result<&str, sqlx::Error> {
+    sqlx::Row::try_get(row, "doc")
+}
+
 /// Leases due outbox messages; `SKIP LOCKED` lets concurrent workers pass over each other's rows instead of waiting.
 const CLAIM_OUTBOX: &str = "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
      WHERE seq IN (SELECT seq FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3

@@ -153,6 +153,11 @@ async fn begin_write(store: &SqliteStore) -> nite_core::Result<Tx> {
     WriteTx::begin(&store.writer).await.map_err(crate::sql::db("starting a write transaction"))
 }
 
+/// A row's `doc` column, borrowed from the row.
+fn doc_text(row: &DbRow) -> Result<&str, crate::lite::LiteError> {
+    row.text("doc")
+}
+
 /// Leases due outbox messages; SQLite runs one writer at a time, so the update is the claim.
 const CLAIM_OUTBOX: &str = "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
      WHERE seq IN (SELECT seq FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3

@@ -11,7 +11,7 @@ use sqlx::AssertSqlSafe;
 use time::{Duration, OffsetDateTime};
 
 use super::rows::{commit, insert_domain_events};
-use super::{DbRow, RowExt, SKIP_LOCKED, Store, begin_write, query, query_scalar};
+use super::{DbRow, RowExt, SKIP_LOCKED, Store, begin_write, doc_text, query, query_scalar};
 use crate::codec::{count, from_doc, from_micros, micros, to_doc};
 use crate::sql::{db, enum_name, in_list, int, parse_name};
 
@@ -68,7 +68,7 @@ impl EventStore for Store {
             .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db("listing event consumers"))?;
-        rows.iter().map(|row| from_doc(&row.try_get::<String, _>("doc").map_err(db("reading a consumer"))?)).collect()
+        rows.iter().map(|row| from_doc(doc_text(row).map_err(db("reading a consumer"))?)).collect()
     }
 
     async fn consumer(&self, id: &str) -> Result<Option<EventConsumer>> {

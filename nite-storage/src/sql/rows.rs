@@ -14,14 +14,14 @@ use sqlx::AssertSqlSafe;
 use crate::codec::{cursor, from_doc, limit, micros, parse_cursor, to_doc};
 use crate::sql::{db, enum_name, int, page_of, parse_name, placeholders};
 
-use super::{DbConn, DbRow, RowExt, Statement, Store, Tx, WRITES_IN_WITH, query};
+use super::{DbConn, DbRow, RowExt, Statement, Store, Tx, WRITES_IN_WITH, doc_text, query};
 
 pub(super) async fn commit(tx: Tx) -> Result<()> {
     tx.commit().await.map_err(db("committing"))
 }
 
 pub(super) fn cart_from_row(row: &DbRow) -> Result<Cart> {
-    let mut cart: Cart = from_doc(&row.try_get::<String, _>("doc").map_err(db("reading a cart"))?)?;
+    let mut cart: Cart = from_doc(doc_text(row).map_err(db("reading a cart"))?)?;
     cart.version = row.try_get("version").map_err(db("reading a cart"))?;
     cart.state = parse_name(&row.try_get::<String, _>("state").map_err(db("reading a cart"))?)?;
     Ok(cart)
@@ -29,7 +29,7 @@ pub(super) fn cart_from_row(row: &DbRow) -> Result<Cart> {
 
 pub(super) fn order_from_row(row: &DbRow) -> Result<Order> {
     let context = "reading an order";
-    let mut order: Order = from_doc(&row.try_get::<String, _>("doc").map_err(db(context))?)?;
+    let mut order: Order = from_doc(doc_text(row).map_err(db(context))?)?;
     order.version = row.try_get("version").map_err(db(context))?;
     // The payment columns are authoritative: `attach_payment` sets them without rewriting the document.
     let provider: Option<String> = row.try_get("payment_provider").map_err(db(context))?;
@@ -42,13 +42,13 @@ pub(super) fn order_from_row(row: &DbRow) -> Result<Order> {
 }
 
 pub(super) fn review_from_row(row: &DbRow) -> Result<Review> {
-    let mut review: Review = from_doc(&row.try_get::<String, _>("doc").map_err(db("reading a review"))?)?;
+    let mut review: Review = from_doc(doc_text(row).map_err(db("reading a review"))?)?;
     review.status = parse_name(&row.try_get::<String, _>("status").map_err(db("reading a review"))?)?;
     Ok(review)
 }
 
 pub(super) fn doc_of<T: serde::de::DeserializeOwned>(row: &DbRow) -> Result<T> {
-    from_doc(&row.try_get::<String, _>("doc").map_err(db("reading a document"))?)
+    from_doc(doc_text(row).map_err(db("reading a document"))?)
 }
 
 /// The one row `sql` finds for `key` (its only parameter), decoded.
