@@ -1,11 +1,12 @@
 //! SQLite connections that the store holds itself, each behind a fair (first come, first served) lock, used in place
 //! through rusqlite (see `lite.rs` for why in place).
 //!
-//! A write transaction ([`WriteTx`]) holds the writer's lock from `BEGIN IMMEDIATE` to `COMMIT`. Statements run on
-//! the caller's thread and never wait, so a transaction holds the writer only while its own statements run. One
-//! dropped without a commit (an error, a cancelled request) is rolled back right there, before the lock passes on;
-//! and whoever takes a connection that is still inside a transaction (a rollback that failed) rolls it back first.
-//! Either way no one ever writes inside another's unfinished transaction.
+//! A write transaction ([`Transaction::write`]) holds the writer's lock from `BEGIN IMMEDIATE` to `COMMIT`.
+//! Statements run on the caller's thread and never wait, so a transaction holds the writer only while its own
+//! statements run. One dropped without a commit (an error, a cancelled request) is rolled back right there, before
+//! the lock passes on; and whoever takes a connection that is still inside a transaction (a rollback that failed)
+//! rolls it back first. Either way no one ever writes inside another's unfinished transaction. A read transaction
+//! ([`Transaction::read`]) is the same on a reader, for port calls that read several tables.
 
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
@@ -333,19 +334,32 @@ pub(crate) async fn close(shared: &Shared) {
     }
 }
 
-/// A write transaction on the held writer: `BEGIN IMMEDIATE` to [`WriteTx::commit`], holding the writer's lock.
+/// A transaction on a held connection, from its `BEGIN` to [`Transaction::commit`]; one dropped before is rolled
+/// back right there, before the connection passes on.
+///
+/// - On the writer ([`Transaction::write`]): `BEGIN IMMEDIATE`, holding the writer's lock throughout.
+/// - On a reader ([`Transaction::read`]): `BEGIN`. Its statements see one snapshot, and SQLite takes the log's read
+///   lock (a `fcntl` on the `-shm` file, and another to let it go) once for all of them instead of once a
+///   statement: for a product page's three reads, that was about a tenth of the server's CPU.
 #[derive(Debug)]
-pub(crate) struct WriteTx(Conn);
+pub(crate) struct Transaction(Conn);
 
-impl WriteTx {
+impl Transaction {
     /// Waits for the writer and begins.
-    pub(crate) async fn begin(writer: &Shared) -> Result<WriteTx, LiteError> {
+    pub(crate) async fn write(writer: &Shared) -> Result<Transaction, LiteError> {
         let conn = Conn::lock(writer).await?;
         batch(&conn, "BEGIN IMMEDIATE")?;
-        Ok(WriteTx(conn))
+        Ok(Transaction(conn))
     }
 
-    /// Commits and lets the writer go (rolling back, as a drop does, if the commit fails).
+    /// Takes a reader and begins (SQLite takes the snapshot at the first statement).
+    pub(crate) async fn read(readers: &Readers) -> Result<Transaction, LiteError> {
+        let conn = readers.read().await?;
+        batch(&conn, "BEGIN")?;
+        Ok(Transaction(conn))
+    }
+
+    /// Commits (a read's: ends it) and lets the connection go (rolling back, as a drop does, if the commit fails).
     #[allow(clippy::unused_async, reason = "the same shape as sqlx's transactions, which the shared SQL awaits")]
     pub(crate) async fn commit(self) -> Result<(), LiteError> {
         batch(&self.0, "COMMIT")?;
@@ -353,7 +367,7 @@ impl WriteTx {
     }
 }
 
-impl Deref for WriteTx {
+impl Deref for Transaction {
     type Target = Connection;
 
     fn deref(&self) -> &Connection {
@@ -361,64 +375,18 @@ impl Deref for WriteTx {
     }
 }
 
-impl DerefMut for WriteTx {
+impl DerefMut for Transaction {
     fn deref_mut(&mut self) -> &mut Connection {
         &mut self.0
     }
 }
 
-impl Drop for WriteTx {
+impl Drop for Transaction {
     fn drop(&mut self) {
-        // Committed: nothing is open. Otherwise roll back before the lock passes on; should that fail, the next
-        // holder rolls back first (`Conn::ready`).
+        // Committed: nothing is open. Otherwise (an error between, a cancelled request) roll back before the lock
+        // passes on; should that fail, the next holder rolls back first (`Conn::ready`).
         if !self.0.is_autocommit() {
             let _rolled_back = batch(&self.0, "ROLLBACK");
-        }
-    }
-}
-
-/// A read transaction on a reader: `BEGIN` to [`ReadTx::end`]. Its statements see one snapshot, and SQLite takes the
-/// log's read lock (a `fcntl` on the `-shm` file, and another to let it go) once for all of them instead of once a
-/// statement: for a product page's three reads, that was about a tenth of the server's CPU.
-#[derive(Debug)]
-pub(crate) struct ReadTx(Conn);
-
-impl ReadTx {
-    /// Takes a reader and begins (SQLite takes the snapshot at the first statement).
-    pub(crate) async fn begin(readers: &Readers) -> Result<ReadTx, LiteError> {
-        let conn = readers.read().await?;
-        batch(&conn, "BEGIN")?;
-        Ok(ReadTx(conn))
-    }
-
-    /// Ends the transaction and lets the reader go.
-    #[allow(clippy::unused_async, reason = "the same shape as PostgreSQL's, which the shared SQL awaits")]
-    pub(crate) async fn end(self) -> Result<(), LiteError> {
-        batch(&self.0, "COMMIT")?;
-        Ok(())
-    }
-}
-
-impl Deref for ReadTx {
-    type Target = Connection;
-
-    fn deref(&self) -> &Connection {
-        &self.0
-    }
-}
-
-impl DerefMut for ReadTx {
-    fn deref_mut(&mut self) -> &mut Connection {
-        &mut self.0
-    }
-}
-
-impl Drop for ReadTx {
-    fn drop(&mut self) {
-        // Ended: nothing is open. Otherwise (an error between, a cancelled request) end it here; should that fail,
-        // the next holder rolls back first (`Conn::ready`).
-        if !self.0.is_autocommit() {
-            let _ended = batch(&self.0, "ROLLBACK");
         }
     }
 }
@@ -468,20 +436,48 @@ mod tests {
         }
     }
 
+    /// A read transaction sees one snapshot: what the writer commits meanwhile shows only in the next one. One
+    /// dropped before its end lets its reader go free of any transaction.
+    #[tokio::test]
+    async fn a_read_transaction_sees_one_snapshot_and_a_dropped_one_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = writer(&dir);
+        let readers = Readers::new(
+            Opener { path: dir.path().join("held.db"), writer: false, busy_timeout: Duration::from_secs(1) },
+            1,
+        );
+        let read_count = |conn: &mut Connection| query_scalar::<i64>("SELECT COUNT(*) FROM n").fetch_one(conn);
+
+        let mut read = Transaction::read(&readers).await.unwrap();
+        assert_eq!(read_count(&mut read).await.unwrap(), 0);
+        query("INSERT INTO n (v) VALUES (1)").execute(&mut *Conn::lock(&shared).await.unwrap()).await.unwrap();
+        assert_eq!(read_count(&mut read).await.unwrap(), 0, "the snapshot taken at the first read");
+        read.commit().await.unwrap();
+        let mut read = Transaction::read(&readers).await.unwrap();
+        assert_eq!(read_count(&mut read).await.unwrap(), 1);
+        drop(read);
+
+        // The one reader is free again, outside any transaction, and sees the next commit at once.
+        query("INSERT INTO n (v) VALUES (2)").execute(&mut *Conn::lock(&shared).await.unwrap()).await.unwrap();
+        let mut conn = readers.read().await.unwrap();
+        assert!(conn.is_autocommit());
+        assert_eq!(read_count(&mut conn).await.unwrap(), 2);
+    }
+
     #[tokio::test]
     async fn a_transaction_dropped_or_cancelled_mid_way_leaves_nothing_and_the_writer_goes_on() {
         let dir = tempfile::tempdir().unwrap();
         let shared = writer(&dir);
 
         // Dropped after a write, without a commit: rolled back before anyone else writes.
-        let mut tx = WriteTx::begin(&shared).await.unwrap();
+        let mut tx = Transaction::write(&shared).await.unwrap();
         query("INSERT INTO n (v) VALUES (1)").execute(&mut *tx).await.unwrap();
         drop(tx);
         assert_eq!(count(&shared).await, 0);
 
         // Cancelled while holding the transaction (a request whose client went away).
         let stuck = async {
-            let mut tx = WriteTx::begin(&shared).await.unwrap();
+            let mut tx = Transaction::write(&shared).await.unwrap();
             query("INSERT INTO n (v) VALUES (2)").execute(&mut *tx).await.unwrap();
             std::future::pending::<()>().await;
         };
@@ -493,7 +489,7 @@ mod tests {
         assert_eq!(count(&shared).await, 0);
 
         // A committed one stays, and a single statement after it writes on its own.
-        let mut tx = WriteTx::begin(&shared).await.unwrap();
+        let mut tx = Transaction::write(&shared).await.unwrap();
         query("INSERT INTO n (v) VALUES ($1)").bind(3_i64).execute(&mut *tx).await.unwrap();
         tx.commit().await.unwrap();
         query("INSERT INTO n (v) VALUES (4)").execute(&mut *Conn::lock(&shared).await.unwrap()).await.unwrap();
@@ -508,7 +504,7 @@ mod tests {
             .map(|i| {
                 let shared = Arc::clone(&shared);
                 tokio::spawn(async move {
-                    let mut tx = WriteTx::begin(&shared).await.unwrap();
+                    let mut tx = Transaction::write(&shared).await.unwrap();
                     let n: i64 = query_scalar("SELECT COUNT(*) FROM n").fetch_one(&mut *tx).await.unwrap();
                     tokio::task::yield_now().await;
                     query("INSERT INTO n (v) VALUES ($1)").bind(n).execute(&mut *tx).await.unwrap();
@@ -550,7 +546,7 @@ mod tests {
         };
         // About 200 pages of rows, far below the writer's own threshold: only the checkpointer copies them.
         let before = size();
-        let mut tx = WriteTx::begin(&shared).await.unwrap();
+        let mut tx = Transaction::write(&shared).await.unwrap();
         for v in 0..20_000_i64 {
             query("INSERT INTO n (v) VALUES ($1)").bind(v).execute(&mut *tx).await.unwrap();
         }
@@ -560,7 +556,7 @@ mod tests {
 
         // Nothing written: a read on the writer, a transaction rolled back before changing anything, time passing.
         assert_eq!(count(&shared).await, 20_000);
-        drop(WriteTx::begin(&shared).await.unwrap());
+        drop(Transaction::write(&shared).await.unwrap());
         tokio::time::sleep(CHECKPOINT_GAP * 10).await;
         assert_eq!(checkpointer.checkpoints(), 1, "the checkpointer ran with nothing to copy");
 

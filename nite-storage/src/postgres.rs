@@ -82,13 +82,13 @@ impl PgStore {
 
 /// What the statements of one port call that reads several tables run on: one pooled connection, taken once. Each
 /// statement sees what was committed when it began (a snapshot for them all would cost two more round trips).
-async fn begin_read(store: &PgStore) -> nite_core::Result<ReadTx> {
+async fn begin_read(store: &PgStore) -> nite_core::Result<PoolConnection<Postgres>> {
     store.read().await
 }
 
 /// Gives the connection back.
 #[allow(clippy::unused_async, reason = "the same shape as SQLite's")]
-async fn end_read(read: ReadTx) -> nite_core::Result<()> {
+async fn end_read(read: PoolConnection<Postgres>) -> nite_core::Result<()> {
     drop(read);
     Ok(())
 }
@@ -140,8 +140,6 @@ type DbConn = sqlx::PgConnection;
 type DbRow = sqlx::postgres::PgRow;
 /// A transaction on [`Db`].
 type Tx = sqlx::Transaction<'static, Db>;
-/// What a read of several statements runs on (`begin_read`).
-type ReadTx = PoolConnection<Postgres>;
 use sqlx::Row as RowExt;
 
 /// A statement with its values bound so far.

@@ -15,7 +15,7 @@ use sqlx::migrate::MigrateError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::{StorageError, redact};
-use crate::held::{self, Conn, Opener, ReadTx, Readers, Shared, WriteTx};
+use crate::held::{self, Conn, Opener, Readers, Shared, Transaction};
 use crate::migrations::{SQLITE, latest, migrator};
 
 /// The storage ports over SQLite.
@@ -140,17 +140,17 @@ async fn lock_client(_tx: &mut Tx, _client: &str) -> nite_core::Result<()> {
 
 /// Begins a read transaction on a reader: the statements of one port call that reads several tables see one
 /// snapshot, and SQLite takes the log's read lock once for them all.
-async fn begin_read(store: &SqliteStore) -> nite_core::Result<ReadTx> {
-    ReadTx::begin(&store.readers).await.map_err(crate::sql::db("starting a read transaction"))
+async fn begin_read(store: &SqliteStore) -> nite_core::Result<Transaction> {
+    Transaction::read(&store.readers).await.map_err(crate::sql::db("starting a read transaction"))
 }
 
 /// Ends a read transaction.
-async fn end_read(read: ReadTx) -> nite_core::Result<()> {
-    read.end().await.map_err(crate::sql::db("ending a read transaction"))
+async fn end_read(read: Transaction) -> nite_core::Result<()> {
+    read.commit().await.map_err(crate::sql::db("ending a read transaction"))
 }
 
 async fn begin_write(store: &SqliteStore) -> nite_core::Result<Tx> {
-    WriteTx::begin(&store.writer).await.map_err(crate::sql::db("starting a write transaction"))
+    Transaction::write(&store.writer).await.map_err(crate::sql::db("starting a write transaction"))
 }
 
 /// A row's `doc` column, borrowed from the row.
@@ -182,7 +182,7 @@ type DbConn = rusqlite::Connection;
 /// A row the shared SQL reads.
 type DbRow = crate::lite::Row;
 /// A write transaction, holding the writer.
-type Tx = WriteTx;
+type Tx = Transaction;
 /// A statement with its values bound so far (owned: the lifetime is sqlx's, for the shared SQL).
 type Statement<'q> = crate::lite::Query;
 // The statements, run in place (`lite.rs`).

@@ -6,8 +6,8 @@ use crate::contract::{Fixture, sku};
 use crate::error::Error;
 use crate::inventory::StockLevel;
 use crate::ports::{ComposedShowcase, ProductFilter, ShowcaseStore, Stores};
-use crate::review::{Rating, Review, ReviewStatus};
-use crate::{CartId, Category, Currency, CustomerId, ProductId, ReviewId, seed};
+use crate::review::ReviewStatus;
+use crate::{CartId, Category, Currency, CustomerId, ProductId, seed};
 
 /// The showcase: products with their stock and approved reviews' summaries, as the catalog, inventory and review
 /// stores answer them one by one ([`ComposedShowcase`]), for every kind of list and for one product; a bad cursor
@@ -29,17 +29,7 @@ pub async fn showcase(stores: &Stores) {
         ("rev_5", &basic.id, "cus_1", 2, Some(ReviewStatus::Rejected)),
     ];
     for (id, product, customer, stars, status) in reviews {
-        let review = Review {
-            id: ReviewId::parse(id).unwrap(),
-            product_id: product.clone(),
-            customer_id: CustomerId::parse(customer).unwrap(),
-            author: "Someone".into(),
-            rating: Rating::new(stars).unwrap(),
-            title: "Bright".into(),
-            body: "Lights up the cup.".into(),
-            status: ReviewStatus::Pending,
-            created_at: f.clock.now(),
-        };
+        let review = super::customers::review(id, product.as_str(), customer, stars, 0, &f);
         stores.reviews.create_review(&review, &[]).await.unwrap();
         if let Some(status) = status {
             stores.reviews.set_review_status(&review.id, status).await.unwrap();

@@ -61,7 +61,8 @@ pub async fn customers(stores: &Stores) {
     assert_eq!(second.next_cursor, None);
 }
 
-fn review(id: &str, product: &str, customer: &str, stars: i64, minute: i64, f: &Fixture) -> Review {
+/// A pending review of `product` by `customer`, written `minute` minutes after the fixture's clock.
+pub(super) fn review(id: &str, product: &str, customer: &str, stars: i64, minute: i64, f: &Fixture) -> Review {
     Review {
         id: ReviewId::parse(id).unwrap(),
         product_id: ProductId::parse(product).unwrap(),
