@@ -9,7 +9,7 @@
 mod analytics;
 mod cached;
 mod cart;
-mod catalog;
+pub(crate) mod catalog;
 mod customer;
 mod events;
 mod idempotency;

@@ -91,7 +91,15 @@ impl std::fmt::Debug for ComposedShowcase {
     }
 }
 
-impl ComposedShowcase {
+/// The three stores a composed showcase reads, borrowed: [`ComposedShowcase`] lends its own, and a store serving
+/// all three (the in-memory one) lends itself three times.
+pub(crate) struct Composed<'a> {
+    pub(crate) catalog: &'a dyn CatalogStore,
+    pub(crate) inventory: &'a dyn InventoryStore,
+    pub(crate) reviews: &'a dyn ReviewStore,
+}
+
+impl Composed<'_> {
     /// `products` with the stock of their SKUs and their reviews' summaries.
     async fn show(&self, products: Vec<Product>) -> Result<Vec<ShownProduct>> {
         let skus: Vec<Sku> = products.iter().flat_map(|p| p.variants.iter().map(|v| v.sku.clone())).collect();
@@ -99,6 +107,24 @@ impl ComposedShowcase {
         let ids: Vec<ProductId> = products.iter().map(|p| p.id.clone()).collect();
         let summaries = self.reviews.rating_summaries(&ids).await?;
         shown(products, &stock, summaries)
+    }
+
+    /// [`ShowcaseStore::shown_products`], in three reads.
+    pub(crate) async fn shown_products(&self, filter: &ProductFilter) -> Result<Page<ShownProduct>> {
+        let page = self.catalog.products(filter).await?;
+        Ok(Page { items: self.show(page.items).await?, next_cursor: page.next_cursor })
+    }
+
+    /// [`ShowcaseStore::shown_product`], in three reads.
+    pub(crate) async fn shown_product(&self, slug: &Slug) -> Result<Option<ShownProduct>> {
+        let Some(product) = self.catalog.product_by_slug(slug).await? else { return Ok(None) };
+        Ok(self.show(vec![product]).await?.pop())
+    }
+}
+
+impl ComposedShowcase {
+    fn parts(&self) -> Composed<'_> {
+        Composed { catalog: &*self.catalog, inventory: &*self.inventory, reviews: &*self.reviews }
     }
 }
 
@@ -123,12 +149,10 @@ pub fn shown(products: Vec<Product>, stock: &[StockLevel], summaries: Vec<Rating
 #[async_trait]
 impl ShowcaseStore for ComposedShowcase {
     async fn shown_products(&self, filter: &ProductFilter) -> Result<Page<ShownProduct>> {
-        let page = self.catalog.products(filter).await?;
-        Ok(Page { items: self.show(page.items).await?, next_cursor: page.next_cursor })
+        self.parts().shown_products(filter).await
     }
 
     async fn shown_product(&self, slug: &Slug) -> Result<Option<ShownProduct>> {
-        let Some(product) = self.catalog.product_by_slug(slug).await? else { return Ok(None) };
-        Ok(self.show(vec![product]).await?.pop())
+        self.parts().shown_product(slug).await
     }
 }

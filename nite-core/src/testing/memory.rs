@@ -309,24 +309,18 @@ impl CustomerStore for InMemoryStore {
 #[async_trait]
 impl ShowcaseStore for InMemoryStore {
     async fn shown_products(&self, filter: &ProductFilter) -> Result<Page<ShownProduct>> {
-        let page = self.products(filter).await?;
-        Ok(Page { items: self.show(page.items).await?, next_cursor: page.next_cursor })
+        self.composed().shown_products(filter).await
     }
 
     async fn shown_product(&self, slug: &Slug) -> Result<Option<ShownProduct>> {
-        let Some(product) = self.product_by_slug(slug).await? else { return Ok(None) };
-        Ok(self.show(vec![product]).await?.pop())
+        self.composed().shown_product(slug).await
     }
 }
 
 impl InMemoryStore {
-    /// `products` with the stock of their SKUs and their reviews' summaries.
-    async fn show(&self, products: Vec<Product>) -> Result<Vec<ShownProduct>> {
-        let skus: Vec<Sku> = products.iter().flat_map(|p| p.variants.iter().map(|v| v.sku.clone())).collect();
-        let stock = self.stock(&skus).await?;
-        let ids: Vec<ProductId> = products.iter().map(|p| p.id.clone()).collect();
-        let summaries = self.rating_summaries(&ids).await?;
-        crate::ports::shown(products, &stock, summaries)
+    /// This store as its own catalog, inventory and reviews, for the showcase.
+    fn composed(&self) -> crate::ports::catalog::Composed<'_> {
+        crate::ports::catalog::Composed { catalog: self, inventory: self, reviews: self }
     }
 }
 
