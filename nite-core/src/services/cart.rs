@@ -263,7 +263,6 @@ impl CartService {
         self.ctx.shipping.quote(&request).await
     }
 
-    /// Records a chosen rate.
     /// Attaches a guest cart to the signed-in customer. If the customer has another open cart, the guest cart's
     /// lines merge into it with the shop's merge policy and the guest cart is closed; otherwise the guest cart
     /// becomes the customer's. Returns the customer's cart.
