@@ -22,6 +22,8 @@ use crate::money::MoneyError;
 /// # Ok::<(), nite_core::MoneyError>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+// Four bytes aligned as one word: copied and compared as one (every figure of a priced cart holds one).
+#[repr(C, align(4))]
 pub struct Currency {
     code: [u8; 3],
     exponent: u8,

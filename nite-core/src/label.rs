@@ -17,12 +17,55 @@ fn is_label(value: &str) -> bool {
         && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
+/// Whether two labels are the same bytes, without a call to `memcmp` for the short ones.
+///
+/// Labels are a few bytes long and compared on hot paths: a promotion's target against every cart line, a line's tax
+/// category against the rates. Up to 16 bytes, two fixed-size loads from each end (overlapping when shorter) cover
+/// every byte, so two labels of the same length are equal exactly when both loads are.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=8 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
+        9..=16 => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
+        _ => a == b,
+    }
+}
+
+/// The `N` bytes of `s` from `at` (which the caller keeps in bounds).
+#[inline]
+fn word<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
+    let mut bytes = [0; N];
+    bytes.copy_from_slice(&s[at..at + N]);
+    bytes
+}
+
 macro_rules! label_type {
     ($(#[$meta:meta])* $name:ident, $kind:literal) => {
         $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(Cow<'static, str>);
+
+        impl PartialEq for $name {
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                same(self.0.as_bytes(), other.0.as_bytes())
+            }
+        }
+
+        impl Eq for $name {}
+
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
 
         impl $name {
             /// Parses a label: 1 to 64 characters of `a-z`, `0-9`, `-` and `_`.
@@ -103,6 +146,29 @@ mod tests {
         for known in [TaxCategory::STANDARD, TaxCategory::SHIPPING] {
             assert!(is_label(known.as_str()));
         }
+    }
+
+    #[test]
+    fn equality_is_byte_equality_at_every_length() {
+        use std::hash::BuildHasher;
+        let hashes = std::collections::hash_map::RandomState::new();
+        // Every length from 1 to 20, each against itself owned, and against a change at each position.
+        for n in 1..=20 {
+            let label: String = (0..n).map(|i| char::from(b'a' + u8::try_from(i % 26).unwrap())).collect();
+            let x = Category::new(&label).unwrap();
+            let y = Category::new(&label.clone()).unwrap();
+            assert_eq!(x, y);
+            assert_eq!(hashes.hash_one(&x), hashes.hash_one(&y));
+            for at in 0..n {
+                let mut other = label.clone().into_bytes();
+                other[at] = b'9';
+                let z = Category::new(std::str::from_utf8(&other).unwrap()).unwrap();
+                assert_ne!(x, z, "{label} against a change at {at}");
+            }
+            assert_ne!(x, Category::new(&format!("{label}x")).unwrap());
+        }
+        assert_eq!(Category::PRO, Category::new("pro").unwrap());
+        assert_eq!(hashes.hash_one(Category::PRO), hashes.hash_one(Category::new("pro").unwrap()));
     }
 
     #[test]

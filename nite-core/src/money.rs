@@ -84,8 +84,18 @@ impl Money {
     }
 
     /// An amount from integer minor units: `from_minor(4999, USD)` is 49.99 USD, `from_minor(500, JPY)` is ¥500.
+    #[inline]
     pub fn from_minor(minor: i64, currency: Currency) -> Money {
-        Money::new(Decimal::new(minor, currency.exponent()), currency)
+        Money::from_magnitude(minor.unsigned_abs(), minor < 0, currency)
+    }
+
+    /// Money from a count of minor units and a sign, built from the decimal's parts: `Decimal::new` is not inlined,
+    /// and this sits on the pricing hot path.
+    #[inline]
+    fn from_magnitude(minor: u64, negative: bool, currency: Currency) -> Money {
+        #[allow(clippy::cast_possible_truncation, reason = "the low and the high 32 bits of a 64-bit amount")]
+        let (lo, mid) = (minor as u32, (minor >> 32) as u32);
+        Money::new(Decimal::from_parts(lo, mid, 0, negative, currency.exponent()), currency)
     }
 
     /// The amount in integer minor units.
@@ -95,13 +105,22 @@ impl Money {
         self.minor_units()?.to_i64().ok_or(MoneyError::Overflow)
     }
 
+    /// A non-negative amount from integer minor units: [`Money::from_minor`] without a sign to work out.
+    #[inline]
+    pub(crate) fn from_minor_u64(minor: u64, currency: Currency) -> Money {
+        Money::from_magnitude(minor, false, currency)
+    }
+
     /// The amount as an integer count of minor units, in the range the pricing engine works in.
     ///
     /// Works on the decimal's mantissa and scale directly: this sits on the pricing hot path.
     pub(crate) fn to_minor_i128(self) -> Result<i128, MoneyError> {
         let mantissa = self.amount.mantissa();
         let (scale, exponent) = (self.amount.scale(), self.currency.exponent());
-        if scale <= exponent {
+        if scale == exponent {
+            // The usual case: a price written to the minor unit.
+            Ok(mantissa)
+        } else if scale < exponent {
             // A Decimal's mantissa is below 2^96 and the exponent at most 4, so this cannot overflow an i128.
             Ok(mantissa * 10_i128.pow(exponent - scale))
         } else {
@@ -280,6 +299,19 @@ mod tests {
         assert_eq!(Money::new(dec!(1.25), Currency::BHD).to_minor(), Ok(1250));
         assert_eq!(Money::new(dec!(-3.10), Currency::EUR).to_minor(), Ok(-310));
         assert_eq!(Money::new(dec!(12.000), Currency::JPY).to_minor(), Ok(12));
+        // Built from the decimal's parts: the same decimal `Decimal::new` makes, sign and all.
+        for minor in [0, 1, -1, 4999, -4999, 1 << 32, -(1 << 32), i64::MAX, i64::MIN] {
+            for currency in [Currency::USD, Currency::JPY, Currency::KWD] {
+                let money = Money::from_minor(minor, currency);
+                let expected = Decimal::new(minor, currency.exponent());
+                assert_eq!(money.amount(), expected, "{minor} in {currency}");
+                assert_eq!(money.amount().is_sign_negative(), minor < 0, "{minor} in {currency}");
+                assert_eq!(money.to_minor_i128(), Ok(i128::from(minor)));
+                if let Ok(unsigned) = u64::try_from(minor) {
+                    assert_eq!(Money::from_minor_u64(unsigned, currency), money);
+                }
+            }
+        }
     }
 
     #[test]

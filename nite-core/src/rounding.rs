@@ -49,33 +49,63 @@ impl RoundingMode {
     ///
     /// This is the pricing engine's rounding point: amounts there are integers of minor units and rates are exact
     /// fractions, so the only inexact step is this one.
+    #[inline]
     pub(crate) fn div(self, numerator: i128, denominator: i128) -> i128 {
         debug_assert!(numerator >= 0 && denominator > 0);
-        let (quotient, remainder) = div_rem(numerator, denominator);
-        if remainder == 0 {
+        // Nearly every amount fits in 64 bits, where one hardware division gives quotient and remainder and every
+        // step after it is one instruction (an `i128` division is a call into the compiler's runtime).
+        match (u64::try_from(numerator), u64::try_from(denominator)) {
+            (Ok(n), Ok(d)) if d > 0 => i128::from(self.round(n / d, n % d, d)),
+            _ => self.div_wide(numerator, denominator),
+        }
+    }
+
+    /// [`RoundingMode::div`] past 64 bits: kept out of line so that the common path inlines small.
+    #[inline(never)]
+    fn div_wide(self, numerator: i128, denominator: i128) -> i128 {
+        self.round(numerator / denominator, numerator % denominator, denominator)
+    }
+
+    /// `quotient` rounded up or not by this mode, given the remainder of a division by `denominator`
+    /// (`0 ≤ remainder < denominator`).
+    #[inline]
+    fn round<T: Rounded>(self, quotient: T, remainder: T, denominator: T) -> T {
+        if remainder == T::ZERO {
             return quotient;
         }
-        // Compare 2·remainder with the denominator without overflowing: remainder < denominator.
-        let twice = remainder.saturating_mul(2);
+        // 2·remainder against the denominator, without overflowing: remainder against what is left up to it.
+        let rest = denominator - remainder;
         let round_up = match self {
             RoundingMode::Down => false,
             RoundingMode::Up => true,
-            RoundingMode::HalfUp => twice >= denominator,
-            RoundingMode::HalfDown => twice > denominator,
-            RoundingMode::HalfEven => twice > denominator || (twice == denominator && quotient % 2 == 1),
+            RoundingMode::HalfUp => remainder >= rest,
+            RoundingMode::HalfDown => remainder > rest,
+            RoundingMode::HalfEven => remainder > rest || (remainder == rest && quotient.is_odd()),
         };
-        quotient + i128::from(round_up)
+        if round_up { quotient + T::ONE } else { quotient }
     }
 }
 
-/// `(n / d, n % d)` for `n ≥ 0` and `d > 0`. Pricing's amounts are `i128` so that no intermediate product can
-/// overflow, but nearly all of them fit in 64 bits, where one hardware division gives both (an `i128` division is a
-/// call into the compiler's runtime, several times slower): that case takes the fast path.
-#[inline]
-pub(crate) fn div_rem(n: i128, d: i128) -> (i128, i128) {
-    match (u64::try_from(n), u64::try_from(d)) {
-        (Ok(n), Ok(d)) if d > 0 => (i128::from(n / d), i128::from(n % d)),
-        _ => (n / d, n % d),
+/// The integers [`RoundingMode::div`] rounds in: `u64` on its fast path, `i128` otherwise.
+trait Rounded: Copy + Ord + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> {
+    const ZERO: Self;
+    const ONE: Self;
+    fn is_odd(self) -> bool;
+}
+
+impl Rounded for u64 {
+    const ZERO: Self = 0;
+    const ONE: Self = 1;
+    fn is_odd(self) -> bool {
+        self & 1 == 1
+    }
+}
+
+impl Rounded for i128 {
+    const ZERO: Self = 0;
+    const ONE: Self = 1;
+    fn is_odd(self) -> bool {
+        self & 1 == 1
     }
 }
 
@@ -84,24 +114,35 @@ mod tests {
     use super::*;
     use rust_decimal::Decimal;
 
+    const MODES: [RoundingMode; 5] =
+        [RoundingMode::HalfEven, RoundingMode::HalfUp, RoundingMode::HalfDown, RoundingMode::Up, RoundingMode::Down];
+
     #[test]
-    fn div_rem_agrees_with_i128_on_both_paths() {
-        let big = i128::from(u64::MAX) * 3 + 7;
-        for (n, d) in [(0, 1), (7, 2), (99, 100), (i128::from(u64::MAX), 3), (big, 5), (big, big - 1), (5, big)] {
-            assert_eq!(div_rem(n, d), (n / d, n % d), "{n} / {d}");
+    fn div_rounds_alike_in_64_and_128_bits() {
+        let edge = i128::from(u64::MAX);
+        for mode in MODES {
+            for d in [1_i128, 2, 3, 7, 10, 100, edge, edge - 1] {
+                for n in [0, 1, 5, 149, 150, 151, 250, edge / 2, edge - 2, edge - 1, edge] {
+                    // `div` takes the 64-bit path for these; `round` in i128 is the other path.
+                    let wide = mode.round(n / d, n % d, d);
+                    assert_eq!(mode.div(n, d), wide, "{n}/{d} with {mode:?}");
+                }
+            }
+            // Past 64 bits `div` takes the i128 path: against rust_decimal, whose 96-bit mantissa holds these.
+            for d in 2..=12_i128 {
+                for n in [edge + 1, edge * 3 + 1, edge * 5 + 6, (1 << 90) + 12_345] {
+                    let exact = Decimal::from_i128_with_scale(n, 0) / Decimal::from_i128_with_scale(d, 0);
+                    let expected = exact.round_dp_with_strategy(0, mode.strategy());
+                    let got = Decimal::from_i128_with_scale(mode.div(n, d), 0);
+                    assert_eq!(got, expected, "{n}/{d} with {mode:?}");
+                }
+            }
         }
     }
 
     #[test]
     fn div_matches_rust_decimal_for_every_mode() {
-        let modes = [
-            RoundingMode::HalfEven,
-            RoundingMode::HalfUp,
-            RoundingMode::HalfDown,
-            RoundingMode::Up,
-            RoundingMode::Down,
-        ];
-        for mode in modes {
+        for mode in MODES {
             for denominator in 1..=12_i128 {
                 for numerator in 0..=60_i128 {
                     let exact =

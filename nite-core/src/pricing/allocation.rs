@@ -8,30 +8,69 @@ use crate::{Money, MoneyError};
 /// Each index first gets `floor(amount × weight / Σ weights)`; the units left over (fewer than the number of weights)
 /// go one each to the largest remainders, ties to the lowest index. Requires `0 ≤ amount ≤ Σ weights` and
 /// non-negative weights, so no share exceeds its weight.
+///
+/// When Σ weights fits in 32 bits (a cart under about 42 million of its major unit), every product and every packed
+/// remainder fits in 64 bits, and the split runs in `u64`: one hardware division a weight, and 64-bit keys to select
+/// from. Larger sums run the same steps in `u128`.
 pub(crate) fn largest_remainder(
     amount: i128,
     weights: impl Iterator<Item = i128> + Clone,
-    scratch: &mut Vec<u128>,
-    mut give: impl FnMut(usize, i128),
+    scratch: &mut Scratch,
+    give: impl FnMut(usize, i128),
 ) {
     let total: i128 = weights.clone().sum();
     debug_assert!(0 <= amount && amount <= total && total < 1 << 96);
     if amount == 0 || total == 0 {
         return;
     }
-    scratch.clear();
+    match u32::try_from(total) {
+        // amount ≤ total, and every weight ≤ total: both fit in 32 bits, so products fit in 64.
+        Ok(_) => split::<u64>(amount, total, weights, &mut scratch.narrow, give),
+        Err(_) => split::<u128>(amount, total, weights, &mut scratch.wide, give),
+    }
+}
+
+/// The packed remainders [`largest_remainder`] selects from, kept between calls.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    narrow: Vec<u64>,
+    wide: Vec<u128>,
+}
+
+impl Scratch {
+    /// Empties both, keeping their capacity.
+    pub(crate) fn clear(&mut self) {
+        self.narrow.clear();
+        self.wide.clear();
+    }
+}
+
+/// The steps of [`largest_remainder`] in the unsigned integer `K`, which must hold `amount × weight` and a remainder
+/// below `total` shifted left by 32 bits.
+fn split<K: Key>(
+    amount: i128,
+    total: i128,
+    weights: impl Iterator<Item = i128>,
+    keys: &mut Vec<K>,
+    mut give: impl FnMut(usize, i128),
+) {
+    let (amount_k, total_k) = (K::of(amount), K::of(total));
+    keys.clear();
+    keys.reserve(weights.size_hint().0);
     let mut given = 0;
     for (index, weight) in weights.enumerate() {
         if weight == 0 {
             continue;
         }
-        let (share, remainder) = crate::rounding::div_rem(amount * weight, total);
+        let product = amount_k * K::of(weight);
+        let (share, remainder) = (product / total_k, product % total_k);
+        let share = share.wide();
         if share > 0 {
             give(index, share);
         }
         given += share;
-        if remainder > 0 {
-            scratch.push(rank(remainder, index));
+        if remainder != K::ZERO {
+            keys.push(K::rank(remainder, index));
         }
     }
     let leftover = usize::try_from(amount - given).unwrap_or(0);
@@ -39,28 +78,66 @@ pub(crate) fn largest_remainder(
         return;
     }
     // Σ remainders = leftover × total and each remainder < total, so at least `leftover + 1` are non-zero.
-    if leftover < scratch.len() {
-        scratch.select_nth_unstable_by(leftover - 1, |a, b| b.cmp(a));
+    if leftover < keys.len() {
+        keys.select_nth_unstable_by(leftover - 1, |a, b| b.cmp(a));
     }
-    for &key in scratch.iter().take(leftover) {
-        give(index_of(key), 1);
+    for &key in keys.iter().take(leftover) {
+        give(key.index(), 1);
     }
 }
 
-/// A remainder and its index packed so that one integer comparison orders them: larger remainders first, then
-/// lower indices. A remainder is below the total (under 2^96, see the callers) and an index below 2^32 (carts are
-/// far smaller), so both fit.
-fn rank(remainder: i128, index: usize) -> u128 {
-    let index = u32::try_from(index).unwrap_or(u32::MAX);
-    (remainder.unsigned_abs() << 32) | u128::from(u32::MAX - index)
+/// An unsigned integer [`split`] computes in: `u64` or `u128`.
+trait Key: Copy + Ord + std::ops::Mul<Output = Self> + std::ops::Div<Output = Self> + std::ops::Rem<Output = Self> {
+    const ZERO: Self;
+    /// A non-negative amount that fits (the caller checked).
+    fn of(value: i128) -> Self;
+    /// Back to the engine's integers.
+    fn wide(self) -> i128;
+    /// A remainder and its index packed so that one integer comparison orders them: larger remainders first, then
+    /// lower indices. The remainder is below the total, so it fits above the index's 32 bits (carts are far below
+    /// 2^32 lines).
+    fn rank(remainder: Self, index: usize) -> Self;
+    /// The index [`Key::rank`] packed.
+    fn index(self) -> usize;
 }
 
-/// The index [`rank`] packed.
-fn index_of(key: u128) -> usize {
-    // The low 32 bits hold `u32::MAX - index`; the truncation takes exactly them.
-    #[allow(clippy::cast_possible_truncation, reason = "the low 32 bits are the index")]
-    let low = key as u32;
+/// The low 32 bits of a packed key, holding `u32::MAX - index`, back to the index.
+fn unpack(low: u32) -> usize {
     (u32::MAX - low) as usize
+}
+
+impl Key for u64 {
+    const ZERO: Self = 0;
+    fn of(value: i128) -> Self {
+        u64::try_from(value).unwrap_or(u64::MAX)
+    }
+    fn wide(self) -> i128 {
+        i128::from(self)
+    }
+    fn rank(remainder: Self, index: usize) -> Self {
+        (remainder << 32) | u64::from(u32::MAX - u32::try_from(index).unwrap_or(u32::MAX))
+    }
+    fn index(self) -> usize {
+        #[allow(clippy::cast_possible_truncation, reason = "the low 32 bits are the index")]
+        unpack(self as u32)
+    }
+}
+
+impl Key for u128 {
+    const ZERO: Self = 0;
+    fn of(value: i128) -> Self {
+        value.unsigned_abs()
+    }
+    fn wide(self) -> i128 {
+        i128::try_from(self).unwrap_or(i128::MAX)
+    }
+    fn rank(remainder: Self, index: usize) -> Self {
+        (remainder << 32) | u128::from(u32::MAX - u32::try_from(index).unwrap_or(u32::MAX))
+    }
+    fn index(self) -> usize {
+        #[allow(clippy::cast_possible_truncation, reason = "the low 32 bits are the index")]
+        unpack(self as u32)
+    }
 }
 
 /// Splits `amount` over `weights` in proportion, so that the shares add up to `amount` exactly.
@@ -103,7 +180,7 @@ pub fn allocate(amount: Money, weights: &[Money]) -> Result<Vec<Money>, MoneyErr
         return Err(MoneyError::Overflow);
     }
     let mut shares = vec![0_i128; weights.len()];
-    largest_remainder(units, minor.iter().copied(), &mut Vec::new(), |i, u| shares[i] += u);
+    largest_remainder(units, minor.iter().copied(), &mut Scratch::default(), |i, u| shares[i] += u);
     shares.into_iter().map(|s| Money::from_minor_i128(s, currency)).collect()
 }
 
@@ -114,7 +191,7 @@ mod tests {
 
     fn split(amount: i128, weights: &[i128]) -> Vec<i128> {
         let mut shares = vec![0; weights.len()];
-        largest_remainder(amount, weights.iter().copied(), &mut Vec::new(), |i, u| shares[i] += u);
+        largest_remainder(amount, weights.iter().copied(), &mut Scratch::default(), |i, u| shares[i] += u);
         shares
     }
 
@@ -133,12 +210,30 @@ mod tests {
 
     proptest! {
         #[test]
-        fn shares_add_up_and_stay_within_one_unit(
-            weights in prop::collection::vec(0_i128..1_000_000, 1..60),
+        fn both_widths_split_alike(
+            weights in prop::collection::vec(0_i128..100_000, 1..60),
             pick in any::<u64>(),
         ) {
             let total: i128 = weights.iter().sum();
             let amount = i128::from(pick) % (total + 1);
+            let (mut narrow, mut wide) = (vec![0; weights.len()], vec![0; weights.len()]);
+            if total > 0 {
+                super::split::<u64>(amount, total, weights.iter().copied(), &mut Vec::new(), |i, u| narrow[i] += u);
+                super::split::<u128>(amount, total, weights.iter().copied(), &mut Vec::new(), |i, u| wide[i] += u);
+            }
+            prop_assert_eq!(narrow, wide);
+        }
+
+        #[test]
+        fn shares_add_up_and_stay_within_one_unit(
+            weights in prop::collection::vec(0_i128..1_000_000_000_000_000, 1..60),
+            small in any::<bool>(),
+            pick in any::<u128>(),
+        ) {
+            // Small weights split in u64, sums past 2^32 in u128: the same guarantees hold on both paths.
+            let weights: Vec<i128> = weights.into_iter().map(|w| if small { w % 1_000_000 } else { w }).collect();
+            let total: i128 = weights.iter().sum();
+            let amount = i128::try_from(pick % (total.unsigned_abs() + 1)).unwrap_or(0);
             let shares = split(amount, &weights);
             prop_assert_eq!(shares.iter().sum::<i128>(), amount);
             for (share, weight) in shares.iter().zip(&weights) {

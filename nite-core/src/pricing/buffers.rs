@@ -1,5 +1,6 @@
 //! The engine's working vectors, reused per thread between pricings.
 
+use crate::pricing::allocation::Scratch;
 use crate::pricing::engine::{MAX_LINES, Work};
 
 /// The engine's working vectors, kept per thread between pricings: a cart priced again (each change, each checkout,
@@ -9,8 +10,8 @@ use crate::pricing::engine::{MAX_LINES, Work};
 pub(super) struct Buffers {
     pub(super) work: Vec<Work>,
     pub(super) weights: Vec<i128>,
-    pub(super) scratch: Vec<u128>,
-    pub(super) allocations: Vec<(usize, usize, i128)>,
+    pub(super) scratch: Scratch,
+    pub(super) allocations: Vec<(usize, usize, i64)>,
     /// The promotions to try, as (index into the context's promotions, index into the cart's codes).
     pub(super) candidates: Vec<(usize, Option<usize>)>,
     /// The promotions that applied, as candidates with the amount each took off.

@@ -43,6 +43,10 @@ pub fn price(cart: &PricingCart<'_>, ctx: &PricingContext<'_>) -> Result<PricedC
     }
 }
 
+/// Up to how many candidate promotions are put in order by insertion: a cart meets a handful, where it beats a
+/// general sort.
+const SORTED_BY_INSERTION: usize = 12;
+
 /// How many promotions in conflict are searched exhaustively (2^n pricings at most); past that, each refused
 /// promotion is tried in place of those it conflicts with.
 const EXHAUSTIVE_CONFLICTS: usize = 6;
@@ -170,17 +174,14 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
         work.reserve(cart.lines.len());
         let mut merchandise = 0;
         for (index, line) in cart.lines.iter().enumerate() {
-            if line.unit_price.currency() != currency {
-                return Err(PricingError::LineCurrency {
-                    line: index,
-                    expected: currency,
-                    found: line.unit_price.currency(),
+            let Some(unit) = minor(line.unit_price, currency) else {
+                let found = line.unit_price.currency();
+                return Err(if found != currency {
+                    PricingError::LineCurrency { line: index, expected: currency, found }
+                } else {
+                    PricingError::InvalidAmount { what: format!("line {index} unit price"), amount: line.unit_price }
                 });
-            }
-            let unit = minor(line.unit_price, currency).ok_or_else(|| PricingError::InvalidAmount {
-                what: format!("line {index} unit price"),
-                amount: line.unit_price,
-            })?;
+            };
             let quantity = i64::from(line.quantity.get());
             let (unit, subtotal) = (narrow(unit), narrow(unit * i128::from(quantity)));
             merchandise += i128::from(subtotal);
@@ -244,9 +245,24 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
     fn candidates(&mut self) {
         let codes = self.cart.codes;
         let promotions = self.ctx.promotions;
-        let entered = |i: usize| !codes[..i].contains(&codes[i]);
+        let candidates = &mut self.b.candidates;
+        candidates.clear();
+        candidates.reserve(promotions.len());
+        for (i, p) in promotions.iter().enumerate() {
+            match &p.code {
+                None => candidates.push((i, None)),
+                // The first entry of the code: a code entered twice counts once.
+                Some(code) => {
+                    if let Some(c) = codes.iter().position(|c| c == code) {
+                        candidates.push((i, Some(c)));
+                    }
+                }
+            }
+        }
+        // A code is known if a promotion carries it, and then a candidate holds its first entry.
         for (i, code) in codes.iter().enumerate() {
-            if entered(i) && !promotions.iter().any(|p| p.code.as_ref() == Some(code)) {
+            let first = !codes[..i].contains(code);
+            if first && !candidates.iter().any(|&(_, c)| c == Some(i)) {
                 self.not_applied.push(NotApplied {
                     promotion_id: None,
                     code: Some(code.clone()),
@@ -254,14 +270,20 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
                 });
             }
         }
-        self.b.candidates.clear();
-        self.b.candidates.extend(promotions.iter().enumerate().filter_map(|(i, p)| match &p.code {
-            None => Some((i, None)),
-            Some(code) => codes.iter().position(|c| c == code).map(|c| (i, Some(c))),
-        }));
         let key = |i: usize| (promotions[i].priority, &promotions[i].id);
-        self.b.candidates.sort_unstable_by(|&(a, _), &(b, _)| key(a).cmp(&key(b)).then(a.cmp(&b)));
-        self.b.candidates.dedup_by(|(a, _), (b, _)| promotions[*a].id == promotions[*b].id);
+        if candidates.len() <= SORTED_BY_INSERTION {
+            // Stable, so equal keys stay in input order, as the sort below orders them.
+            for i in 1..candidates.len() {
+                let mut j = i;
+                while j > 0 && key(candidates[j - 1].0) > key(candidates[j].0) {
+                    candidates.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+        } else {
+            candidates.sort_unstable_by(|&(a, _), &(b, _)| key(a).cmp(&key(b)).then(a.cmp(&b)));
+        }
+        candidates.dedup_by(|(a, _), (b, _)| promotions[*a].id == promotions[*b].id);
     }
 
     /// Everything but the action: enabled, dates, usage, conditions, combinability.
@@ -395,8 +417,6 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
         let Buffers { work, weights, scratch, .. } = &mut *self.b;
         weights.clear();
         weights.extend(work.iter().map(Work::remaining));
-        scratch.clear();
-        scratch.reserve_exact(work.len());
         largest_remainder(discount, weights.iter().copied(), scratch, |i, units| work[i].pending += narrow(units));
         self.commit_pending(promotion);
     }
@@ -406,7 +426,7 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
         for (index, w) in self.b.work.iter_mut().enumerate() {
             if w.pending > 0 {
                 w.discount += w.pending;
-                self.b.allocations.push((index, promotion, i128::from(w.pending)));
+                self.b.allocations.push((index, promotion, w.pending));
                 w.pending = 0;
             }
         }
@@ -428,8 +448,9 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
             matched = true;
             let discount = off(w).clamp(0, w.remaining());
             if discount > 0 {
-                w.discount += narrow(discount);
-                total += discount;
+                let discount = narrow(discount);
+                w.discount += discount;
+                total += i128::from(discount);
                 self.b.allocations.push((index, promotion, discount));
             }
         }
@@ -548,30 +569,36 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
             tax(amount, quantity, rate.fraction, policy.price_mode, policy.tax_rounding, rounding)
         };
 
+        // A line's figures are each at most twice its subtotal (tax is at most 100 %), so they fit the `i64` of
+        // `Work`, and none is negative: they become money without a fallible conversion or a sign (the sums are
+        // checked below).
+        let line_money = |minor: i64| {
+            debug_assert!(minor >= 0, "a line figure below zero: {minor}");
+            Money::from_minor_u64(minor.unsigned_abs(), currency)
+        };
         let mut lines = Vec::with_capacity(self.b.work.len());
         let (mut subtotal, mut discount, mut tax_total, mut total) = (0, 0, 0, 0);
         for (line, w) in self.cart.lines.iter().zip(&self.b.work) {
             let rate = rates.rate(&line.tax_category);
-            let after_discount = w.remaining();
-            let tax = tax_of(after_discount, i128::from(w.quantity), rate);
-            let rate = rate.percentage;
+            let after_discount = w.subtotal - w.discount;
+            let tax = narrow(tax_of(i128::from(after_discount), i128::from(w.quantity), rate));
             let (net, line_total) = match policy.price_mode {
                 PriceMode::TaxExclusive => (after_discount, after_discount + tax),
                 PriceMode::TaxInclusive => (after_discount - tax, after_discount),
             };
             subtotal += i128::from(w.subtotal);
             discount += i128::from(w.discount);
-            tax_total += tax;
-            total += line_total;
+            tax_total += i128::from(tax);
+            total += i128::from(line_total);
             lines.push(PricedLine {
                 unit_price: line.unit_price,
                 quantity: line.quantity,
-                subtotal: money(i128::from(w.subtotal))?,
-                discount: money(i128::from(w.discount))?,
-                net: money(net)?,
-                tax_rate: rate,
-                tax: money(tax)?,
-                total: money(line_total)?,
+                subtotal: line_money(w.subtotal),
+                discount: line_money(w.discount),
+                net: line_money(net),
+                tax_rate: rate.percentage,
+                tax: line_money(tax),
+                total: line_money(line_total),
             });
         }
 
@@ -587,13 +614,14 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
                 };
                 tax_total += tax;
                 total += shipping_total;
+                // Like a line's, each figure is at most twice the charge (at most `MAX_UNIT_MINOR`).
                 Some(PricedShipping {
                     amount: charge.amount,
-                    discount: money(self.shipping_discount)?,
-                    net: money(net)?,
+                    discount: line_money(narrow(self.shipping_discount)),
+                    net: line_money(narrow(net)),
                     tax_rate: rate,
-                    tax: money(tax)?,
-                    total: money(shipping_total)?,
+                    tax: line_money(narrow(tax)),
+                    total: line_money(narrow(shipping_total)),
                 })
             }
             _ => None,
@@ -611,7 +639,7 @@ impl<'c, 'x, 'e> Engine<'c, 'x, 'e> {
         }
         let mut allocations = Vec::with_capacity(self.b.allocations.len());
         for &(line, promotion, amount) in &self.b.allocations {
-            allocations.push(LineAllocation { line, promotion, amount: money(amount)? });
+            allocations.push(LineAllocation { line, promotion, amount: line_money(amount) });
         }
         let not_applied = self.not_applied;
         self.b.give_back();
