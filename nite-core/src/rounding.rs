@@ -93,21 +93,21 @@ trait Rounded: Copy + Ord + std::ops::Add<Output = Self> + std::ops::Sub<Output 
     fn is_odd(self) -> bool;
 }
 
-impl Rounded for u64 {
-    const ZERO: Self = 0;
-    const ONE: Self = 1;
-    fn is_odd(self) -> bool {
-        self & 1 == 1
-    }
+/// [`Rounded`] for `u64` and `i128`, whose steps are the same.
+macro_rules! rounded {
+    ($t:ty) => {
+        impl Rounded for $t {
+            const ZERO: Self = 0;
+            const ONE: Self = 1;
+            fn is_odd(self) -> bool {
+                self & 1 == 1
+            }
+        }
+    };
 }
 
-impl Rounded for i128 {
-    const ZERO: Self = 0;
-    const ONE: Self = 1;
-    fn is_odd(self) -> bool {
-        self & 1 == 1
-    }
-}
+rounded!(u64);
+rounded!(i128);
 
 #[cfg(test)]
 mod tests {

@@ -101,44 +101,32 @@ trait Key: Copy + Ord + std::ops::Mul<Output = Self> + std::ops::Div<Output = Se
     fn index(self) -> usize;
 }
 
-/// The low 32 bits of a packed key, holding `u32::MAX - index`, back to the index.
-fn unpack(low: u32) -> usize {
-    (u32::MAX - low) as usize
+/// [`Key`] for `u64` and `u128`, whose steps are the same.
+macro_rules! key {
+    ($t:ty) => {
+        impl Key for $t {
+            const ZERO: Self = 0;
+            fn of(value: i128) -> Self {
+                <$t>::try_from(value).unwrap_or(<$t>::MAX)
+            }
+            fn wide(self) -> i128 {
+                i128::try_from(self).unwrap_or(i128::MAX)
+            }
+            fn rank(remainder: Self, index: usize) -> Self {
+                (remainder << 32) | <$t>::from(u32::MAX - u32::try_from(index).unwrap_or(u32::MAX))
+            }
+            fn index(self) -> usize {
+                // The low 32 bits hold `u32::MAX - index`; the truncation takes exactly them.
+                #[allow(clippy::cast_possible_truncation, reason = "the low 32 bits are the index")]
+                let low = self as u32;
+                (u32::MAX - low) as usize
+            }
+        }
+    };
 }
 
-impl Key for u64 {
-    const ZERO: Self = 0;
-    fn of(value: i128) -> Self {
-        u64::try_from(value).unwrap_or(u64::MAX)
-    }
-    fn wide(self) -> i128 {
-        i128::from(self)
-    }
-    fn rank(remainder: Self, index: usize) -> Self {
-        (remainder << 32) | u64::from(u32::MAX - u32::try_from(index).unwrap_or(u32::MAX))
-    }
-    fn index(self) -> usize {
-        #[allow(clippy::cast_possible_truncation, reason = "the low 32 bits are the index")]
-        unpack(self as u32)
-    }
-}
-
-impl Key for u128 {
-    const ZERO: Self = 0;
-    fn of(value: i128) -> Self {
-        value.unsigned_abs()
-    }
-    fn wide(self) -> i128 {
-        i128::try_from(self).unwrap_or(i128::MAX)
-    }
-    fn rank(remainder: Self, index: usize) -> Self {
-        (remainder << 32) | u128::from(u32::MAX - u32::try_from(index).unwrap_or(u32::MAX))
-    }
-    fn index(self) -> usize {
-        #[allow(clippy::cast_possible_truncation, reason = "the low 32 bits are the index")]
-        unpack(self as u32)
-    }
-}
+key!(u64);
+key!(u128);
 
 /// Splits `amount` over `weights` in proportion, so that the shares add up to `amount` exactly.
 ///
