@@ -13,7 +13,7 @@ use nite_core::{CustomerId, Email, Error, OrderId, PaymentId, ProductId, Result}
 use sqlx::AssertSqlSafe;
 use time::OffsetDateTime;
 
-use super::rows::{by_key, commit, insert_effects, keyset_page, order_from_row};
+use super::rows::{by_key, commit, insert_domain_events, insert_effects, keyset_page, order_from_row};
 use super::{LOCK_ROWS, RowExt, Statement, Store, Tx, begin_write, lock_client, query, query_scalar};
 use crate::codec::{contains_pattern, count, micros, to_doc};
 use crate::sql::{db, int, placeholders};
@@ -243,12 +243,14 @@ impl OrderStore for Store {
             }
             statement.execute(&mut *tx).await.map_err(db("inserting order lines"))?;
         }
-        // Stock last: every checkout of a popular product waits for its row, so the row is held for as short a time
-        // as the transaction allows (this statement, the events, the commit).
+        insert_effects(&mut tx, &[], request.events, request.domain_events).await?;
+        // Stock last: every checkout of a popular product waits for its row (on PostgreSQL), so the row is held for
+        // as short a time as the transaction allows: this statement and the commit. Only a reservation that takes
+        // stock to its low mark costs one more, for its `stock.low` events.
         let running_low = reserve(&mut tx, request.reservations, request.low_stock).await?;
-        let mut published = request.domain_events.to_vec();
-        published.extend(running_low);
-        insert_effects(&mut tx, &[], request.events, &published).await?;
+        if !running_low.is_empty() {
+            insert_domain_events(&mut tx, &running_low).await?;
+        }
         commit(tx).await?;
         Ok(Placed::Created)
     }
@@ -298,9 +300,9 @@ impl OrderStore for Store {
                 None => Error::not_found("order", &order.id),
             });
         }
-        // Stock last, as in `place_order`: the rows of popular products are held as briefly as possible.
-        move_stock(&mut tx, update.stock, &order.units_by_sku()).await?;
         insert_effects(&mut tx, update.outbox, update.events, update.domain_events).await?;
+        // Stock last, as in `place_order`: the rows of popular products are held only for this and the commit.
+        move_stock(&mut tx, update.stock, &order.units_by_sku()).await?;
         commit(tx).await?;
         Ok(Saved::Saved)
     }
