@@ -263,7 +263,7 @@ struct FileConfig {
 ///
 /// Past that, more connections only spread the same work over more PostgreSQL backends, each a process of its own
 /// to wake and keep warm: with 8 shoppers on this 2-core machine (server and PostgreSQL on the same cores, 20 s runs
-/// in turns), PostgreSQL used 3.0–3.1 ms of CPU a journey with 4 connections, 2.8–3.8 with 8 and 3.4–4.6 with 16,
+/// in turns), PostgreSQL used 3.0–3.1 ms of CPU a journey with 4 connections, 2.8–4.5 with 8 and 3.4–4.6 with 16,
 /// and checkout's p99 fell from 15.5–21.0 ms with 16 to 12.5–13.4 with 4 (load_tests/README); of those 4, one
 /// listens for the other processes' catalog changes. On SQLite statements run on the threads that ask, one per core,
 /// so more readers than that would sit idle anyway.
