@@ -110,6 +110,8 @@ struct WakeState {
     stopped: bool,
     /// Checkpoints run so far.
     checkpoints: u64,
+    /// Of those, the ones that caught up while holding the writer.
+    caught_up: u64,
 }
 
 impl Wake {
@@ -173,18 +175,31 @@ impl Checkpointer {
         std::thread::Builder::new()
             .name("nite-sqlite-checkpoint".into())
             .spawn(move || {
+                // The log's size when the checkpointer last caught up; 0 once it has started over since.
+                let mut caught_up_at = 0;
                 while waiting.wait_for_write() {
-                    if checkpoint(&conn).is_some_and(|log| log >= CATCH_UP_AT) {
+                    let log = checkpoint(&conn).unwrap_or(0);
+                    if log < caught_up_at {
+                        caught_up_at = 0;
+                    }
+                    // Past the mark, and grown by as much again since the last catch-up: a reader that keeps an old
+                    // snapshot (a backup) stops a catch-up short, and trying again every pass would take the writer
+                    // for nothing.
+                    let catch_up = log >= caught_up_at + CATCH_UP_AT;
+                    if catch_up {
                         // What this checkpoint copied is synced now, beside the writer, not while holding it.
                         if let Err(e) = file.sync_data() {
                             tracing::warn!(error = %e, "the SQLite checkpointer could not sync the database file");
                         }
                         if let Some(writer) = waiting.writer.get().and_then(std::sync::Weak::upgrade) {
                             let _held = writer.blocking_lock();
-                            checkpoint(&conn);
+                            caught_up_at = checkpoint(&conn).unwrap_or(log);
                         }
                     }
-                    waiting.state().checkpoints += 1;
+                    let mut state = waiting.state();
+                    state.checkpoints += 1;
+                    state.caught_up += u64::from(catch_up);
+                    drop(state);
                     if !waiting.pause(CHECKPOINT_GAP) {
                         break;
                     }
@@ -220,6 +235,10 @@ fn checkpoint(conn: &Connection) -> Option<i64> {
 impl Checkpointer {
     fn checkpoints(&self) -> u64 {
         self.wake.state().checkpoints
+    }
+
+    fn caught_up(&self) -> u64 {
+        self.wake.state().caught_up
     }
 }
 
@@ -451,6 +470,11 @@ mod tests {
         query_scalar("SELECT COUNT(*) FROM n").fetch_one(&mut *Conn::lock(shared).await.unwrap()).await.unwrap()
     }
 
+    /// Rows in the blob table of the checkpointer's tests.
+    async fn blobs(shared: &Shared) -> i64 {
+        query_scalar("SELECT COUNT(*) FROM b").fetch_one(&mut *Conn::lock(shared).await.unwrap()).await.unwrap()
+    }
+
     /// A reader's statement that runs again with other values keeps its plan: it is not prepared again each time
     /// (SQLite would for `LIMIT $n` and a `LIKE` on a parameter, unless its query planner is told to keep plans).
     #[tokio::test]
@@ -651,13 +675,45 @@ mod tests {
             "the log started over {restarts} times (sequence {first} to {seen}) in 40 MB of commits"
         );
         drop(checkpointer);
-        assert_eq!(
-            query_scalar::<i64>("SELECT COUNT(*) FROM b")
-                .fetch_one(&mut *Conn::lock(&shared).await.unwrap())
-                .await
-                .unwrap(),
-            6_000
-        );
+        assert_eq!(blobs(&shared).await, 6_000);
+    }
+
+    #[tokio::test]
+    async fn a_reader_that_keeps_an_old_snapshot_is_not_waited_on_every_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let opener = Opener { path: dir.path().join("held.db"), writer: true, busy_timeout: Duration::from_secs(1) };
+        let checkpointer = Checkpointer::start(&opener).unwrap();
+        let shared = checkpointer.share_writer(opener.open().unwrap());
+        Conn::lock(&shared)
+            .await
+            .unwrap()
+            .execute_batch("CREATE TABLE b (k INTEGER PRIMARY KEY, v BLOB NOT NULL)")
+            .unwrap();
+        // A backup's long read: its snapshot keeps every frame after it in the log, so no catch-up can finish.
+        let reader = Opener { writer: false, ..opener.clone() }.open().unwrap();
+        reader.execute_batch("BEGIN").unwrap();
+        assert_eq!(reader.query_row("SELECT COUNT(*) FROM b", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
+        // About 3,300 frames over 1.5 s: the checkpointer passes about every 10 ms, but catches up only when the log
+        // has grown by 1,024 frames since it last tried: here 3 times in about 190 passes (132 times when it tried
+        // on every pass past 1,024 frames).
+        for k in 0..300_i64 {
+            let mut tx = Transaction::write(&shared).await.unwrap();
+            for i in 0..10 {
+                query("INSERT INTO b (k, v) VALUES ($1, zeroblob(3000))")
+                    .bind(k * 10 + i)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+            tx.commit().await.unwrap();
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let (passes, caught_up) = (checkpointer.checkpoints(), checkpointer.caught_up());
+        assert!(passes >= 20, "only {passes} passes");
+        assert!((1..=5).contains(&caught_up), "caught up {caught_up} times in {passes} passes");
+        reader.execute_batch("COMMIT").unwrap();
+        drop(checkpointer);
+        assert_eq!(blobs(&shared).await, 3_000);
     }
 
     #[tokio::test]
