@@ -470,6 +470,19 @@ mod tests {
         query_scalar("SELECT COUNT(*) FROM n").fetch_one(&mut *Conn::lock(shared).await.unwrap()).await.unwrap()
     }
 
+    /// A store in `dir` with its checkpointer, the writer shared, and the blob table of the checkpointer's tests.
+    async fn blob_store(dir: &tempfile::TempDir) -> (Opener, Checkpointer, Shared) {
+        let opener = Opener { path: dir.path().join("held.db"), writer: true, busy_timeout: Duration::from_secs(1) };
+        let checkpointer = Checkpointer::start(&opener).unwrap();
+        let shared = checkpointer.share_writer(opener.open().unwrap());
+        Conn::lock(&shared)
+            .await
+            .unwrap()
+            .execute_batch("CREATE TABLE b (k INTEGER PRIMARY KEY, v BLOB NOT NULL)")
+            .unwrap();
+        (opener, checkpointer, shared)
+    }
+
     /// Rows in the blob table of the checkpointer's tests.
     async fn blobs(shared: &Shared) -> i64 {
         query_scalar("SELECT COUNT(*) FROM b").fetch_one(&mut *Conn::lock(shared).await.unwrap()).await.unwrap()
@@ -636,16 +649,8 @@ mod tests {
     #[tokio::test]
     async fn the_log_starts_over_while_commits_keep_coming() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("held.db");
         let log = dir.path().join("held.db-wal");
-        let opener = Opener { path: file, writer: true, busy_timeout: Duration::from_secs(1) };
-        let checkpointer = Checkpointer::start(&opener).unwrap();
-        let shared = checkpointer.share_writer(opener.open().unwrap());
-        Conn::lock(&shared)
-            .await
-            .unwrap()
-            .execute_batch("CREATE TABLE b (k INTEGER PRIMARY KEY, v BLOB NOT NULL)")
-            .unwrap();
+        let (_, checkpointer, shared) = blob_store(&dir).await;
         // 6,000 commits back to back, each a row of a page of its own and the pages above it: over 10,000 frames
         // (40 MB). A checkpointer that only copies beside the writer never catches up with them, so the log started
         // over once, at the writer's own checkpoint; caught up past 1,024 frames, it started over 10–11 times and
@@ -681,14 +686,7 @@ mod tests {
     #[tokio::test]
     async fn a_reader_that_keeps_an_old_snapshot_is_not_waited_on_every_pass() {
         let dir = tempfile::tempdir().unwrap();
-        let opener = Opener { path: dir.path().join("held.db"), writer: true, busy_timeout: Duration::from_secs(1) };
-        let checkpointer = Checkpointer::start(&opener).unwrap();
-        let shared = checkpointer.share_writer(opener.open().unwrap());
-        Conn::lock(&shared)
-            .await
-            .unwrap()
-            .execute_batch("CREATE TABLE b (k INTEGER PRIMARY KEY, v BLOB NOT NULL)")
-            .unwrap();
+        let (opener, checkpointer, shared) = blob_store(&dir).await;
         // A backup's long read: its snapshot keeps every frame after it in the log, so no catch-up can finish.
         let reader = Opener { writer: false, ..opener.clone() }.open().unwrap();
         reader.execute_batch("BEGIN").unwrap();
