@@ -23,8 +23,8 @@ const CHECKPOINT_GAP: Duration = Duration::from_millis(10);
 ///
 /// A checkpoint that runs beside the writer never quite catches up while commits keep coming: by the time it has
 /// copied what it saw, more has been written. SQLite starts the log over only when everything in it has been copied,
-/// so under steady writes the log grew until the writer's own checkpoint at [`WRITER_CHECKPOINTS_AT`](super::WRITER_CHECKPOINTS_AT) (about 40 MB),
-/// and then the writer paid, inside a commit, for the rest of the copy, an `fsync` of the database file, an `fsync`
+/// so under steady writes the log grew until the writer's own checkpoint at
+/// [`WRITER_CHECKPOINTS_AT`](super::WRITER_CHECKPOINTS_AT) (about 40 MB), and then the writer paid, inside a commit, for the rest of the copy, an `fsync` of the database file, an `fsync`
 /// of the log's header and cutting the log back to `journal_size_limit` (8 ms alone): 10–12 ms about every 300 ms
 /// under 8 shoppers, which set the p99 of `POST /carts` (9–12 ms) and checkout (15–17 ms). Past this many frames the
 /// checkpointer syncs the database file on its own, then takes the writer's lock (in line, like any writer) and
