@@ -21,16 +21,17 @@ const CHECKPOINT_GAP: Duration = Duration::from_millis(10);
 /// Log frames (pages of 4 KiB) past which the checkpointer catches up with the log while holding the writer, so
 /// that the log starts over from its beginning instead of growing.
 ///
-/// A checkpoint that runs beside the writer never quite catches up while commits keep coming: by the time it has
-/// copied what it saw, more has been written. SQLite starts the log over only when everything in it has been copied,
-/// so under steady writes the log grew until the writer's own checkpoint at
+/// A checkpoint that runs beside the writer never quite catches up while commits keep coming: by the time it has copied
+/// what it saw, more has been written. SQLite starts the log over only when everything in it has been copied, so under
+/// steady writes the log grew until the writer's own checkpoint at
 /// [`WRITER_CHECKPOINTS_AT`](super::WRITER_CHECKPOINTS_AT) (about 40 MB), and then the writer paid, inside a commit,
-/// for the rest of the copy, an `fsync` of the database file, an `fsync` of the log's header and cutting the log
-/// back to `journal_size_limit` (8 ms alone): 10–12 ms about every 300 ms under 8 shoppers, which set the p99 of
-/// `POST /carts` (9–12 ms) and checkout (15–17 ms). Past this many frames the checkpointer syncs the database file on its own, then takes the writer's lock (in line, like any writer) and
-/// checkpoints once more: what is left is the few frames since, so the writer waits about 1 ms, and the next commit
-/// starts the log over (one small `fsync`). In 10 s journey runs here the two tails fell to 3.7–4.8 and 6.6–7.2 ms
-/// with 256, 1,024 or 4,096 frames alike (load_tests/README); 1,024 keeps the log within about 4 MB.
+/// for the rest of the copy, an `fsync` of the database file, an `fsync` of the log's header and cutting the log back
+/// to `journal_size_limit` (8 ms alone): 10–12 ms about every 300 ms under 8 shoppers, which set the p99 of `POST
+/// /carts` (9–12 ms) and checkout (15–17 ms). Past this many frames the checkpointer syncs the database file on its
+/// own, then takes the writer's lock (in line, like any writer) and checkpoints once more: what is left is the few
+/// frames since, so the writer waits about 1 ms, and the next commit starts the log over (one small `fsync`). In 10 s
+/// journey runs here the two tails fell to 3.7–4.8 and 6.6–7.2 ms with 256, 1,024 or 4,096 frames alike
+/// (load_tests/README); 1,024 keeps the log within about 4 MB.
 const CATCH_UP_AT: i64 = 1024;
 
 /// What the writer tells the checkpointer: that it committed, or that the store is closing.
