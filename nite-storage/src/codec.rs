@@ -1,6 +1,8 @@
 //! How values cross into the database and back: times as Unix microseconds, documents as JSON, cursors as text.
 
 use nite_core::Error;
+use nite_core::catalog::Sku;
+use nite_core::inventory::StockLevel;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
@@ -68,6 +70,40 @@ pub(crate) fn count(value: i64) -> Result<u32, Error> {
     u32::try_from(value).map_err(|e| Error::adapter("reading a stored count", e))
 }
 
+/// Stock levels as the showcase's statement aggregates them: `sku on_hand reserved …` (SKUs hold no spaces), or
+/// nothing.
+pub(crate) fn stock_levels(text: Option<&str>) -> Result<Vec<StockLevel>, Error> {
+    let malformed = || Error::adapter("reading stock", "the store answered a malformed stock list");
+    let mut levels = Vec::new();
+    let mut words = text.unwrap_or_default().split_ascii_whitespace();
+    while let Some(sku) = words.next() {
+        let mut number = || words.next().and_then(|n| n.parse::<u32>().ok()).ok_or_else(malformed);
+        let (on_hand, reserved) = (number()?, number()?);
+        levels.push(StockLevel {
+            sku: Sku::new(sku).map_err(|e| Error::adapter("reading stock", e))?,
+            on_hand,
+            reserved,
+        });
+    }
+    Ok(levels)
+}
+
+/// A 1- to 5-star histogram as the showcase's statement aggregates it: `stars count …`, or nothing. Stars outside
+/// 1–5 are not counted.
+pub(crate) fn rating_histogram(text: Option<&str>) -> Result<[u32; 5], Error> {
+    let malformed = || Error::adapter("summarising reviews", "the store answered a malformed ratings list");
+    let mut histogram = [0_u32; 5];
+    let mut words = text.unwrap_or_default().split_ascii_whitespace();
+    while let Some(stars) = words.next() {
+        let n = words.next().and_then(|n| n.parse::<u32>().ok()).ok_or_else(malformed)?;
+        let stars = stars.parse::<usize>().map_err(|_| malformed())?;
+        if let Some(slot) = stars.checked_sub(1).and_then(|i| histogram.get_mut(i)) {
+            *slot = n;
+        }
+    }
+    Ok(histogram)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +116,20 @@ mod tests {
         assert!(parse_cursor("x").is_err());
         assert_eq!(contains_pattern("100%_a\\B"), "%100\\%\\_a\\\\b%");
         assert_eq!(limit(nite_core::ports::Limit::clamped(1000)), 100);
+    }
+
+    #[test]
+    fn aggregated_stock_and_ratings_are_read_back_and_malformed_ones_refused() {
+        let level = |sku: &str, on_hand, reserved| StockLevel { sku: Sku::new(sku).unwrap(), on_hand, reserved };
+        assert_eq!(stock_levels(None).unwrap(), []);
+        assert_eq!(stock_levels(Some("NP-A 7 2 NP-B.2 0 0")).unwrap(), [level("NP-A", 7, 2), level("NP-B.2", 0, 0)]);
+        for bad in ["NP-A 7", "NP-A 7 x", "NP-A -1 0", "NP A 1 2 3", "NP-A 1 2 NP-B"] {
+            assert!(matches!(stock_levels(Some(bad)), Err(Error::Adapter { .. })), "{bad}");
+        }
+        assert_eq!(rating_histogram(None).unwrap(), [0; 5]);
+        assert_eq!(rating_histogram(Some("5 2 1 1 9 4")).unwrap(), [1, 0, 0, 0, 2]);
+        for bad in ["5", "5 x", "x 1", "5 -1"] {
+            assert!(matches!(rating_histogram(Some(bad)), Err(Error::Adapter { .. })), "{bad}");
+        }
     }
 }

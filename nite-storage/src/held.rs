@@ -5,8 +5,7 @@
 //! Statements run on the caller's thread and never wait, so a transaction holds the writer only while its own
 //! statements run. One dropped without a commit (an error, a cancelled request) is rolled back right there, before
 //! the lock passes on; and whoever takes a connection that is still inside a transaction (a rollback that failed)
-//! rolls it back first. Either way no one ever writes inside another's unfinished transaction. A read transaction
-//! ([`Transaction::read`]) is the same on a reader, for port calls that read several tables.
+//! rolls it back first. Either way no one ever writes inside another's unfinished transaction.
 
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
@@ -223,13 +222,9 @@ pub(crate) async fn close(shared: &Shared) {
     }
 }
 
-/// A transaction on a held connection, from its `BEGIN` to [`Transaction::commit`]; one dropped before is rolled
-/// back right there, before the connection passes on.
-///
-/// - On the writer ([`Transaction::write`]): `BEGIN IMMEDIATE`, holding the writer's lock throughout.
-/// - On a reader ([`Transaction::read`]): `BEGIN`. Its statements see one snapshot, and SQLite takes the log's read
-///   lock (a `fcntl` on the `-shm` file, and another to let it go) once for all of them instead of once a
-///   statement: for a product page's three reads, that was about a tenth of the server's CPU.
+/// A write transaction on the writer ([`Transaction::write`]), from its `BEGIN IMMEDIATE` to
+/// [`Transaction::commit`], holding the writer's lock throughout; one dropped before is rolled back right there,
+/// before the connection passes on.
 #[derive(Debug)]
 pub(crate) struct Transaction(Conn);
 
@@ -241,14 +236,7 @@ impl Transaction {
         Ok(Transaction(conn))
     }
 
-    /// Takes a reader and begins (SQLite takes the snapshot at the first statement).
-    pub(crate) async fn read(readers: &Readers) -> Result<Transaction, LiteError> {
-        let conn = readers.read().await?;
-        batch(&conn, "BEGIN")?;
-        Ok(Transaction(conn))
-    }
-
-    /// Commits (a read's: ends it) and lets the connection go (rolling back, as a drop does, if the commit fails).
+    /// Commits and lets the connection go (rolling back, as a drop does, if the commit fails).
     #[allow(clippy::unused_async, reason = "the same shape as sqlx's transactions, which the shared SQL awaits")]
     pub(crate) async fn commit(self) -> Result<(), LiteError> {
         batch(&self.0, "COMMIT")?;
@@ -323,34 +311,6 @@ mod tests {
             let statement = conn.prepare_cached(sql).unwrap();
             assert_eq!(statement.get_status(rusqlite::StatementStatus::RePrepare), 0, "{sql}");
         }
-    }
-
-    /// A read transaction sees one snapshot: what the writer commits meanwhile shows only in the next one. One
-    /// dropped before its end lets its reader go free of any transaction.
-    #[tokio::test]
-    async fn a_read_transaction_sees_one_snapshot_and_a_dropped_one_ends() {
-        let dir = tempfile::tempdir().unwrap();
-        let shared = writer(&dir);
-        let readers = Readers::new(
-            Opener { path: dir.path().join("held.db"), writer: false, busy_timeout: Duration::from_secs(1) },
-            1,
-        );
-        let read_count = |conn: &mut Connection| query_scalar::<i64>("SELECT COUNT(*) FROM n").fetch_one(conn);
-
-        let mut read = Transaction::read(&readers).await.unwrap();
-        assert_eq!(read_count(&mut read).await.unwrap(), 0);
-        query("INSERT INTO n (v) VALUES (1)").execute(&mut *Conn::lock(&shared).await.unwrap()).await.unwrap();
-        assert_eq!(read_count(&mut read).await.unwrap(), 0, "the snapshot taken at the first read");
-        read.commit().await.unwrap();
-        let mut read = Transaction::read(&readers).await.unwrap();
-        assert_eq!(read_count(&mut read).await.unwrap(), 1);
-        drop(read);
-
-        // The one reader is free again, outside any transaction, and sees the next commit at once.
-        query("INSERT INTO n (v) VALUES (2)").execute(&mut *Conn::lock(&shared).await.unwrap()).await.unwrap();
-        let mut conn = readers.read().await.unwrap();
-        assert!(conn.is_autocommit());
-        assert_eq!(read_count(&mut conn).await.unwrap(), 2);
     }
 
     #[tokio::test]

@@ -80,19 +80,6 @@ impl PgStore {
     }
 }
 
-/// What the statements of one port call that reads several tables run on: one pooled connection, taken once. Each
-/// statement sees what was committed when it began (a snapshot for them all would cost two more round trips).
-async fn begin_read(store: &PgStore) -> nite_core::Result<PoolConnection<Postgres>> {
-    store.read().await
-}
-
-/// Gives the connection back.
-#[allow(clippy::unused_async, reason = "the same shape as SQLite's")]
-async fn end_read(read: PoolConnection<Postgres>) -> nite_core::Result<()> {
-    drop(read);
-    Ok(())
-}
-
 async fn begin_write(store: &PgStore) -> nite_core::Result<Tx> {
     store.pool.begin().await.map_err(crate::sql::db("starting a transaction"))
 }

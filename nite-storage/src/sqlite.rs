@@ -138,17 +138,6 @@ async fn lock_client(_tx: &mut Tx, _client: &str) -> nite_core::Result<()> {
     Ok(())
 }
 
-/// Begins a read transaction on a reader: the statements of one port call that reads several tables see one
-/// snapshot, and SQLite takes the log's read lock once for them all.
-async fn begin_read(store: &SqliteStore) -> nite_core::Result<Transaction> {
-    Transaction::read(&store.readers).await.map_err(crate::sql::db("starting a read transaction"))
-}
-
-/// Ends a read transaction.
-async fn end_read(read: Transaction) -> nite_core::Result<()> {
-    read.commit().await.map_err(crate::sql::db("ending a read transaction"))
-}
-
 async fn begin_write(store: &SqliteStore) -> nite_core::Result<Tx> {
     Transaction::write(&store.writer).await.map_err(crate::sql::db("starting a write transaction"))
 }

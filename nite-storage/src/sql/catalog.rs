@@ -1,17 +1,19 @@
 //! The SQL of products (`CatalogStore`) and their stock (`InventoryStore`). The same text for both databases:
 //! `sqlite.rs` and `postgres.rs` each compile it (see `sql.rs`).
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use nite_core::catalog::{Product, Sku, Slug};
 use nite_core::inventory::StockLevel;
-use nite_core::ports::{CatalogStore, InventoryStore, Page, ProductFilter, ShowcaseStore, ShownProduct, shown};
+use nite_core::ports::{CatalogStore, InventoryStore, Page, ProductFilter, ShowcaseStore, ShownProduct};
+use nite_core::review::RatingSummary;
 use nite_core::{Error, ProductId, Result};
 use sqlx::AssertSqlSafe;
 
-use super::reviews::rating_summaries_on;
 use super::rows::{by_key, commit, doc_of};
-use super::{DbConn, DbRow, RowExt, Store, begin_read, begin_write, end_read, query, query_scalar};
-use crate::codec::{contains_pattern, count, limit, parse_position, to_doc};
+use super::{DbConn, DbRow, RowExt, Store, begin_write, query, query_scalar};
+use crate::codec::{contains_pattern, count, limit, parse_position, rating_histogram, stock_levels, to_doc};
 use crate::sql::{db, in_list, int, is_unique_violation, page_of};
 
 #[async_trait]
@@ -178,34 +180,65 @@ async fn stock_on(conn: &mut DbConn, skus: &[Sku]) -> Result<Vec<StockLevel>> {
     rows.iter().map(stock_from_row).collect()
 }
 
-/// `products` with their stock and reviews' summaries, read on `conn`.
-async fn show_on(conn: &mut DbConn, products: Vec<Product>) -> Result<Vec<ShownProduct>> {
-    if products.is_empty() {
-        return Ok(Vec::new());
-    }
-    let skus: Vec<Sku> = products.iter().flat_map(|p| p.variants.iter().map(|v| v.sku.clone())).collect();
-    let stock = if skus.is_empty() { Vec::new() } else { stock_on(conn, &skus).await? };
-    let ids: Vec<ProductId> = products.iter().map(|p| p.id.clone()).collect();
-    let summaries = rating_summaries_on(conn, &ids).await?;
-    shown(products, &stock, summaries)
+/// The head of the showcase's one statement: each product with its stock and its approved reviews' histogram, in
+/// one snapshot on both databases and with no `IN` list to build. `stock` is `sku on_hand reserved …` in SKU order,
+/// `ratings` is `stars count …`; each is NULL when there is none (SKUs hold no spaces, see `Sku::new`).
+/// `string_agg` needs SQLite 3.44 or later; the bundled one is.
+const SHOWN: &str = "SELECT p.position, p.doc,
+       (SELECT string_agg(i.sku || ' ' || i.on_hand || ' ' || i.reserved, ' ' ORDER BY i.sku)
+          FROM variants v JOIN inventory i ON i.sku = v.sku WHERE v.product_id = p.id) AS stock,
+       (SELECT string_agg(g.rating || ' ' || g.n, ' ')
+          FROM (SELECT r.rating, COUNT(*) AS n FROM reviews r
+                WHERE r.product_id = p.id AND r.status = 'approved' GROUP BY r.rating) g) AS ratings
+     FROM products p ";
+
+/// A page of the showcase: [`SHOWN`] filtered as `products_on` filters.
+static SHOWN_PAGE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{SHOWN}WHERE ($1 IS NULL OR p.category = $1) AND ($2 IS NULL OR p.search LIKE $2 ESCAPE '\\')
+           AND p.position > $3
+         ORDER BY p.position LIMIT $4"
+    )
+});
+
+/// One product of the showcase, by slug.
+static SHOWN_BY_SLUG: LazyLock<String> = LazyLock::new(|| format!("{SHOWN}WHERE p.slug = $1"));
+
+/// A row of [`SHOWN`]: its position and the product shown.
+fn shown_of(row: &DbRow) -> Result<(i64, ShownProduct)> {
+    let position: i64 = row.try_get("position").map_err(db("showing products"))?;
+    let product = doc_of::<Product>(row)?;
+    let stock: Option<String> = row.try_get("stock").map_err(db("showing products"))?;
+    let ratings: Option<String> = row.try_get("ratings").map_err(db("showing products"))?;
+    let reviews = RatingSummary::from_histogram(rating_histogram(ratings.as_deref())?);
+    Ok((position, ShownProduct { product, stock: stock_levels(stock.as_deref())?, reviews }))
 }
 
 #[async_trait]
 impl ShowcaseStore for Store {
     async fn shown_products(&self, filter: &ProductFilter) -> Result<Page<ShownProduct>> {
-        let mut read = begin_read(self).await?;
-        let page = products_on(&mut read, filter).await?;
-        let items = show_on(&mut read, page.items).await?;
-        end_read(read).await?;
-        Ok(Page { items, next_cursor: page.next_cursor })
+        let after = filter.cursor.as_deref().map(parse_position).transpose()?.unwrap_or(0);
+        let limit = limit(filter.limit);
+        let rows = query(SHOWN_PAGE.as_str())
+            .bind(filter.category.as_ref().map(|c| c.as_str().to_owned()))
+            .bind(filter.query.as_deref().map(contains_pattern))
+            .bind(after)
+            .bind(limit + 1)
+            .fetch_all(&mut *self.read().await?)
+            .await
+            .map_err(db("showing products"))?;
+        let items = rows.iter().map(shown_of).collect::<Result<Vec<_>>>()?;
+        let page = page_of(items, limit, |(position, _)| position.to_string());
+        Ok(Page { items: page.items.into_iter().map(|(_, p)| p).collect(), next_cursor: page.next_cursor })
     }
 
     async fn shown_product(&self, slug: &Slug) -> Result<Option<ShownProduct>> {
-        let mut read = begin_read(self).await?;
-        let Some(product) = product_by_slug_on(&mut read, slug).await? else { return Ok(None) };
-        let shown = show_on(&mut read, vec![product]).await?.pop();
-        end_read(read).await?;
-        Ok(shown)
+        let row = query(SHOWN_BY_SLUG.as_str())
+            .bind(slug.as_str())
+            .fetch_optional(&mut *self.read().await?)
+            .await
+            .map_err(db("showing a product"))?;
+        Ok(row.as_ref().map(shown_of).transpose()?.map(|(_, shown)| shown))
     }
 }
 
