@@ -111,7 +111,7 @@ impl CatalogStore for Store {
     }
 
     async fn products(&self, filter: &ProductFilter) -> Result<Page<Product>> {
-        products_on(&mut *self.read().await?, filter).await
+        page_of_products(self, PRODUCTS_PAGE.as_str(), filter, "listing products", doc_of).await
     }
 
     async fn products_by_skus(&self, skus: &[Sku]) -> Result<Vec<Product>> {
@@ -132,30 +132,40 @@ impl CatalogStore for Store {
     }
 }
 
-/// A page of products, read on `conn`.
-async fn products_on(conn: &mut DbConn, filter: &ProductFilter) -> Result<Page<Product>> {
+/// What filters a page of products (`p`): `$1` a category, `$2` a search pattern, `$3` the position the page
+/// starts after, `$4` one more than the page holds (to know whether another follows).
+const PAGE: &str = "WHERE ($1 IS NULL OR p.category = $1) AND ($2 IS NULL OR p.search LIKE $2 ESCAPE '\\')
+       AND p.position > $3
+     ORDER BY p.position LIMIT $4";
+
+/// A page of products.
+static PRODUCTS_PAGE: LazyLock<String> = LazyLock::new(|| format!("SELECT p.position, p.doc FROM products p {PAGE}"));
+
+/// The page of products that `sql` (which ends in [`PAGE`]) selects for `filter`, each row decoded.
+async fn page_of_products<T>(
+    store: &Store,
+    sql: &'static str,
+    filter: &ProductFilter,
+    context: &'static str,
+    decode: fn(&DbRow) -> Result<T>,
+) -> Result<Page<T>> {
     let after = filter.cursor.as_deref().map(parse_position).transpose()?.unwrap_or(0);
     let limit = limit(filter.limit);
-    let rows = query(
-        "SELECT position, doc FROM products
-         WHERE ($1 IS NULL OR category = $1) AND ($2 IS NULL OR search LIKE $2 ESCAPE '\\')
-           AND position > $3
-         ORDER BY position LIMIT $4",
-    )
-    .bind(filter.category.as_ref().map(|c| c.as_str().to_owned()))
-    .bind(filter.query.as_deref().map(contains_pattern))
-    .bind(after)
-    .bind(limit + 1)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db("listing products"))?;
+    let rows = query(sql)
+        .bind(filter.category.as_ref().map(|c| c.as_str().to_owned()))
+        .bind(filter.query.as_deref().map(contains_pattern))
+        .bind(after)
+        .bind(limit + 1)
+        .fetch_all(&mut *store.read().await?)
+        .await
+        .map_err(db(context))?;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
-        let position: i64 = row.try_get("position").map_err(db("listing products"))?;
-        items.push((position, doc_of::<Product>(row)?));
+        let position: i64 = row.try_get("position").map_err(db(context))?;
+        items.push((position, decode(row)?));
     }
     let page = page_of(items, limit, |(position, _)| position.to_string());
-    Ok(Page { items: page.items.into_iter().map(|(_, p)| p).collect(), next_cursor: page.next_cursor })
+    Ok(Page { items: page.items.into_iter().map(|(_, item)| item).collect(), next_cursor: page.next_cursor })
 }
 
 /// A product by slug, read on `conn`.
@@ -192,44 +202,25 @@ const SHOWN: &str = "SELECT p.position, p.doc,
                 WHERE r.product_id = p.id AND r.status = 'approved' GROUP BY r.rating) g) AS ratings
      FROM products p ";
 
-/// A page of the showcase: [`SHOWN`] filtered as `products_on` filters.
-static SHOWN_PAGE: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "{SHOWN}WHERE ($1 IS NULL OR p.category = $1) AND ($2 IS NULL OR p.search LIKE $2 ESCAPE '\\')
-           AND p.position > $3
-         ORDER BY p.position LIMIT $4"
-    )
-});
+/// A page of the showcase.
+static SHOWN_PAGE: LazyLock<String> = LazyLock::new(|| format!("{SHOWN}{PAGE}"));
 
 /// One product of the showcase, by slug.
 static SHOWN_BY_SLUG: LazyLock<String> = LazyLock::new(|| format!("{SHOWN}WHERE p.slug = $1"));
 
-/// A row of [`SHOWN`]: its position and the product shown.
-fn shown_of(row: &DbRow) -> Result<(i64, ShownProduct)> {
-    let position: i64 = row.try_get("position").map_err(db("showing products"))?;
+/// A row of [`SHOWN`]: the product shown.
+fn shown_of(row: &DbRow) -> Result<ShownProduct> {
     let product = doc_of::<Product>(row)?;
     let stock: Option<String> = row.try_get("stock").map_err(db("showing products"))?;
     let ratings: Option<String> = row.try_get("ratings").map_err(db("showing products"))?;
     let reviews = RatingSummary::from_histogram(rating_histogram(ratings.as_deref())?);
-    Ok((position, ShownProduct { product, stock: stock_levels(stock.as_deref())?, reviews }))
+    Ok(ShownProduct { product, stock: stock_levels(stock.as_deref())?, reviews })
 }
 
 #[async_trait]
 impl ShowcaseStore for Store {
     async fn shown_products(&self, filter: &ProductFilter) -> Result<Page<ShownProduct>> {
-        let after = filter.cursor.as_deref().map(parse_position).transpose()?.unwrap_or(0);
-        let limit = limit(filter.limit);
-        let rows = query(SHOWN_PAGE.as_str())
-            .bind(filter.category.as_ref().map(|c| c.as_str().to_owned()))
-            .bind(filter.query.as_deref().map(contains_pattern))
-            .bind(after)
-            .bind(limit + 1)
-            .fetch_all(&mut *self.read().await?)
-            .await
-            .map_err(db("showing products"))?;
-        let items = rows.iter().map(shown_of).collect::<Result<Vec<_>>>()?;
-        let page = page_of(items, limit, |(position, _)| position.to_string());
-        Ok(Page { items: page.items.into_iter().map(|(_, p)| p).collect(), next_cursor: page.next_cursor })
+        page_of_products(self, SHOWN_PAGE.as_str(), filter, "showing products", shown_of).await
     }
 
     async fn shown_product(&self, slug: &Slug) -> Result<Option<ShownProduct>> {
@@ -238,7 +229,7 @@ impl ShowcaseStore for Store {
             .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db("showing a product"))?;
-        Ok(row.as_ref().map(shown_of).transpose()?.map(|(_, shown)| shown))
+        row.as_ref().map(shown_of).transpose()
     }
 }
 
