@@ -127,14 +127,7 @@ impl Checkpointer {
                     // for nothing.
                     let catch_up = log >= caught_up_at + CATCH_UP_AT;
                     if catch_up {
-                        // What this checkpoint copied is synced now, beside the writer, not while holding it.
-                        if let Err(e) = file.sync_data() {
-                            tracing::warn!(error = %e, "the SQLite checkpointer could not sync the database file");
-                        }
-                        if let Some(writer) = waiting.writer.get().and_then(std::sync::Weak::upgrade) {
-                            let _held = writer.blocking_lock();
-                            caught_up_at = checkpoint(&conn).unwrap_or(log);
-                        }
+                        caught_up_at = catch_up_holding_the_writer(&conn, &file, &waiting, log).unwrap_or(caught_up_at);
                     }
                     let mut state = waiting.state();
                     state.checkpoints += 1;
@@ -157,6 +150,19 @@ impl Checkpointer {
         let _first = self.wake.writer.set(Arc::downgrade(&shared));
         shared
     }
+}
+
+/// Syncs what the last checkpoint copied (beside the writer, not while holding it), then checkpoints again while
+/// holding the writer, so that only the frames since are left to copy and the next commit starts the log over.
+/// Returns the log's size after it (`log`, the size before, if that checkpoint failed); `None` once the writer is
+/// gone.
+fn catch_up_holding_the_writer(conn: &Connection, file: &std::fs::File, wake: &Wake, log: i64) -> Option<i64> {
+    if let Err(e) = file.sync_data() {
+        tracing::warn!(error = %e, "the SQLite checkpointer could not sync the database file");
+    }
+    let writer = wake.writer.get().and_then(std::sync::Weak::upgrade)?;
+    let _held = writer.blocking_lock();
+    Some(checkpoint(conn).unwrap_or(log))
 }
 
 /// Copies the log into the database file as far as no reader still needs it (`PASSIVE`: it never waits), and

@@ -12,7 +12,7 @@ use nite_core::{Error, ProductId, Result};
 use sqlx::AssertSqlSafe;
 
 use super::rows::{by_key, commit, doc_of};
-use super::{DbConn, DbRow, RowExt, Store, begin_write, query, query_scalar};
+use super::{DbRow, RowExt, Store, begin_write, query, query_scalar};
 use crate::codec::{contains_pattern, count, limit, parse_position, rating_histogram, stock_levels, to_doc};
 use crate::sql::{db, in_list, int, is_unique_violation, page_of};
 
@@ -107,7 +107,7 @@ impl CatalogStore for Store {
     }
 
     async fn product_by_slug(&self, slug: &Slug) -> Result<Option<Product>> {
-        product_by_slug_on(&mut *self.read().await?, slug).await
+        by_key(self, "SELECT doc FROM products WHERE slug = $1", slug.as_str(), "reading a product", doc_of).await
     }
 
     async fn products(&self, filter: &ProductFilter) -> Result<Page<Product>> {
@@ -168,25 +168,15 @@ async fn page_of_products<T>(
     Ok(Page { items: page.items.into_iter().map(|(_, item)| item).collect(), next_cursor: page.next_cursor })
 }
 
-/// A product by slug, read on `conn`.
-async fn product_by_slug_on(conn: &mut DbConn, slug: &Slug) -> Result<Option<Product>> {
-    let row = query("SELECT doc FROM products WHERE slug = $1")
-        .bind(slug.as_str())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db("reading a product"))?;
-    row.as_ref().map(doc_of).transpose()
-}
-
-/// The stock of `skus` (not empty) that have a stock row, in SKU order, read on `conn`.
-async fn stock_on(conn: &mut DbConn, skus: &[Sku]) -> Result<Vec<StockLevel>> {
+/// The stock of `skus` (not empty) that have a stock row, in SKU order.
+async fn stock_of(store: &Store, skus: &[Sku]) -> Result<Vec<StockLevel>> {
     let sql =
         format!("SELECT sku, on_hand, reserved FROM inventory WHERE sku IN ({}) ORDER BY sku", in_list(skus.len(), 1));
     let mut statement = query(AssertSqlSafe(sql));
     for sku in skus {
         statement = statement.bind(sku.as_str());
     }
-    let rows = statement.fetch_all(&mut *conn).await.map_err(db("reading stock"))?;
+    let rows = statement.fetch_all(&mut *store.read().await?).await.map_err(db("reading stock"))?;
     rows.iter().map(stock_from_row).collect()
 }
 
@@ -224,12 +214,7 @@ impl ShowcaseStore for Store {
     }
 
     async fn shown_product(&self, slug: &Slug) -> Result<Option<ShownProduct>> {
-        let row = query(SHOWN_BY_SLUG.as_str())
-            .bind(slug.as_str())
-            .fetch_optional(&mut *self.read().await?)
-            .await
-            .map_err(db("showing a product"))?;
-        row.as_ref().map(shown_of).transpose()
+        by_key(self, SHOWN_BY_SLUG.as_str(), slug.as_str(), "showing a product", shown_of).await
     }
 }
 
@@ -248,7 +233,7 @@ impl InventoryStore for Store {
         if skus.is_empty() {
             return Ok(Vec::new());
         }
-        stock_on(&mut *self.read().await?, skus).await
+        stock_of(self, skus).await
     }
 
     async fn all_stock(&self) -> Result<Vec<StockLevel>> {

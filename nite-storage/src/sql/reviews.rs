@@ -9,7 +9,7 @@ use nite_core::{Error, ProductId, Result, ReviewId};
 use sqlx::AssertSqlSafe;
 
 use super::rows::{by_key, commit, insert_domain_events, keyset_page, review_from_row};
-use super::{DbConn, RowExt, Store, begin_write, query};
+use super::{RowExt, Store, begin_write, query};
 use crate::codec::{count, micros, to_doc};
 use crate::sql::{db, in_list, is_unique_violation};
 
@@ -70,12 +70,12 @@ impl ReviewStore for Store {
     }
 
     async fn rating_summaries(&self, products: &[ProductId]) -> Result<Vec<RatingSummary>> {
-        rating_summaries_on(&mut *self.read().await?, products).await
+        rating_summaries_of(self, products).await
     }
 }
 
-/// The summaries of these products' approved reviews, one per product in the order given, read on `conn`.
-pub(super) async fn rating_summaries_on(conn: &mut DbConn, products: &[ProductId]) -> Result<Vec<RatingSummary>> {
+/// The summaries of these products' approved reviews, one per product in the order given.
+async fn rating_summaries_of(store: &Store, products: &[ProductId]) -> Result<Vec<RatingSummary>> {
     if products.is_empty() {
         return Ok(Vec::new());
     }
@@ -88,7 +88,7 @@ pub(super) async fn rating_summaries_on(conn: &mut DbConn, products: &[ProductId
     for product in products {
         statement = statement.bind(product.as_str());
     }
-    let rows = statement.fetch_all(&mut *conn).await.map_err(db("summarising reviews"))?;
+    let rows = statement.fetch_all(&mut *store.read().await?).await.map_err(db("summarising reviews"))?;
     let mut histograms = vec![[0_u32; 5]; products.len()];
     for row in &rows {
         let product: String = row.try_get("product_id").map_err(db("summarising reviews"))?;
