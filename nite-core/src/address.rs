@@ -29,8 +29,8 @@ use crate::tax::{CountryCode, Region};
 /// assert!(Email::parse("ada@localhost").is_err());
 /// # Ok::<(), String>(())
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Email(String);
 
 impl Email {

@@ -16,8 +16,8 @@ pub struct IdError {
 macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident, $kind:literal, $prefix:literal) => {
         $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+        #[serde(try_from = "String")]
         pub struct $name(std::sync::Arc<str>);
 
         impl $name {
@@ -119,8 +119,8 @@ id_type!(
 
 /// A payment's id at its provider: `pay_…` from the test provider, `pi_…` (a PaymentIntent) from Stripe. Opaque:
 /// 1 to 255 ASCII letters, digits, `_` or `-`.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub struct PaymentId(String);
 
 impl PaymentId {

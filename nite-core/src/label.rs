@@ -48,8 +48,8 @@ fn word<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
 macro_rules! label_type {
     ($(#[$meta:meta])* $name:ident, $kind:literal) => {
         $(#[$meta])*
-        #[derive(Clone, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Clone, PartialOrd, Ord, serde::Deserialize)]
+        #[serde(try_from = "String")]
         pub struct $name(Cow<'static, str>);
 
         impl PartialEq for $name {

@@ -1,8 +1,9 @@
 //! The impls every validated string type shares (ids, labels, SKUs, slugs, codes), written once.
 
 /// Implements `as_str`, `Display` (honouring width and alignment), `Debug` (the bare string), `AsRef<str>` and
-/// `From<$name> for String` for a tuple struct over a string (`String`, `Arc<str>` or `Cow<'static, str>`); with the `openapi`
-/// feature, its schema: a string.
+/// `From<$name> for String` for a tuple struct over a string (`String`, `Arc<str>` or `Cow<'static, str>`), and
+/// `Serialize` as the bare string, written from the value in place (serde's `into = "String"` would copy it into a new
+/// `String` first, for every id, SKU and slug of every answer); with the `openapi` feature, its schema: a string.
 macro_rules! string_newtype {
     ($name:ident) => {
         impl $name {
@@ -21,6 +22,12 @@ macro_rules! string_newtype {
         impl std::fmt::Debug for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
             }
         }
 

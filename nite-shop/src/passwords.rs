@@ -25,7 +25,13 @@ pub struct Argon2Passwords {
 }
 
 /// A hashing job: it runs on a pool thread, in a working buffer lent by the pool.
-type Job = Box<dyn FnOnce(&mut Vec<argon2::Block>) + Send>;
+type Job = Box<dyn FnOnce(&mut Memory) + Send>;
+
+/// A working buffer: argon2's blocks, allocated from the system allocator (glibc's `malloc` on Linux) whatever the
+/// program's global allocator is. The niteputter binary allocates with mimalloc, which returns freed memory to the
+/// system only when later allocations in the process give it occasion: an idle server kept a released buffer's
+/// 19 MiB for good. glibc unmaps it on free (see [`RESERVED_BLOCKS`]).
+type Memory = allocator_api2::vec::Vec<argon2::Block, std::alloc::System>;
 
 /// The capacity a new working buffer reserves, in 1 KiB blocks: 33 MiB of address space, of which a hash touches
 /// the 19 MiB it uses. glibc serves an allocation above 32 MiB (the ceiling of its sliding mmap threshold) with a
@@ -37,7 +43,7 @@ const RESERVED_BLOCKS: usize = 33 * 1024;
 /// What the hashing threads share: the queue and the idle working buffers with the time each was last used.
 struct Pool {
     queued: Mutex<std::sync::mpsc::Receiver<Job>>,
-    spare: Mutex<Vec<(Vec<argon2::Block>, Instant)>>,
+    spare: Mutex<Vec<(Memory, Instant)>>,
     keep: Duration,
 }
 
@@ -58,13 +64,16 @@ impl Pool {
         }
     }
 
-    fn spare(&self) -> std::sync::MutexGuard<'_, Vec<(Vec<argon2::Block>, Instant)>> {
+    fn spare(&self) -> std::sync::MutexGuard<'_, Vec<(Memory, Instant)>> {
         self.spare.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs `job` in a spare buffer (or a new one) and keeps the buffer for the next.
     fn run(&self, job: Job) {
-        let mut memory = self.spare().pop().map_or_else(|| Vec::with_capacity(RESERVED_BLOCKS), |(memory, _)| memory);
+        let mut memory = self
+            .spare()
+            .pop()
+            .map_or_else(|| Memory::with_capacity_in(RESERVED_BLOCKS, std::alloc::System), |(memory, _)| memory);
         job(&mut memory);
         self.spare().push((memory, Instant::now()));
     }
@@ -115,7 +124,7 @@ impl Argon2Passwords {
 
     async fn run<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&mut Vec<argon2::Block>) -> T + Send + 'static,
+        job: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> nite_core::Result<T> {
         let (done, answer) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |memory| {
@@ -138,7 +147,7 @@ const MAX_MEMORY_KIB: u32 = 256 * 1024;
 
 /// argon2 of `password` with `salt` under `params` into `out`, in `memory` (grown to fit, then kept).
 fn argon2_into(
-    memory: &mut Vec<argon2::Block>,
+    memory: &mut Memory,
     algorithm: argon2::Algorithm,
     version: argon2::Version,
     params: argon2::Params,
@@ -158,7 +167,7 @@ fn argon2_into(
 }
 
 /// A new argon2id hash of `password` in PHC string form, with a random 16-byte salt and the default parameters.
-fn hash_in(memory: &mut Vec<argon2::Block>, password: &[u8]) -> Result<String, String> {
+fn hash_in(memory: &mut Memory, password: &[u8]) -> Result<String, String> {
     use argon2::password_hash::phc::{Output, ParamsString, PasswordHash as Phc, Salt};
     let mut salt = [0_u8; argon2::RECOMMENDED_SALT_LEN];
     getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
@@ -177,7 +186,7 @@ fn hash_in(memory: &mut Vec<argon2::Block>, password: &[u8]) -> Result<String, S
 }
 
 /// Whether `password` matches the PHC string `hash` (any argon2 variant and parameters), compared in constant time.
-fn verify_in(memory: &mut Vec<argon2::Block>, password: &[u8], hash: &str) -> bool {
+fn verify_in(memory: &mut Memory, password: &[u8], hash: &str) -> bool {
     use argon2::password_hash::phc::{Output, PasswordHash as Phc};
     let Ok(phc) = Phc::new(hash) else { return false };
     let (Some(salt), Some(expected)) = (&phc.salt, &phc.hash) else { return false };
@@ -221,7 +230,7 @@ mod tests {
     #[test]
     fn hashes_are_standard_phc_strings_both_ways() {
         let _serial = SERIAL.blocking_lock();
-        let mut memory = Vec::new();
+        let mut memory = Memory::new_in(std::alloc::System);
         let ours = hash_in(&mut memory, b"correct horse battery").unwrap();
         assert!(ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{ours}");
         // The argon2 crate's own verifier accepts ours, and ours accepts its hashes.

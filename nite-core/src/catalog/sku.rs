@@ -1,6 +1,6 @@
 //! Stock-keeping units: the code that names one sellable variant.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// A SKU that is not 1 to 64 characters of ASCII letters, digits, `-`, `_` or `.`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,8 +15,8 @@ pub struct SkuError(pub String);
 /// assert!(Sku::new("NP-PRO-GRN").is_ok());
 /// assert!(Sku::new("NP PRO").is_err());
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Sku(String);
 
 impl Sku {

@@ -1,6 +1,6 @@
 //! URL slugs: how a product is named in a storefront address.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// A slug that is not lower-case words of `a-z0-9` joined by single hyphens, at most 100 characters.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,8 +15,8 @@ pub struct SlugError(pub String);
 /// assert!(Slug::new("nite-putter-pro").is_ok());
 /// assert!(Slug::new("Nite Putter").is_err());
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Slug(String);
 
 impl Slug {

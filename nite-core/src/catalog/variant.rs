@@ -153,7 +153,12 @@ pub struct Dimensions {
 }
 
 /// A sellable version of a product.
+///
+/// Its price's two fields sit beside the others (`price`, `sale_price`). Reading one goes through [`VariantRepr`]
+/// rather than `#[serde(flatten)]`, which would first copy the whole variant into serde's buffered form: a page of
+/// products reads many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "VariantRepr")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Variant {
     /// Its id.
@@ -171,4 +176,78 @@ pub struct Variant {
     pub weight_grams: u32,
     /// Shipping dimensions.
     pub dimensions: Dimensions,
+}
+
+/// A variant as it is read: its price's two fields among the others.
+#[derive(Deserialize)]
+struct VariantRepr {
+    id: VariantId,
+    sku: Sku,
+    name: String,
+    options: Vec<VariantOption>,
+    price: Money,
+    sale_price: Option<Money>,
+    weight_grams: u32,
+    dimensions: Dimensions,
+}
+
+impl TryFrom<VariantRepr> for Variant {
+    type Error = PriceError;
+
+    fn try_from(repr: VariantRepr) -> Result<Variant, PriceError> {
+        let VariantRepr { id, sku, name, options, price, sale_price, weight_grams, dimensions } = repr;
+        let price = Price::try_from(PriceRepr { price, sale_price })?;
+        Ok(Variant { id, sku, name, options, price, weight_grams, dimensions })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Currency;
+    use rust_decimal_macros::dec;
+
+    fn usd(amount: rust_decimal::Decimal) -> Money {
+        Money::new(amount, Currency::USD)
+    }
+
+    #[test]
+    fn a_variant_reads_back_what_it_wrote_with_its_price_fields_beside_the_others() {
+        for price in
+            [Price::regular(usd(dec!(49.99))).unwrap(), Price::on_sale(usd(dec!(99)), usd(dec!(89.5))).unwrap()]
+        {
+            let variant = Variant {
+                id: VariantId::parse("var_1").unwrap(),
+                sku: Sku::new("NP-1").unwrap(),
+                name: "Green".to_owned(),
+                options: vec![VariantOption { name: "color".to_owned(), value: "green".to_owned() }],
+                price,
+                weight_grams: 450,
+                dimensions: Dimensions { length_mm: 1, width_mm: 2, height_mm: 3 },
+            };
+            let json = serde_json::to_value(&variant).unwrap();
+            assert_eq!(
+                json["price"],
+                serde_json::json!({"amount": price.regular_price().amount_string(), "currency": "USD"})
+            );
+            assert_eq!(json["sale_price"].is_null(), price.sale_price().is_none());
+            assert_eq!(json["sku"], "NP-1");
+            assert_eq!(serde_json::from_value::<Variant>(json).unwrap(), variant);
+        }
+    }
+
+    #[test]
+    fn a_variant_whose_price_cannot_be_is_refused() {
+        let json = |sale: &str| {
+            format!(
+                r#"{{"id":"var_1","sku":"NP-1","name":"G","options":[],"price":{{"amount":"10.00","currency":"USD"}},
+                "sale_price":{sale},"weight_grams":1,"dimensions":{{"length_mm":1,"width_mm":1,"height_mm":1}},
+                "unknown":true}}"#
+            )
+        };
+        assert!(serde_json::from_str::<Variant>(&json("null")).is_ok());
+        let error = serde_json::from_str::<Variant>(&json(r#"{"amount":"12.00","currency":"USD"}"#)).unwrap_err();
+        assert!(error.to_string().contains("is not below the regular price"), "{error}");
+        assert!(serde_json::from_str::<Variant>(&json(r#"{"amount":"9.00","currency":"EUR"}"#)).is_err());
+    }
 }

@@ -1,6 +1,6 @@
 //! Discount codes as customers type them, normalized so that `welcome10` and `WELCOME10` are one code.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// A code that is not 1 to 64 ASCII letters, digits, `-` or `_`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,8 +16,8 @@ pub struct DiscountCodeError(pub String);
 /// assert!(DiscountCode::new("NITE 10").is_err());
 /// # Ok::<(), nite_core::promotion::DiscountCodeError>(())
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
 pub struct DiscountCode(std::sync::Arc<str>);
 
 impl DiscountCode {
