@@ -153,11 +153,10 @@ pub struct Dimensions {
 }
 
 /// A sellable version of a product.
-///
-/// Its price's two fields sit beside the others (`price`, `sale_price`). Reading one goes through [`VariantRepr`]
-/// rather than `#[serde(flatten)]`, which would first copy the whole variant into serde's buffered form: a page of
-/// products reads many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Its price's two fields sit beside the others (`price`, `sale_price`). Reading one goes through `VariantRepr`
+// rather than `#[serde(flatten)]`, which would first copy the whole variant into serde's buffered form: a page of
+// products reads many. (A comment, not documentation: the doc comment is the OpenAPI document's description.)
 #[serde(try_from = "VariantRepr")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Variant {
